@@ -1,0 +1,83 @@
+"""The `deskapp` command: a bare `deskapp` opens the desk; subcommands serve scripts and cron.
+
+Thin on purpose: each command parses options, calls the core and prints. Heavy imports (the core,
+SQLModel, Textual) happen inside commands so `deskapp --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from deskapp.cli import db as db_commands
+from deskapp.cli import find as find_command
+from deskapp.cli.common import DeskContext, desk, handle_errors
+
+app = typer.Typer(
+    name="deskapp",
+    help="A customer desk in the terminal: customers, calls, complaints, follow-ups and retention.",
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: str = typer.Option(
+        None,
+        "--db",
+        envvar="DESKAPP_DB",
+        help="Database file or SQLAlchemy URL (default: desk.db in your data dir).",
+    ),
+    staff: str = typer.Option(
+        None, "--as", envvar="DESKAPP_USER", help="Who you are at the desk (default: your OS login)."
+    ),
+) -> None:
+    """Open the desk (the TUI) when no command is given."""
+    ctx.obj = DeskContext(db=db, staff=staff)
+    if ctx.invoked_subcommand is None:
+        open_tui(ctx)
+
+
+@handle_errors
+def open_tui(ctx: typer.Context) -> None:
+    from deskapp.core.db import resolve_url
+
+    state = desk(ctx)
+    engine = state.engine()
+    from deskapp.tui.app import run_desk
+
+    run_desk(engine=engine, url=resolve_url(state.db), staff=state.staff)
+
+
+@app.command()
+@handle_errors
+def demo(
+    ctx: typer.Context,
+    fresh: bool = typer.Option(False, "--fresh", help="Rebuild the demo database from sample_data/ first."),
+    print_only: bool = typer.Option(False, "--print", help="Print the demo customers instead of opening the desk."),
+) -> None:
+    """Open the desk on a demo database built from the sample data (created on first use)."""
+    from deskapp.core.sample import demo_database_path, ensure_demo_database
+
+    state = desk(ctx)
+    path = demo_database_path()
+    engine = ensure_demo_database(path, fresh=fresh)
+    state.db = str(path)
+    if print_only:
+        find_command.print_customers(ctx, engine, "", limit=25, as_json=False)
+        return
+    from deskapp.core.db import resolve_url
+    from deskapp.tui.app import run_desk
+
+    run_desk(engine=engine, url=resolve_url(str(path)), staff=state.staff)
+
+
+app.add_typer(db_commands.app, name="db")
+app.command(name="find")(find_command.find)
+
+
+def main() -> None:
+    app()
