@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from deskapp.core import customers, reminders
+from deskapp.core.db import session_scope
+from deskapp.core.models import Customer, Stage, StageChange
+from deskapp.core.sample import ensure_demo_database, load_sample
+
+
+def test_sample_loads_a_believable_business(engine, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    counts = load_sample(engine, today=date(2026, 11, 23))
+    assert 180 <= counts["customer"] <= 220
+    assert counts["interaction"] >= 1500 and counts["purchase"] >= 1000
+    with session_scope(engine) as s:
+        assert customers.search_customers(s, "odon").items[0].name == "Ödön Kovács"
+        assert customers.search_customers(s, "asa lindq").items[0].name == "Åsa Lindqvist"
+        due = reminders.due_follow_ups(s, date(2026, 11, 23), days=7).items
+        assert {r.days_overdue for r in due} >= {1, 0, -1}
+        complaints = reminders.open_complaints(s).items
+        assert any(c.first_response_late for c in complaints)
+        statuses = {
+            r[0] for r in s.execute(select(StageChange.churn_reason).where(StageChange.churn_reason.is_not(None)))
+        }
+        assert len(statuses) >= 3
+        by_stage = dict(s.execute(select(Customer.stage, func.count()).group_by(Customer.stage)).all())
+        assert set(by_stage) == set(Stage)
+        for (cid,) in s.execute(select(Customer.id)).all()[:50]:
+            history = s.execute(
+                select(StageChange.to_stage)
+                .where(StageChange.customer_id == cid)
+                .order_by(StageChange.at, StageChange.id)
+            ).all()
+            assert history[-1][0] == customers.get_customer(s, cid).stage
+
+
+def test_demo_database_is_built_once_and_rebuilt_on_request(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "demo.db"
+    engine = ensure_demo_database(path)
+    with session_scope(engine, write=True) as s:
+        customers.create_customer(s, name="Added By Hand")
+    engine.dispose()
+    again = ensure_demo_database(path)
+    with session_scope(again) as s:
+        assert customers.search_customers(s, "added by hand").items
+    again.dispose()
+    fresh = ensure_demo_database(path, fresh=True)
+    with session_scope(fresh) as s:
+        assert not customers.search_customers(s, "added by hand").items
+    fresh.dispose()
