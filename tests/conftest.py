@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,11 +36,58 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "desk.db"
 
 
+POSTGRES_URL = os.environ.get("DESKAPP_TEST_POSTGRES_URL", "")
+ENGINES = ["sqlite", "postgres"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests that use the `engine` fixture run on SQLite always and on PostgreSQL when
+    DESKAPP_TEST_POSTGRES_URL is set (the TUI tests stay on SQLite: the screens don't care)."""
+    if "engine" in metafunc.fixturenames and "tests/tui" not in str(metafunc.definition.path):
+        kinds = ENGINES if POSTGRES_URL else ["sqlite"]
+        metafunc.parametrize("engine", kinds, indirect=True)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("CI") and not POSTGRES_URL:
+        raise pytest.UsageError("CI must set DESKAPP_TEST_POSTGRES_URL: PostgreSQL tests never skip in CI")
+
+
+@contextmanager
+def postgres_schema_engine() -> Iterator[Engine]:
+    """A migrated desk in a fresh schema of the test PostgreSQL database, dropped afterwards."""
+    from sqlalchemy import text
+
+    from deskapp.core.db import make_engine, resolve_url, upgrade
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(resolve_url(POSTGRES_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:  # once per database, in public, so every test schema finds its operator classes
+        with admin.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
+    except Exception:
+        pass  # another worker created it at the same moment
+    eng = make_engine(resolve_url(POSTGRES_URL), connect_args={"options": f"-csearch_path={schema},public"})
+    try:
+        upgrade(eng)
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
-def engine(db_path: Path) -> Iterator[Engine]:
-    """A migrated, empty desk in a temporary SQLite file (PostgreSQL when the suite is pointed at one)."""
-    url = os.environ.get("DESKAPP_TEST_DB_URL")
-    eng = open_engine(url or db_path)
+def engine(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Engine]:
+    """A migrated, empty desk: a temporary SQLite file, or its own PostgreSQL schema."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        with postgres_schema_engine() as eng:
+            yield eng
+        return
+    eng = open_engine(db_path)
     yield eng
     eng.dispose()
 

@@ -149,6 +149,7 @@ class Customer(SQLModel, table=True):
     phone: str = Field(default="", max_length=32)  # E.164, or "" when there is none
     phone_raw: str = Field(default="", max_length=64)  # exactly what was typed or imported
     search_phone: str = Field(default="")  # digit forms of the phone (E.164, national) for the search index
+    search_text: str | None = Field(default=None)  # PostgreSQL only: folded words, kept by a trigger
     tags: str = Field(default="")  # ",tag1,tag2," so a tag filter is one LIKE on a whole token
     source: str = Field(default="", max_length=100, index=True)
     owner: str = Field(default="", max_length=64, index=True)

@@ -19,6 +19,9 @@ from deskapp.core.validation import fold
 
 # Column weights for bm25: a hit in the name counts most, then company, e-mail, phone, tags.
 WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0)
+# The accent folding PostgreSQL's search_text trigger applies (migration 0002), for ranking by name there.
+PG_FOLD_FROM = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳ"  # noqa: E501
+PG_FOLD_TO = "aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzsoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyy"  # noqa: E501
 _PHONE_LIKE = re.compile(r"^[\d\s\-+().]+$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -56,7 +59,24 @@ def match_ids(session: Session, query: str) -> Subquery | None:
             f"SELECT rowid AS id, bm25(customer_fts, {weights}) AS rank FROM customer_fts WHERE customer_fts MATCH :q"
         ).bindparams(q=fts_expression(terms))
         return stmt.columns(id=Integer, rank=Float).subquery("ranked")
+    if bind.dialect.name == "postgresql":
+        return _postgres_match(terms)
     return _like_match(terms)
+
+
+def _postgres_match(terms: list[str]) -> Subquery:
+    """Word-prefix matches in the trigger-kept, folded `search_text` (see migration 0002); a hit at the
+    start of the name ranks first, a hit anywhere in the name next, then the rest."""
+    conditions = [Customer.search_text.like(f"% {escape_like(t)}%", escape="\\") for t in terms]  # type: ignore[union-attr]
+    folded_name = func.translate(func.lower(Customer.name), PG_FOLD_FROM, PG_FOLD_TO)
+    name_text = " " + folded_name
+    first = escape_like(terms[0])
+    rank = case(
+        (folded_name.like(f"{first}%", escape="\\"), 0.0),
+        (name_text.like(f"% {first}%", escape="\\"), 1.0),
+        else_=2.0,
+    )
+    return select(Customer.id.label("id"), rank.label("rank")).where(and_(*conditions)).subquery("ranked")  # type: ignore[union-attr]
 
 
 def _like_match(terms: list[str]) -> Subquery:

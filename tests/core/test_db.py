@@ -49,7 +49,13 @@ def test_wal_side_files_are_private_too(db_path: Path) -> None:
 def test_models_and_migrations_agree(engine) -> None:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
-    relevant = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("customer_fts"))]
+    # The engine-specific search objects live only in migrations: FTS5 tables (SQLite), the trigram index (PG).
+    relevant = [
+        d
+        for d in diff
+        if not (d[0] == "remove_table" and d[1].name.startswith("customer_fts"))
+        and not (d[0] == "remove_index" and d[1].name == "ix_customer_search_text")
+    ]
     assert relevant == []
 
 
@@ -79,7 +85,7 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
 
 
 def test_foreign_keys_are_enforced(engine) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(Exception, match="FOREIGN KEY"):
+    with pytest.raises(Exception, match="(?i)foreign key"):
         with session_scope(engine, write=True) as s:
             s.execute(
                 text(
