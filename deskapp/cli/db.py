@@ -24,3 +24,37 @@ def upgrade(ctx: typer.Context) -> None:
         console.print(f"{where}: schema upgraded from {before or 'empty'} to {head_revision()}")
     else:
         console.print(f"{where}: schema already at {head_revision()}")
+
+
+@app.command()
+@handle_errors
+def copy(
+    ctx: typer.Context,
+    to: str = typer.Option(
+        ..., "--to", help="Target database file or URL (an empty desk), e.g. postgresql://user@host/db"
+    ),
+) -> None:
+    """Copy the whole desk (every record, id and history) into another, empty database, then check the counts."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from deskapp.core.db import describe_url, open_engine
+    from deskapp.core.transfer import copy_desk
+
+    source = desk(ctx).engine()
+    target = open_engine(to, migrate=False)
+    with Progress(TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(), transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def report(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total or 1)
+            bar.update(tasks[table], completed=done if total else 1)
+
+        result = copy_desk(source, target, progress=report)
+    rows = sum(result.counts.values())
+    console.print(
+        f"Copied {rows} rows in {len(result.counts)} tables from {describe_url(source.url)} "
+        f"to {describe_url(target.url)}; counts match."
+    )
+    for table, n in result.counts.items():
+        console.print(f"  {table:<14} {n:>9}")
