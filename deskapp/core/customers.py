@@ -282,40 +282,59 @@ def search_customers(
     Matching is case- and accent-insensitive and by word prefix: "odon" finds "Ödön Kovács", "070 12"
     a phone number. With no text, the sort order applies (default by name).
     """
-    from deskapp.core.search import match_ids
+    from deskapp.core.search import match_ids, top_ids
 
     limit = max(1, min(limit, 2000))
-    columns = (
-        Customer.id,
-        Customer.name,
-        Customer.company,
-        Customer.email,
-        Customer.phone,
-        Customer.stage,
-        Customer.owner,
-        Customer.source,
-        Customer.tags,
-        Customer.archived,
-    )
-    stmt = select(*columns)
+    base = select(*_ROW_COLUMNS)
+    if not include_archived:
+        base = base.where(Customer.archived.is_(False))  # type: ignore[attr-defined]
+    if stage:
+        base = base.where(Customer.stage == clean_enum(Stage, "stage", stage))
+    if tag:
+        base = base.where(Customer.tags.contains(normalise_tags(tag)))  # type: ignore[attr-defined]
+    if owner:
+        base = base.where(Customer.owner == owner)
+    if source:
+        base = base.where(Customer.source == source.lower())
+    want = offset + limit + 1
+    if not sort:
+        # Fast path: the best-ranked ids from the index, then only those rows; taken when enough of them
+        # pass the filters (or the index has no more), else the full ranked join below.
+        slack = want + 200
+        best = top_ids(session, query, slack)
+        if best is not None:
+            position = {cid: i for i, cid in enumerate(best)}
+            found = session.execute(base.where(Customer.id.in_(best))).all() if best else []  # type: ignore[union-attr]
+            if len(found) >= want or len(best) < slack:
+                found.sort(key=lambda r: position[r.id])
+                return _page(found[offset:want], offset, limit)
+    stmt = base
     ranked = match_ids(session, query)
     if ranked is not None:
         stmt = stmt.join(ranked, ranked.c.id == Customer.id)
-    if not include_archived:
-        stmt = stmt.where(Customer.archived.is_(False))
-    if stage:
-        stmt = stmt.where(Customer.stage == clean_enum(Stage, "stage", stage))
-    if tag:
-        stmt = stmt.where(Customer.tags.contains(normalise_tags(tag)))
-    if owner:
-        stmt = stmt.where(Customer.owner == owner)
-    if source:
-        stmt = stmt.where(Customer.source == source.lower())
     if ranked is not None and not sort:
         stmt = stmt.order_by(ranked.c.rank, Customer.name, Customer.id)
     else:
         stmt = stmt.order_by(*SORTS.get(sort or "name", SORTS["name"]))
     rows = session.execute(stmt.offset(offset).limit(limit + 1)).all()
+    return _page(rows, offset, limit)
+
+
+_ROW_COLUMNS = (
+    Customer.id,
+    Customer.name,
+    Customer.company,
+    Customer.email,
+    Customer.phone,
+    Customer.stage,
+    Customer.owner,
+    Customer.source,
+    Customer.tags,
+    Customer.archived,
+)
+
+
+def _page(rows: Any, offset: int, limit: int) -> Page[CustomerRow]:
     items = tuple(
         CustomerRow(
             id=r.id,

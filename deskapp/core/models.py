@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -101,6 +101,8 @@ class FollowUpStatus(enum.StrEnum):
 
 
 PENDING_FOLLOW_UP_STATUSES = (FollowUpStatus.OPEN, FollowUpStatus.SNOOZED)
+# The same set as literal SQL, so the planner can match queries to the partial index below.
+PENDING_SQL = "status IN ('open', 'snoozed')"
 
 
 def enum_column(kind: type[enum.Enum], *, nullable: bool = False, index: bool = False) -> Any:
@@ -217,7 +219,17 @@ class Complaint(SQLModel, table=True):
 
 class FollowUp(SQLModel, table=True):
     __tablename__ = "follow_up"
-    __table_args__ = (Index("ix_follow_up_status_due", "status", "due_date"),)
+    __table_args__ = (
+        # Only pending reminders are ever listed by date: a partial index stays small as done ones pile up.
+        Index(
+            "ix_follow_up_pending_due",
+            "due_date",
+            "due_time",
+            "id",
+            sqlite_where=text(PENDING_SQL),
+            postgresql_where=text(PENDING_SQL),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE", index=True)

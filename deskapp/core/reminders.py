@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 from sqlmodel import Session
 
 from deskapp.core import clock
 from deskapp.core.models import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_FOLLOW_UP_STATUSES,
+    PENDING_SQL,
     Complaint,
     ComplaintStatus,
     Customer,
@@ -48,7 +49,7 @@ def due_follow_ups(
     stmt = (
         select(FollowUp, Customer.name)
         .join(Customer, Customer.id == FollowUp.customer_id)
-        .where(FollowUp.status.in_(PENDING_FOLLOW_UP_STATUSES))  # type: ignore[attr-defined]
+        .where(text(f"follow_up.{PENDING_SQL}"))
         .where(FollowUp.due_date <= horizon)
         .where(Customer.archived.is_(False))  # type: ignore[attr-defined]
     )

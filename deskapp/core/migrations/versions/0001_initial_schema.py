@@ -24,6 +24,8 @@ SQLITE_SEARCH_INDEX = (
         name, company, email, search_phone, tags,
         content='customer', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2')""",
+    # ORDER BY rank uses these column weights: a name hit counts most, then company, e-mail, phone, tags.
+    "INSERT INTO customer_fts(customer_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 2.0, 1.0)')",
     """CREATE TRIGGER customer_fts_ai AFTER INSERT ON customer BEGIN
         INSERT INTO customer_fts(rowid, name, company, email, search_phone, tags)
         VALUES (new.id, new.name, new.company, new.email, new.search_phone, new.tags);
@@ -367,7 +369,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_follow_up_customer_id"), ["customer_id"], unique=False)
-        batch_op.create_index("ix_follow_up_status_due", ["status", "due_date"], unique=False)
+        batch_op.create_index(
+            "ix_follow_up_pending_due",
+            ["due_date", "due_time", "id"],
+            unique=False,
+            sqlite_where=sa.text("status IN ('open', 'snoozed')"),
+            postgresql_where=sa.text("status IN ('open', 'snoozed')"),
+        )
 
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_SEARCH_INDEX:
@@ -379,7 +387,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS customer_fts")
 
     with op.batch_alter_table("follow_up", schema=None) as batch_op:
-        batch_op.drop_index("ix_follow_up_status_due")
+        batch_op.drop_index("ix_follow_up_pending_due")
         batch_op.drop_index(batch_op.f("ix_follow_up_customer_id"))
 
     op.drop_table("follow_up")
