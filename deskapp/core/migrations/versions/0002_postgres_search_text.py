@@ -52,7 +52,9 @@ def upgrade() -> None:
     try:
         with bind.begin_nested():
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-            bind.exec_driver_sql("CREATE INDEX ix_customer_search_text ON customer USING gin (search_text gin_trgm_ops)")
+            bind.exec_driver_sql(
+                "CREATE INDEX ix_customer_search_text ON customer USING gin (search_text gin_trgm_ops)"
+            )
     except Exception:  # no right to create extensions: search stays correct, just unindexed
         pass
 
