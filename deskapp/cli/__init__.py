@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import typer
 
+from deskapp.cli import customer as customer_commands
+from deskapp.cli import data as data_commands
 from deskapp.cli import db as db_commands
 from deskapp.cli import find as find_command
 from deskapp.cli.common import DeskContext, desk, handle_errors
@@ -47,9 +49,24 @@ def open_tui(ctx: typer.Context) -> None:
 
     state = desk(ctx)
     engine = state.engine()
+    _daily_backup(state, engine)
     from deskapp.tui.app import run_desk
 
     run_desk(engine=engine, url=resolve_url(state.db), staff=state.staff)
+
+
+def _daily_backup(state: DeskContext, engine: object) -> None:
+    """The rotating daily backup, made when the desk opens (a failure warns; it never stops the desk)."""
+    from deskapp.cli.common import err_console
+    from deskapp.core.backup import daily_backup
+    from deskapp.core.settings import load_settings
+
+    try:
+        with state.session(engine) as session:
+            keep = load_settings(session).daily_backups_kept
+        daily_backup(engine, keep=keep)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - a backup problem must not keep anyone from their desk
+        err_console.print(f"warning: today's backup could not be made: {exc}")
 
 
 @app.command()
@@ -76,6 +93,9 @@ def demo(
 
 
 app.add_typer(db_commands.app, name="db")
+app.add_typer(customer_commands.app, name="customer")
+app.command(name="backup")(data_commands.backup)
+app.command(name="restore")(data_commands.restore)
 app.command(name="find")(find_command.find)
 
 

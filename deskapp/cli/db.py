@@ -58,3 +58,24 @@ def copy(
     )
     for table, n in result.counts.items():
         console.print(f"  {table:<14} {n:>9}")
+
+
+@app.command()
+@handle_errors
+def check(
+    ctx: typer.Context,
+    repair: bool = typer.Option(True, "--repair/--no-repair", help="Rebuild the search index if it is out of step."),
+) -> None:
+    """Check the desk: integrity, foreign keys, and the search index against its table."""
+    from deskapp.core.maintenance import check_desk
+
+    report = check_desk(desk(ctx).engine(), repair=repair)
+    console.print(f"integrity:     {report.integrity}")
+    console.print(
+        f"foreign keys:  {'ok' if not report.foreign_key_problems else '; '.join(report.foreign_key_problems[:10])}"
+    )
+    console.print(f"search index:  {'ok' if report.search_index_ok else 'out of step (run without --no-repair)'}")
+    for line in report.repaired:
+        console.print(f"repaired:      {line}")
+    if not report.ok:
+        raise typer.Exit(1)

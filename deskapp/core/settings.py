@@ -49,6 +49,7 @@ class Settings:
     over_contact_window_days: int = 7  # ... happened within this many days
     at_risk_factor: float = 2.0  # silence beyond factor x the customer's usual purchase interval
     at_risk_alive_threshold: float = 0.3
+    daily_backups_kept: int = 7  # the rotating backup made when the desk opens; 0 turns it off
 
     def cadence_for(self, stage: str) -> int | None:
         return self.cadence_days.get(str(stage))

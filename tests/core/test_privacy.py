@@ -1,0 +1,64 @@
+"""Access and erasure: everything about a person comes out; erasure leaves no trace of them but the figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import func, select, text
+
+from deskapp.core import activity, customers
+from deskapp.core.models import AuditEntry, FollowUp, Interaction, Purchase
+from deskapp.core.privacy import erase_person, person_record
+
+
+def make_person(session) -> int:  # type: ignore[no-untyped-def]
+    c = customers.create_customer(
+        session, name="Gergő Szabó", email="gergo@example.hu", phone="+36 30 123 4567", notes="allergic to lycra"
+    )
+    activity.log_interaction(session, c.id, channel="call", summary="Talked about his knee", score=9)
+    activity.record_purchase(session, c.id, amount="250.00", cost="100", description="Knee-friendly saddle")
+    activity.open_complaint(session, c.id, subject="Saddle squeaks", details="Gergő says it squeaks")
+    activity.schedule_follow_up(session, c.id, due=date(2026, 12, 1), note="Ask Gergő about the saddle")
+    return c.id
+
+
+def test_export_holds_everything_about_the_person(session) -> None:  # type: ignore[no-untyped-def]
+    cid = make_person(session)
+    record = person_record(session, cid)
+    assert record["customer"]["email"] == "gergo@example.hu"
+    assert record["interaction"][0]["summary"] == "Talked about his knee"
+    assert len(record["purchase"]) == 1 and len(record["complaint"]) == 1
+    assert len(record["follow_up"]) >= 2 and record["stage_change"]
+    assert record["audit_entry"]
+    json.dumps(record)  # JSON-able as it is
+
+
+def test_erase_removes_the_person_but_keeps_the_figures(session) -> None:  # type: ignore[no-untyped-def]
+    cid = make_person(session)
+    other = customers.create_customer(session, name="Somebody Else", email="else@example.com").id
+    revenue = session.execute(select(func.sum(Purchase.amount))).scalar_one()
+    erase_person(session, cid)
+    session.flush()
+    everything = json.dumps(person_record(session, cid), ensure_ascii=False, default=str).lower()
+    for secret in ("gergő", "gergo", "szabó", "lycra", "knee", "squeaks", "36301234567"):
+        assert secret not in everything
+    audit_text = " ".join(session.execute(select(AuditEntry.changes)).scalars()).lower()
+    assert "gergő" not in audit_text and "lycra" not in audit_text
+    assert customers.search_customers(session, "gergo", include_archived=True).items == ()
+    assert customers.search_customers(session, "else").items[0].id == other
+    assert session.execute(select(func.sum(Purchase.amount))).scalar_one() == revenue
+    assert session.execute(select(Interaction.score).where(Interaction.customer_id == cid)).scalar_one() == 9
+    assert (
+        session.execute(select(func.count()).select_from(FollowUp).where(FollowUp.customer_id == cid)).scalar_one() == 0
+    )
+    erasures = session.execute(select(AuditEntry).where(AuditEntry.action == "erase")).scalars().all()
+    assert [e.entity_id for e in erasures] == [cid]
+    if session.get_bind().dialect.name == "sqlite":
+        # the search index holds no token of the person any more
+        vocab = session.execute(
+            text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, customer_fts, row)")
+        )
+        del vocab
+        terms = {t for (t,) in session.execute(text("SELECT term FROM temp.v"))}
+        assert "gergo" not in terms and "szabo" not in terms
