@@ -1,0 +1,126 @@
+"""Shared pieces of the figures: the reporting period, day buckets in SQL, exact money sums.
+
+Every figure is an aggregate in SQL (GROUP BY over indexed columns) returning a few numbers or one
+row per customer; nothing loads purchases as ORM objects, so reports stay under a second or two on a
+desk with a million orders.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, func, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from deskapp.core import clock
+
+BUYING_STAGES = ("purchase", "retention", "advocacy")
+DAYS_PER_YEAR = 365
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days `start`..`end`, both included, in the desk's local time."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def start_moment(self) -> datetime:
+        """The first instant of the period (local midnight of `start`, as UTC)."""
+        return clock.as_moment(self.start)
+
+    @property
+    def end_moment(self) -> datetime:
+        """The first instant after the period (exclusive bound)."""
+        return clock.as_moment(self.end + timedelta(days=1))
+
+    def to_json(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def period_between(start: date | None = None, end: date | None = None, *, days: int = DAYS_PER_YEAR) -> Period:
+    """The period a report covers: given bounds, else the `days` days ending today (or ending at `end`)."""
+    last = end or clock.today()
+    first = start or last - timedelta(days=days - 1)
+    return Period(first, last)
+
+
+def months_in(period: Period) -> list[Period]:
+    """The calendar months touching the period, each clipped to it: the buckets of monthly charts."""
+    months: list[Period] = []
+    cursor = period.start
+    while cursor <= period.end:
+        following = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+        months.append(Period(cursor, min(period.end, following - timedelta(days=1))))
+        cursor = following
+    return months
+
+
+def cents(column: Any) -> ColumnElement[int]:
+    """A money column read as its stored integer cents, so SQL sums stay exact integers."""
+    return type_coerce(column, BigInteger)
+
+
+def money(value_cents: int | None) -> Decimal:
+    return (Decimal(int(value_cents or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def _local_offset_seconds() -> int:
+    offset = datetime.now().astimezone().utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+def day_expr(session: Session, column: Any) -> ColumnElement[Any]:
+    """The local calendar day of a stored UTC timestamp, as SQL (a purchase log counts days, not instants).
+
+    SQLite shifts by the local zone's current offset (so DST changes can move a purchase near midnight by
+    a day; harmless for intervals measured in days); other engines use their own `date()`.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(column, f"{_local_offset_seconds():+d} seconds")
+    return func.date(column)
+
+
+def as_date(value: Any) -> date:
+    """A day as SQL returned it: a `date` (PostgreSQL) or "YYYY-MM-DD" text (SQLite)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def as_moment(value: Any) -> datetime:
+    """A timestamp from a raw SQL aggregate (min/max of a UTC column) as an aware UTC datetime."""
+    from deskapp.core.types import UTCDateTime
+
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    result = UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type]
+    assert result is not None
+    return result
+
+
+def median(values: Iterable[float]) -> float | None:
+    items = list(values)
+    return float(statistics.median(items)) if items else None
+
+
+def ratio(part: float | Decimal, whole: float | Decimal) -> float | None:
+    """part / whole, or None when there is nothing to divide by (a report shows "-" instead of 0)."""
+    return float(part) / float(whole) if whole else None

@@ -1,0 +1,206 @@
+"""A health score per customer, 0 (needs attention now) to 100 (all well), with the parts it is made of.
+
+The parts, each 0-100, and their weights:
+- recency (0.40): days since the last purchase against the customer's own usual interval (the business's
+  typical interval for one-time buyers): 100 up to one interval, falling to 0 at `at_risk_factor` intervals,
+  the point where automation flags them as at risk;
+- complaints (0.25): 100 with no open complaint, 50 with one, 0 with two or more;
+- feedback (0.20): the latest 0-10 answer in the last year x 10;
+- contact (0.15): days since the last contact against the check-in cadence: 100 within one cadence,
+  0 at two.
+A part that doesn't apply (never bought, never answered, no cadence) is left out and the others are
+re-weighted, so a new lead isn't punished for having no history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from deskapp.core import clock
+from deskapp.core.metrics.common import median
+from deskapp.core.metrics.retention import Rhythm, purchase_interval, purchase_rhythms
+from deskapp.core.models import OPEN_COMPLAINT_STATUSES, Complaint, Customer, Interaction, Stage
+from deskapp.core.settings import Settings
+
+WEIGHTS = {"recency": 0.40, "complaints": 0.25, "feedback": 0.20, "contact": 0.15}
+FEEDBACK_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class HealthPart:
+    name: str  # recency, complaints, feedback, contact
+    score: float | None  # 0-100, None when it doesn't apply
+    weight: float
+    detail: str  # in words, for the customer screen
+
+
+@dataclass(frozen=True)
+class HealthScore:
+    customer_id: int
+    name: str
+    score: int  # 0-100
+    parts: tuple[HealthPart, ...]
+
+
+def _falling(ratio: float, zero_at: float) -> float:
+    """100 up to ratio 1, then linearly down to 0 at `zero_at`."""
+    if ratio <= 1:
+        return 100.0
+    if zero_at <= 1:
+        return 0.0
+    return max(0.0, 100.0 * (zero_at - ratio) / (zero_at - 1))
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    customer_id: int
+    name: str
+    stage: str
+    cadence_days: int | None
+    created_at: datetime
+    rhythm: Rhythm | None
+    open_complaints: int
+    latest_score: int | None
+    last_contact: datetime | None
+
+
+def score_parts(inputs: _Inputs, today: date, settings: Settings, typical_interval: float | None) -> HealthScore:
+    parts: list[HealthPart] = []
+    rhythm = inputs.rhythm
+    usual = (rhythm.interval if rhythm else None) or typical_interval
+    if rhythm is None or not usual:
+        parts.append(HealthPart("recency", None, WEIGHTS["recency"], "no purchase rhythm yet"))
+    else:
+        silence = (today - rhythm.last_day).days
+        own = "their" if rhythm.interval else "the typical"
+        parts.append(
+            HealthPart(
+                "recency",
+                _falling(silence / usual, settings.at_risk_factor),
+                WEIGHTS["recency"],
+                f"last purchase {silence} days ago; {own} interval is {usual:.0f} days",
+            )
+        )
+    n = inputs.open_complaints
+    parts.append(HealthPart("complaints", max(0.0, 100.0 - 50.0 * n), WEIGHTS["complaints"], f"{n} open complaint(s)"))
+    if inputs.latest_score is None:
+        parts.append(HealthPart("feedback", None, WEIGHTS["feedback"], "no feedback score in the last year"))
+    else:
+        s = inputs.latest_score
+        parts.append(HealthPart("feedback", s * 10.0, WEIGHTS["feedback"], f"latest score {s}/10"))
+    cadence = inputs.cadence_days or settings.cadence_for(inputs.stage)
+    if not cadence:
+        parts.append(HealthPart("contact", None, WEIGHTS["contact"], "no check-in cadence"))
+    else:
+        since = inputs.last_contact or inputs.created_at
+        gap = (today - clock.local_date(since)).days
+        what = "last contact" if inputs.last_contact else "no contact yet; added"
+        parts.append(
+            HealthPart(
+                "contact", _falling(gap / cadence, 2.0), WEIGHTS["contact"], f"{what} {gap} days ago; cadence {cadence}"
+            )
+        )
+    applicable = [p for p in parts if p.score is not None]
+    total = sum(p.weight for p in applicable)
+    value = sum(p.weight * p.score for p in applicable) / total if total else 100.0  # type: ignore[operator]
+    return HealthScore(inputs.customer_id, inputs.name, round(value), tuple(parts))
+
+
+def _inputs(
+    session: Session, today: date, customer_ids: list[int] | None, rhythms: dict[int, Rhythm] | None = None
+) -> list[_Inputs]:
+    def scoped(stmt, column):  # type: ignore[no-untyped-def]
+        return stmt.where(column.in_(customer_ids)) if customer_ids is not None else stmt
+
+    customers = session.execute(
+        scoped(
+            select(Customer.id, Customer.name, Customer.stage, Customer.cadence_days, Customer.created_at).where(
+                Customer.archived.is_(False),
+                Customer.stage != Stage.CHURNED,  # type: ignore[attr-defined]
+            ),
+            Customer.id,
+        )
+    ).all()
+    if rhythms is None:
+        rhythms = purchase_rhythms(session, customer_ids=customer_ids)
+    complaints = dict(
+        session.execute(
+            scoped(
+                select(Complaint.customer_id, func.count())
+                .where(Complaint.status.in_(OPEN_COMPLAINT_STATUSES))  # type: ignore[attr-defined]
+                .group_by(Complaint.customer_id),
+                Complaint.customer_id,
+            )
+        ).all()
+    )
+    since = clock.as_moment(today - timedelta(days=FEEDBACK_WINDOW_DAYS))
+    latest = (
+        select(
+            Interaction.customer_id,
+            Interaction.score,
+            func.row_number()
+            .over(
+                partition_by=Interaction.customer_id, order_by=(Interaction.occurred_at.desc(), Interaction.id.desc())
+            )  # type: ignore[union-attr]
+            .label("n"),
+        ).where(Interaction.score.is_not(None), Interaction.occurred_at >= since)  # type: ignore[union-attr,operator]
+    )
+    latest_sq = scoped(latest, Interaction.customer_id).subquery()
+    scores = dict(session.execute(select(latest_sq.c.customer_id, latest_sq.c.score).where(latest_sq.c.n == 1)).all())
+    contacts = dict(
+        session.execute(
+            scoped(
+                select(Interaction.customer_id, func.max(Interaction.occurred_at)).group_by(Interaction.customer_id),
+                Interaction.customer_id,
+            )
+        ).all()
+    )
+    return [
+        _Inputs(
+            cid,
+            name,
+            str(stage),
+            cadence,
+            created,
+            rhythms.get(cid),
+            int(complaints.get(cid, 0)),
+            scores.get(cid),
+            contacts.get(cid),
+        )
+        for cid, name, stage, cadence, created in customers
+    ]
+
+
+def customer_health(
+    session: Session,
+    customer_id: int,
+    settings: Settings,
+    today: date | None = None,
+    *,
+    typical_interval: float | None = None,
+) -> HealthScore | None:
+    """One customer's health (None for archived or churned customers).
+
+    The business's typical interval is a whole-desk aggregate; a screen showing many customers can pass
+    it in (from `purchase_interval`) instead of having it recomputed per customer.
+    """
+    day = today or clock.today()
+    typical = typical_interval if typical_interval is not None else purchase_interval(session).typical_days
+    found = _inputs(session, day, [customer_id])
+    return score_parts(found[0], day, settings, typical) if found else None
+
+
+def attention_list(
+    session: Session, settings: Settings, today: date | None = None, *, limit: int = 50, offset: int = 0
+) -> tuple[HealthScore, ...]:
+    """Active customers by health, lowest first: who needs attention first."""
+    day = today or clock.today()
+    rhythms = purchase_rhythms(session)
+    typical = median(r.interval for r in rhythms.values() if r.interval is not None)
+    scored = [score_parts(i, day, settings, typical) for i in _inputs(session, day, None, rhythms)]
+    scored.sort(key=lambda h: (h.score, h.customer_id))
+    return tuple(scored[offset : offset + limit])
