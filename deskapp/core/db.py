@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlmodel import Session
 
@@ -25,6 +25,7 @@ from deskapp.core.errors import DatabaseError
 
 APP_NAME = "deskapp"
 BUSY_TIMEOUT_MS = 15_000
+CHANGES_CHANNEL = "deskapp_changes"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -143,6 +144,9 @@ def session_scope(engine: Engine, *, staff: str | None = None, write: bool = Fal
     session.info["staff"] = current_staff(staff)
     try:
         yield session
+        if write and engine.url.get_backend_name() == "postgresql":
+            # Open desks LISTEN on this channel (deskapp.core.changes); delivered only if the commit lands.
+            session.execute(text(f"NOTIFY {CHANGES_CHANNEL}"))
         session.commit()
     except BaseException:
         session.rollback()
