@@ -11,7 +11,9 @@ import typer
 from deskapp.cli import customer as customer_commands
 from deskapp.cli import data as data_commands
 from deskapp.cli import db as db_commands
+from deskapp.cli import due as due_command
 from deskapp.cli import find as find_command
+from deskapp.cli import report as report_commands
 from deskapp.cli.common import DeskContext, desk, handle_errors
 
 app = typer.Typer(
@@ -97,6 +99,8 @@ app.add_typer(customer_commands.app, name="customer")
 app.command(name="backup")(data_commands.backup)
 app.command(name="restore")(data_commands.restore)
 app.command(name="find")(find_command.find)
+app.add_typer(report_commands.app, name="report")
+app.command(name="due")(due_command.due)
 
 
 def main() -> None:
