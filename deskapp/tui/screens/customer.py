@@ -1,0 +1,247 @@
+"""One customer: the profile card, the stage with its history, and one timeline of everything that happened.
+Every action a call might lead to is one key away: log, complaint, follow-up, purchase, stage, edit, archive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from deskapp.tui.screens.activity_forms import ComplaintForm, FollowUpForm, LogInteractionForm, PurchaseForm
+from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.screens.customer_forms import CustomerForm, StageForm
+from deskapp.tui.screens.forms import ConfirmScreen
+from deskapp.tui.text import block, cell, day, one_line, when, words
+from deskapp.tui.widgets.rows import STAGE_STYLE
+from deskapp.tui.widgets.tables import DeskTable
+
+if TYPE_CHECKING:
+    from deskapp.core.db import DeskSession
+    from deskapp.core.desk_queries import CustomerProfile
+    from deskapp.core.readmodels import Page, TimelineEntry
+
+KIND_LABEL = {
+    "interaction": ("contact", "cyan"),
+    "complaint": ("complaint", "red"),
+    "purchase": ("purchase", "green"),
+    "follow_up": ("follow-up", "yellow"),
+    "stage_change": ("stage", "magenta"),
+}
+TIMELINE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    profile: CustomerProfile | None
+    timeline: Page[TimelineEntry] | None
+
+
+def profile_card(p: CustomerProfile) -> Text:
+    """The card as one Text: every stored value appended as plain text, never parsed."""
+    card = Text()
+    card.append_text(cell(p.name, "bold")).append("\n")
+    if p.company:
+        card.append_text(cell(p.company)).append("\n")
+    card.append("\n")
+
+    def line(label: str, value: Any, style: str = "") -> None:
+        card.append(f"{label:<13}", style="dim").append_text(cell(value, style)).append("\n")
+
+    line("Stage", words(p.stage), STAGE_STYLE.get(p.stage, ""))
+    line("Owner", p.owner or "nobody")
+    if p.email:
+        line("E-mail", p.email)
+    if p.phone or p.phone_raw:
+        line("Phone", p.phone_raw or p.phone)
+    if p.tags:
+        line("Tags", ", ".join(p.tags))
+    if p.source:
+        line("Source", p.source)
+    if p.birthday:
+        line("Birthday", p.birthday.isoformat())
+    line("Check-ins", f"every {p.cadence_days} days" if p.cadence_days else "stage default")
+    line("Customer", f"since {p.created_at.astimezone():%Y-%m-%d}")
+    card.append("\n")
+    line("Orders", f"{p.orders} · {p.revenue:,.2f} total")
+    line("Last contact", when(p.last_contact) or "never")
+    line("Next due", f"{day(p.next_follow_up)} ({p.pending_follow_ups} open)" if p.next_follow_up else "nothing open")
+    line("Complaints", f"{p.open_complaints} open", "bold red" if p.open_complaints else "")
+    if p.archived:
+        card.append("\nARCHIVED", style="bold reverse")
+        card.append("\n")
+    if p.notes:
+        card.append("\nNotes\n", style="dim").append_text(block(p.notes))
+    return card
+
+
+def stage_path(p: CustomerProfile) -> Text:
+    """The stage history, oldest first, one step a line with its reason."""
+    out = Text("Stage history\n", style="dim")
+    for step in p.stage_history:
+        out.append(f"{step.at.astimezone():%Y-%m-%d} ", style="dim")
+        out.append(words(step.to_stage), style=STAGE_STYLE.get(step.to_stage, ""))
+        if step.churn_reason:
+            out.append(f" ({words(step.churn_reason)})", style="red")
+        why = one_line(step.reason)
+        if why:
+            out.append(" · ").append(why, style="italic")
+        out.append("\n")
+    return out
+
+
+def timeline_row(entry: TimelineEntry) -> tuple[str, tuple[Text, ...], TimelineEntry]:
+    label, style = KIND_LABEL.get(entry.kind, (entry.kind, ""))
+    cells = (Text(when(entry.at), style="dim"), Text(label, style=style), cell(entry.title))
+    return (f"{entry.kind}:{entry.record_id}", cells, entry)
+
+
+class TimelineTable(DeskTable):
+    """Newest first, and the cursor stays on the newest entry when something new arrives at the top."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Details", id="timeline.details", show=False)]
+    STICK_TO_TOP = True
+
+
+class CustomerScreen(DeskScreen):
+    SECTION = ""
+    TITLE = "Customer"
+    BINDINGS = [
+        Binding("l", "log", "Log call", id="customer.log"),
+        Binding("c", "complaint", "Complaint", id="customer.complaint"),
+        Binding("f", "follow_up", "Follow-up", id="customer.follow-up"),
+        Binding("p", "purchase", "Purchase", id="customer.purchase"),
+        Binding("s", "stage", "Stage", id="customer.stage"),
+        Binding("e", "edit", "Edit", id="customer.edit"),
+        Binding("a", "archive", "Archive", id="customer.archive"),
+        Binding("escape", "back", "Back", id="customer.back"),
+    ]
+    AUTO_FOCUS = "#timeline"
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.profile: CustomerProfile | None = None
+
+    def compose_body(self) -> Iterable[Widget]:
+        with Horizontal(id="customer-body"):
+            with VerticalScroll(id="profile-pane"):
+                yield Static("", id="profile")
+                yield Static("", id="stage-history")
+            with Vertical(id="timeline-pane"):
+                yield TimelineTable(id="timeline", classes="boxed")
+                yield Static("", id="timeline-detail")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#timeline", DeskTable)
+        table.set_columns(("When", 16), ("What", 9), ("", 41))
+        table.border_title = "Timeline"
+
+    def fetch(self, session: DeskSession, params: Any) -> CustomerData:
+        from deskapp.core.customers import timeline
+        from deskapp.core.desk_queries import customer_profile
+        from deskapp.core.errors import NotFound
+
+        try:
+            profile = customer_profile(session, self.customer_id)
+        except NotFound:
+            return CustomerData(None, None)
+        return CustomerData(profile, timeline(session, self.customer_id, limit=TIMELINE_LIMIT))
+
+    def show(self, data: CustomerData) -> None:
+        if data.profile is None or data.timeline is None:
+            self.notify("That customer is no longer in the desk.", severity="warning")
+            self.dismiss_customer()
+            return
+        self.profile = data.profile
+        self.title = one_line(data.profile.name)
+        self.query_one("#profile", Static).update(profile_card(data.profile))
+        self.query_one("#stage-history", Static).update(stage_path(data.profile))
+        table = self.query_one("#timeline", DeskTable)
+        table.set_rows(timeline_row(e) for e in data.timeline.items)
+        count = len(data.timeline.items)
+        table.border_title = f"Timeline · {count}{'+ (latest shown)' if data.timeline.has_more else ''}"
+        self._show_detail()
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        entry: TimelineEntry | None = self.query_one("#timeline", DeskTable).current_model()
+        detail = self.query_one("#timeline-detail", Static)
+        if entry is None:
+            detail.update(Text("Nothing has happened with this customer yet.", style="dim"))
+            return
+        text = Text(f"{when(entry.at)} · {KIND_LABEL.get(entry.kind, (entry.kind, ''))[0]}", style="dim")
+        if entry.staff:
+            text.append(" · ").append_text(cell(entry.staff, "dim"))
+        text.append("\n").append_text(block(entry.title, "bold"))
+        if entry.detail:
+            text.append("\n").append_text(block(entry.detail))
+        detail.update(text)
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    def _customer_name(self) -> str:
+        return self.profile.name if self.profile else ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"log", "complaint", "follow_up", "purchase", "stage", "edit", "archive"}:
+            return True if self.profile is not None else None
+        return True
+
+    def action_log(self) -> None:
+        self.app.push_screen(LogInteractionForm(self.customer_id, self._customer_name(), "call"), self.form_done)
+
+    def action_complaint(self) -> None:
+        self.app.push_screen(ComplaintForm(self.customer_id, self._customer_name()), self.form_done)
+
+    def action_follow_up(self) -> None:
+        self.app.push_screen(FollowUpForm(self.customer_id, self._customer_name()), self.form_done)
+
+    def action_purchase(self) -> None:
+        self.app.push_screen(PurchaseForm(self.customer_id, self._customer_name()), self.form_done)
+
+    def action_stage(self) -> None:
+        if self.profile is not None:
+            self.app.push_screen(StageForm(self.customer_id, self._customer_name(), self.profile.stage), self.form_done)
+
+    def action_edit(self) -> None:
+        if self.profile is not None:
+            self.app.push_screen(CustomerForm(self.profile), self.form_done)
+
+    def action_archive(self) -> None:
+        if self.profile is None:
+            return
+        archive = not self.profile.archived
+        verb = "Archive" if archive else "Restore"
+        question = Text(f"{verb} ") + Text(one_line(self._customer_name()), style="bold") + Text("?")
+        if archive:
+            question.append("\nThey leave lists and search; their history stays and the figures stay right.")
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def do(session: DeskSession) -> str:
+                from deskapp.core.customers import archive_customer
+
+                archive_customer(session, self.customer_id, archived=archive)
+                return f"{'Archived' if archive else 'Restored'} {one_line(self._customer_name())}"
+
+            self.write(f"{verb.lower()}ing the customer", do)
+
+        self.app.push_screen(ConfirmScreen(question, f"{verb} customer"), answered)
+
+    def action_back(self) -> None:
+        self.dismiss_customer()
+
+    def dismiss_customer(self) -> None:
+        if len(self.app.screen_stack) > 1 and self.app.screen is self:
+            self.app.pop_screen()

@@ -1,0 +1,313 @@
+"""Customers: search as you type, filter by stage, tag, owner and source, sort, open one, add one.
+
+Built for 100,000 customers: every keystroke (debounced) asks the core's ranked, paged search for one page;
+further pages load as the cursor nears the end, up to a cap, so the table never holds the whole desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Select, Static
+from textual.worker import get_current_worker
+
+from deskapp.tui.data import guard
+from deskapp.tui.screens.activity_forms import LogInteractionForm
+from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.screens.customer_forms import CustomerForm, CustomerSaved
+from deskapp.tui.text import cell, words
+from deskapp.tui.widgets.inputs import DeskInput
+from deskapp.tui.widgets.rows import CUSTOMER_COLUMNS, customer_row
+from deskapp.tui.widgets.tables import DeskTable
+
+if TYPE_CHECKING:
+    from deskapp.core.db import DeskSession
+    from deskapp.core.readmodels import CustomerRow, Page
+
+PAGE = 100
+CAP = 2000  # rows kept in the table; past this, narrowing the search is the better tool
+DEBOUNCE_S = 0.15
+STAGES = ("awareness", "consideration", "purchase", "retention", "advocacy", "churned")
+SORTS = (
+    ("Best match / name", "best"),
+    ("Name Z–A", "-name"),
+    ("Newest first", "-created"),
+    ("Oldest first", "created"),
+    ("Stage", "stage"),
+    ("Owner", "owner"),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str = ""
+    stage: str | None = None
+    tag: str | None = None
+    owner: str | None = None
+    source: str | None = None
+    sort: str | None = None
+    generation: int = 0
+
+    def search_kwargs(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "tag": self.tag,
+            "owner": self.owner,
+            "source": self.source,
+            "sort": self.sort,
+        }
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.text.strip() or self.stage or self.tag or self.owner or self.source)
+
+
+@dataclass(frozen=True)
+class CustomersData:
+    query: Query
+    page: Page[CustomerRow]
+    total: int | None
+    choices: dict[str, list[str]] | None
+
+
+class SearchInput(DeskInput):
+    """Down arrow goes from the search box into the results."""
+
+    BINDINGS = [Binding("down", "to_results", "Results", show=False, id="customers.to-results")]
+
+    def action_to_results(self) -> None:
+        self.screen.query_one("#customers", DeskTable).focus()
+
+
+class CustomersScreen(DeskScreen):
+    SECTION = "customers"
+    TITLE = "Customers"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="customers.search"),
+        Binding("ctrl+n", "new_customer", "New customer", id="customers.new"),
+        Binding("l", "log_call", "Log call", id="customers.log-call"),
+        Binding("ctrl+r", "clear_filters", "Reset filters", id="customers.reset"),
+    ]
+    AUTO_FOCUS = "#search"
+
+    class MoreLoaded(Message, bubble=False):
+        def __init__(self, generation: int, page: Page[CustomerRow]) -> None:
+            self.generation, self.page = generation, page
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._generation = 0
+        self._debounce: Timer | None = None
+        self._choices_loaded = False
+        self._loading_more = False
+        self._shown_generation = -1
+        self._debounce_pending = False
+        self._open_after_load = False
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield SearchInput(placeholder="Search name, company, e-mail, phone or tag…", id="search")
+        with Horizontal(id="filters"):
+            yield Select([(words(s), s) for s in STAGES], prompt="Stage: any", id="filter-stage", compact=True)
+            yield Select([], prompt="Tag: any", id="filter-tag", compact=True)
+            yield Select([], prompt="Owner: any", id="filter-owner", compact=True)
+            yield Select([], prompt="Source: any", id="filter-source", compact=True)
+            yield Select(SORTS, value="best", allow_blank=False, id="sort", compact=True)
+        yield DeskTable(id="customers")
+        yield Static("", id="customers-status", classes="status-line")
+
+    def on_mount(self) -> None:
+        self.query_one("#customers", DeskTable).set_columns(*CUSTOMER_COLUMNS)
+
+    # --- loading ------------------------------------------------------------------------------------------
+
+    def _select(self, widget_id: str) -> str | None:
+        value = self.query_one(widget_id, Select).value
+        return None if value is Select.NULL or value is None else str(value)
+
+    def reload(self) -> None:
+        self._generation += 1
+        self._debounce_pending = False
+        if self._debounce is not None:
+            self._debounce.stop()
+        super().reload()
+
+    def params(self) -> Query:
+        sort = self._select("#sort")
+        return Query(
+            text=self.query_one("#search", Input).value,
+            stage=self._select("#filter-stage"),
+            tag=self._select("#filter-tag"),
+            owner=self._select("#filter-owner"),
+            source=self._select("#filter-source"),
+            sort=None if sort in (None, "best") else sort,
+            generation=self._generation,
+        )
+
+    def fetch(self, session: DeskSession, params: Query) -> CustomersData:
+        from deskapp.core import customers
+
+        page = customers.search_customers(session, params.text, limit=PAGE, **params.search_kwargs())
+        total = None if params.filtered else customers.count_customers(session)
+        choices = None
+        if not self._choices_loaded:
+            choices = {name: customers.distinct_values(session, name) for name in ("tags", "owner", "source")}
+        return CustomersData(params, page, total, choices)
+
+    def show(self, data: CustomersData) -> None:
+        if data.query.generation != self._generation:
+            return  # an older search finished after a newer one started
+        self._shown_generation = data.query.generation
+        if data.choices is not None:
+            self._set_choices(data.choices)
+        table = self.query_one("#customers", DeskTable)
+        table.set_rows((customer_row(r) for r in data.page.items), has_more=data.page.has_more)
+        self._loading_more = False
+        self._status(data.total)
+        self.refresh_bindings()
+        if self._open_after_load:
+            self._open_after_load = False
+            self.action_open()
+
+    def _set_choices(self, choices: dict[str, list[str]]) -> None:
+        self._choices_loaded = True
+        for name, widget_id in (("tags", "#filter-tag"), ("owner", "#filter-owner"), ("source", "#filter-source")):
+            select = self.query_one(widget_id, Select)
+            current = select.value
+            with self.prevent(Select.Changed):
+                select.set_options([(cell(v), v) for v in choices[name]])
+                if current is not Select.NULL and current in choices[name]:
+                    select.value = current
+
+    def _status(self, total: int | None = None) -> None:
+        table = self.query_one("#customers", DeskTable)
+        shown = table.row_count
+        if total is not None:
+            text = f"{shown:,} of {total:,} customers"
+        elif shown == 0:
+            text = "No customer matches. Ctrl+N adds one."
+        else:
+            text = f"{shown:,}{'+' if table.has_more else ''} matching"
+        if table.has_more:
+            text += " · more load as you scroll" if shown < CAP else " · narrow the search to see the rest"
+        self.query_one("#customers-status", Static).update(Text(text))
+
+    @on(DeskTable.NearEnd, "#customers")
+    def _load_more(self) -> None:
+        table = self.query_one("#customers", DeskTable)
+        if self._loading_more or table.row_count >= CAP or not table.near_end():
+            return
+        self._loading_more = True
+        query = self.params()
+        offset = table.row_count
+
+        def more() -> None:
+            from deskapp.core import customers
+
+            worker = get_current_worker()
+            with guard(self.app, "loading more customers"), self.desk_app.desk.read() as session:
+                page = customers.search_customers(
+                    session, query.text, offset=offset, limit=PAGE, **query.search_kwargs()
+                )
+                if not worker.is_cancelled:
+                    self.post_message(self.MoreLoaded(query.generation, page))
+
+        self.run_worker(more, thread=True, exclusive=True, group="more", exit_on_error=False)
+
+    @on(MoreLoaded)
+    def _more_loaded(self, message: MoreLoaded) -> None:
+        self._loading_more = False
+        if message.generation != self._generation:
+            return
+        table = self.query_one("#customers", DeskTable)
+        table.append_rows((customer_row(r) for r in message.page.items), has_more=message.page.has_more)
+        self._status()
+
+    # --- typing and filters -------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _typed(self) -> None:
+        """Debounced: a burst of keystrokes costs one query."""
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce_pending = True
+        self._debounce = self.set_timer(DEBOUNCE_S, self.reload)
+
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        if self._shown_once:
+            self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _open_first(self) -> None:
+        """Enter in the search box opens the best match (the highlighted row) -- of what was typed, even
+        when that search is still on its way."""
+        if self._debounce_pending:
+            self._open_after_load = True
+            self.reload()
+        elif self._shown_generation != self._generation:
+            self._open_after_load = True
+        else:
+            self.action_open()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        with self.prevent(Select.Changed, Input.Changed):
+            for widget_id in ("#filter-stage", "#filter-tag", "#filter-owner", "#filter-source"):
+                self.query_one(widget_id, Select).clear()
+            self.query_one("#sort", Select).value = "best"
+            self.query_one("#search", Input).value = ""
+        self.reload()
+
+    # --- actions on customers -----------------------------------------------------------------------------
+
+    def selected(self) -> CustomerRow | None:
+        model: CustomerRow | None = self.query_one("#customers", DeskTable).current_model()
+        return model
+
+    def action_open(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.desk_app.open_customer(row.id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_log_call(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.app.push_screen(LogInteractionForm(row.id, row.name), self.form_done)
+
+    def action_new_customer(self) -> None:
+        def added(result: CustomerSaved | None) -> None:
+            if result is not None:
+                self.notify(str(result), markup=False)
+                self._choices_loaded = False
+                self.reload()
+                self.desk_app.open_customer(result.customer_id)
+
+        self.app.push_screen(CustomerForm(), added)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "log_call":
+            return True if isinstance(self.focused, DeskTable) and self.selected() else False
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def desk_changed(self) -> None:
+        """After a live change: owners, tags and sources may have new values too."""
+        self._choices_loaded = False
+        self.reload()

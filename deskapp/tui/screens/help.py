@@ -1,0 +1,62 @@
+"""`?`: every key of the desk, page by page, built from the bindings themselves so it can't go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+HelpSection = tuple[str, Sequence[BindingType]]
+
+
+def _bindings(items: Iterable[BindingType]) -> Iterable[Binding]:
+    for item in items:
+        if isinstance(item, Binding):
+            yield item
+        else:
+            key, action, description, *_ = (*item, "")
+            yield Binding(key, action, description)
+
+
+def key_table(app: Any, sections: Sequence[HelpSection]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold", min_width=14)
+    table.add_column()
+    for title, bindings in sections:
+        table.add_row("", "")
+        table.add_row(Text(title, style="bold underline"), "")
+        seen: set[str] = set()
+        for b in _bindings(bindings):
+            if not b.description or b.action in seen and b.key in seen:
+                continue
+            seen.add(b.key)
+            keys = " / ".join(app.get_key_display(Binding(k.strip(), b.action)) for k in b.key.split(","))
+            table.add_row(Text(keys), Text(b.description))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q,f1", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, sections: Sequence[HelpSection]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form help") as box:
+            box.border_title = "Keys"
+            with VerticalScroll():
+                yield Static(key_table(self.app, self.sections), id="help-keys")
+        yield Footer(compact=True)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

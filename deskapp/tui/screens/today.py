@@ -1,0 +1,167 @@
+"""Today, the home page: who needs a call (overdue first, then due today), which complaints are open, and a
+line of figures. Everything the morning needs, with the keys to act on it from the row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from deskapp.tui.screens.actions import (
+    COMPLAINT_ACTIONS,
+    COMPLAINT_BINDINGS,
+    FOLLOW_UP_ACTIONS,
+    FOLLOW_UP_BINDINGS,
+    ComplaintActions,
+    FollowUpActions,
+)
+from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.text import words
+from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, FOLLOW_UP_COLUMNS, complaint_row, follow_up_row
+from deskapp.tui.widgets.tables import DeskTable
+
+if TYPE_CHECKING:
+    from deskapp.core.db import DeskSession
+    from deskapp.core.readmodels import ComplaintRow, DeskSummary, FollowUpRow
+
+
+@dataclass(frozen=True)
+class TodayData:
+    overdue: tuple[FollowUpRow, ...]
+    due_today: tuple[FollowUpRow, ...]
+    complaints: tuple[ComplaintRow, ...]
+    more_complaints: bool
+    summary: DeskSummary
+    now: datetime
+
+
+def figures(summary: DeskSummary) -> Text:
+    """Customers by stage · follow-ups · complaints, on one line."""
+    line = Text()
+    stages = " · ".join(f"{words(s.stage)} {s.customers}" for s in summary.customers_by_stage)
+    line.append("Customers  ", style="bold").append(stages)
+    line.append("\n")
+    line.append("Follow-ups ", style="bold")
+    line.append(f"{summary.overdue} overdue", style="red" if summary.overdue else "")
+    line.append(f" · {summary.due_today} today · {summary.done_this_week} done this week")
+    line.append("   │   ")
+    line.append("Complaints ", style="bold").append(f"{summary.open_complaints} open")
+    if summary.late_first_responses:
+        line.append(f" · {summary.late_first_responses} late", style="bold red")
+    return line
+
+
+class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
+    SECTION = "today"
+    TITLE = "Today"
+    BINDINGS = [*FOLLOW_UP_BINDINGS, *COMPLAINT_BINDINGS]
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static("", id="figures")
+        with Vertical(id="today-lists"):
+            yield DeskTable(id="overdue", classes="boxed")
+            yield DeskTable(id="due-today", classes="boxed")
+            yield DeskTable(id="open-complaints", classes="boxed")
+
+    def on_mount(self) -> None:
+        for table_id in ("#overdue", "#due-today"):
+            self.query_one(table_id, DeskTable).set_columns(*FOLLOW_UP_COLUMNS)
+        self.query_one("#open-complaints", DeskTable).set_columns(*COMPLAINT_COLUMNS)
+        self.query_one("#overdue", DeskTable).border_title = "Overdue"
+        self.query_one("#due-today", DeskTable).border_title = "Due today"
+        self.query_one("#open-complaints", DeskTable).border_title = "Open complaints"
+
+    def fetch(self, session: DeskSession, params: Any) -> TodayData:
+        from deskapp.core import clock, reminders
+
+        today, now = clock.today(), clock.now()
+        due = reminders.due_follow_ups(session, today, days=0, limit=500).items
+        complaints = reminders.open_complaints(session, now=now, limit=100)
+        return TodayData(
+            overdue=tuple(r for r in due if r.days_overdue > 0),
+            due_today=tuple(r for r in due if r.days_overdue == 0),
+            complaints=complaints.items,
+            more_complaints=complaints.has_more,
+            summary=reminders.desk_summary(session, today),
+            now=now,
+        )
+
+    def show(self, data: TodayData) -> None:
+        from deskapp.tui import probe
+
+        self.query_one("#figures", Static).update(figures(data.summary))
+        overdue = self.query_one("#overdue", DeskTable)
+        overdue.set_rows(follow_up_row(r) for r in data.overdue)
+        overdue.border_title = f"Overdue · {len(data.overdue)}" if data.overdue else "Overdue · none"
+        today = self.query_one("#due-today", DeskTable)
+        today.set_rows(follow_up_row(r) for r in data.due_today)
+        today.border_title = f"Due today · {len(data.due_today)}" if data.due_today else "Due today · none"
+        complaints = self.query_one("#open-complaints", DeskTable)
+        complaints.set_rows(complaint_row(r, data.now) for r in data.complaints)
+        late = sum(1 for r in data.complaints if r.first_response_late and r.first_response_at is None)
+        title = f"Open complaints · {len(data.complaints)}{'+' if data.more_complaints else ''}"
+        complaints.border_title = title + (f" · {late} late first response" if late else "")
+        self._focus_first_nonempty()
+        self.refresh_bindings()
+        probe.mark(self.app, "today-loaded")
+
+    def _focus_first_nonempty(self) -> None:
+        """On first show, put the cursor where the work is: the oldest overdue follow-up."""
+        if self.focused is not None and isinstance(self.focused, DeskTable) and self.focused.row_count:
+            return
+        if self.focused is not None and not isinstance(self.focused, DeskTable):
+            return
+        for table_id in ("#overdue", "#due-today", "#open-complaints"):
+            table = self.query_one(table_id, DeskTable)
+            if table.row_count:
+                table.focus()
+                return
+
+    # --- selection ----------------------------------------------------------------------------------------
+
+    def _focused_table(self) -> DeskTable | None:
+        return self.focused if isinstance(self.focused, DeskTable) else None
+
+    def selected_follow_up(self) -> FollowUpRow | None:
+        table = self._focused_table()
+        if table is None or table.id == "open-complaints":
+            return None
+        model: FollowUpRow | None = table.current_model()
+        return model
+
+    def selected_complaint(self) -> ComplaintRow | None:
+        table = self._focused_table()
+        if table is None or table.id != "open-complaints":
+            return None
+        model: ComplaintRow | None = table.current_model()
+        return model
+
+    def selected_customer(self) -> tuple[int, str] | None:
+        row = self.selected_follow_up() or self.selected_complaint()
+        return (row.customer_id, row.customer_name) if row else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that fit the focused list (follow-up keys on follow-ups, case keys on cases)."""
+        table = self._focused_table()
+        on_complaints = table is not None and table.id == "open-complaints"
+        if action in FOLLOW_UP_ACTIONS:
+            return False if on_complaints else (True if self.selected_follow_up() else None)
+        if action in COMPLAINT_ACTIONS:
+            return (True if self.selected_complaint() else None) if on_complaints else False
+        if action == "log_call":
+            return True if self.selected_customer() else None
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        model = event.data_table.current_model() if isinstance(event.data_table, DeskTable) else None
+        if model is not None:
+            self.desk_app.open_customer(model.customer_id)
