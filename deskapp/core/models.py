@@ -323,3 +323,8 @@ AUDITED_TABLES = frozenset(
         "setting",
     }
 )
+
+
+# Tables kept in their own modules register here, so whoever reads SQLModel.metadata (migrations, db copy,
+# the schema test) sees every table whatever else was imported.
+from deskapp.core import merge_models as _merge_models  # noqa: E402,F401

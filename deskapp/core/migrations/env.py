@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import deskapp.core.merge_models  # noqa: F401
 import deskapp.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
