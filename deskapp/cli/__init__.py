@@ -12,7 +12,9 @@ from deskapp.cli import customer as customer_commands
 from deskapp.cli import data as data_commands
 from deskapp.cli import db as db_commands
 from deskapp.cli import due as due_command
+from deskapp.cli import exporting as export_commands
 from deskapp.cli import find as find_command
+from deskapp.cli import importing as import_commands
 from deskapp.cli import report as report_commands
 from deskapp.cli.common import DeskContext, desk, handle_errors
 
@@ -101,6 +103,8 @@ app.command(name="restore")(data_commands.restore)
 app.command(name="find")(find_command.find)
 app.add_typer(report_commands.app, name="report")
 app.command(name="due")(due_command.due)
+app.command(name="import")(import_commands.import_command)
+app.command(name="export")(export_commands.export_command)
 
 
 def main() -> None:

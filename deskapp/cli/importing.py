@@ -1,0 +1,170 @@
+"""`deskapp import KIND FILE`: load customers, interactions, purchases, complaints or follow-ups from a file.
+
+A plain command whose first argument is the record kind. Other import actions that are not a kind of
+record (issue 8's `deskapp import history` and `deskapp import undo BATCH`) register themselves in
+`IMPORT_ACTIONS`: the command hands them the second argument, so they fit under the same word without
+turning `import` into a command group (which would make `deskapp import customers FILE` awkward).
+
+Exit codes: 0 every row imported, 1 rows were rejected (nothing written unless --skip-invalid),
+2 the file or the options can't be used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.text import Text
+
+from deskapp.cli.common import console, desk, err_console, fail, handle_errors, print_json
+
+# word -> handler(ctx, argument): actions under `deskapp import` that are not a record kind.
+IMPORT_ACTIONS: dict[str, Callable[[typer.Context, str | None], None]] = {}
+KINDS_HELP = "customers, interactions, purchases, complaints or followups"
+SHOWN_ERRORS = 20
+PROGRESS_MIN_BYTES = 512 * 1024
+
+
+@handle_errors
+def import_command(
+    ctx: typer.Context,
+    kind: str = typer.Argument(..., metavar="KIND", help=f"What the file holds: {KINDS_HELP}."),
+    file: str = typer.Argument(None, metavar="FILE", help="The file to read, or - for standard input."),
+    fmt: str = typer.Option(None, "--format", help="csv, json, jsonl or vcf (default: detected from the content)."),
+    encoding: str = typer.Option(None, "--encoding", help="The file's encoding (default: detected)."),
+    delimiter: str = typer.Option(None, "--delimiter", help="CSV delimiter (default: detected: , ; tab |)."),
+    mapping: list[str] = typer.Option(
+        None, "--map", help='"Source column=field" (repeatable). "Source column=" ignores the column.'
+    ),
+    dayfirst: bool = typer.Option(
+        None, "--dayfirst/--monthfirst", help="How to read 03/04/2025 (default: day first, Outlook month first)."
+    ),
+    on_conflict: str = typer.Option("update", "--on-conflict", help="A record that exists: update, skip or error."),
+    create_missing: bool = typer.Option(
+        False, "--create-missing", help="Create customers the rows name but the desk lacks."
+    ),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the good rows even if some are invalid."),
+    rejects: Path = typer.Option(
+        None, "--rejects", help="Write refused rows here, in the input's format, with an error column."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show the mapping, the counts and the errors; write nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON for scripts."),
+    batch_size: int = typer.Option(5000, "--batch-size", min=1, max=100_000, hidden=True),
+) -> None:
+    """Import records from CSV, JSON, JSON Lines or vCard. All or nothing unless --skip-invalid."""
+    from deskapp.core.importing import ImportOptions, import_file
+
+    action = IMPORT_ACTIONS.get(kind.strip().lower())
+    if action is not None:
+        action(ctx, file)
+        return
+    if file is None:
+        fail(f"say which file to import: deskapp import {kind} FILE (or - for standard input)")
+    options = ImportOptions(
+        format=fmt,
+        encoding=encoding,
+        delimiter="\t" if delimiter in ("tab", "\\t") else delimiter,
+        mapping=mapping or (),
+        dayfirst=dayfirst,
+        on_conflict=on_conflict.strip().lower(),
+        create_missing=create_missing,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        rejects=rejects,
+        batch_size=batch_size,
+    )
+    state = desk(ctx)
+    engine = state.engine()
+    with _Progress(enabled=not as_json) as progress:
+        summary = import_file(
+            engine, kind, file, options, staff=state.staff, progress=progress.update, on_start=progress.start
+        )
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        _print_summary(summary, show_mapping=dry_run)
+    raise typer.Exit(summary.exit_code)
+
+
+class _Progress:
+    """A rich progress bar on stderr for large files (by bytes read), when stderr is a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled and err_console.is_terminal
+        self._bar: Any = None
+        self._task: Any = None
+
+    def start(self, summary: Any, size: int | None) -> None:
+        if not self.enabled or (size is not None and size < PROGRESS_MIN_BYTES):
+            return
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = [TextColumn(f"importing {summary.kind}"), BarColumn(), DownloadColumn(), TimeRemainingColumn()]
+        self._bar = Progress(*columns, TextColumn("{task.fields[rows]} rows"), console=err_console, transient=True)
+        self._task = self._bar.add_task("import", total=size, rows=0)
+        self._bar.start()
+
+    def update(self, done: int, rows: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, rows=f"{rows:,}")
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _print_summary(summary: Any, *, show_mapping: bool) -> None:
+    info = f"{summary.format.upper()}, {summary.encoding}"
+    if summary.delimiter:
+        info += f", delimiter {summary.delimiter!r}"
+    if summary.preset:
+        info += f", {summary.preset} export"
+    console.print(Text(f"{summary.kind} from {summary.file} ({info})"))
+    if show_mapping:
+        for columns, target in summary.mapping:
+            console.print(Text(f"  {columns} -> {target}"))
+        if summary.ignored:
+            console.print(Text(f"  ignored: {', '.join(summary.ignored)}", style="dim"))
+    for notice in summary.notices:
+        console.print(Text(f"note: {notice}", style="yellow"))
+    for warning in summary.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"))
+    if summary.warnings_total > len(summary.warnings):
+        console.print(Text(f"... and {summary.warnings_total - len(summary.warnings)} more warnings", style="yellow"))
+    for error in summary.errors[:SHOWN_ERRORS]:
+        where = f"line {error.line}"
+        if error.column:
+            where += f", {error.column}"
+        value = f" {error.value!r}" if error.value not in ("", None) else ""
+        console.print(Text(f"  {where}{value}: ", style="red") + Text(str(error.reason)))
+    if summary.errors_total > SHOWN_ERRORS:
+        console.print(Text(f"  ... and {summary.errors_total - SHOWN_ERRORS} more errors", style="red"))
+    c = summary.counts
+    figures = f"{c.inserted} inserted, {c.updated} updated, {c.unchanged} unchanged, {c.skipped} skipped"
+    figures += f", {c.rejected} rejected"
+    extra = [f"{c.customers_created} customers created"] if c.customers_created else []
+    if c.stage_changes:
+        extra.append(f"{c.stage_changes} stage changes")
+    if c.follow_ups_created:
+        extra.append(f"{c.follow_ups_created} follow-ups")
+    speed = f"{c.rows:,} rows in {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rows/s)"
+    tail = f"; {', '.join(extra)}" if extra else ""
+    if summary.dry_run:
+        console.print(Text(f"Dry run, nothing written. Would be: {figures}{tail}. {speed}", style="bold"))
+    elif summary.committed:
+        console.print(Text(f"Imported: {figures}{tail}. {speed}", style="bold green"))
+    else:
+        good = c.rows - c.rejected
+        console.print(
+            Text(f"Nothing was written: {c.rejected} of {c.rows} rows are invalid. ", style="bold red")
+            + Text(f"Fix them, or import the {good} good rows with --skip-invalid.")
+        )
+    if summary.rejects_file and c.rejected:
+        console.print(Text(f"Refused rows are in {summary.rejects_file}, with an error column."))

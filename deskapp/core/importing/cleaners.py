@@ -1,0 +1,293 @@
+"""Spreadsheet habits the core cleaners don't know: what other systems write into the cells we read.
+
+Outlook writes "0/0/00" for no birthday, Google "--03-14" for a birthday without a year and " ::: "
+between several values in one cell, HubSpot its own lifecycle stage names, US tools "3/4/2025 2:15 PM".
+Each cleaner here turns such a cell into what the core cleaner accepts, then lets the core cleaner
+decide, so an imported value is stored exactly as the same value typed into the desk would be.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from deskapp.core.errors import ValidationFailed
+from deskapp.core.models import Channel, ComplaintCategory, ComplaintStatus, Direction, FollowUpKind, Priority, Stage
+from deskapp.core.validation import clean_date, clean_datetime, clean_enum, clean_money, fold
+
+E = TypeVar("E", bound=enum.Enum)
+
+_KEY = re.compile(r"[^0-9a-z]+")
+
+
+def value_key(text: Any) -> str:
+    """Lower-case letters and digits only, accents dropped: "Marketing Qualified Lead" -> "marketingqualifiedlead"."""
+    return _KEY.sub("", fold(str(text)))
+
+
+# Other systems' names for our closed sets, by value_key. Our own values (and their spellings with spaces
+# or hyphens) are understood by `clean_enum` already.
+SYNONYMS: dict[type[enum.Enum], dict[str, enum.Enum]] = {
+    Stage: {
+        # HubSpot's lifecycle stages (labels and internal values fold to the same key)
+        "subscriber": Stage.AWARENESS,
+        "lead": Stage.AWARENESS,
+        "marketingqualifiedlead": Stage.CONSIDERATION,
+        "mql": Stage.CONSIDERATION,
+        "salesqualifiedlead": Stage.CONSIDERATION,
+        "sql": Stage.CONSIDERATION,
+        "opportunity": Stage.CONSIDERATION,
+        "customer": Stage.PURCHASE,
+        "evangelist": Stage.ADVOCACY,
+        "other": Stage.AWARENESS,
+        # common words elsewhere
+        "reach": Stage.AWARENESS,
+        "prospect": Stage.CONSIDERATION,
+        "acquisition": Stage.PURCHASE,
+        "newcustomer": Stage.PURCHASE,
+        "nurturing": Stage.RETENTION,
+        "repeat": Stage.RETENTION,
+        "repeatcustomer": Stage.RETENTION,
+        "loyal": Stage.RETENTION,
+        "promoter": Stage.ADVOCACY,
+        "advocate": Stage.ADVOCACY,
+        "lost": Stage.CHURNED,
+        "formercustomer": Stage.CHURNED,
+        "inactive": Stage.CHURNED,
+    },
+    Channel: {
+        "phone": Channel.CALL,
+        "phonecall": Channel.CALL,
+        "telephone": Channel.CALL,
+        "mail": Channel.EMAIL,
+        "inperson": Channel.VISIT,
+        "instore": Channel.VISIT,
+        "walkin": Channel.VISIT,
+        "sms": Channel.CHAT,
+        "text": Channel.CHAT,
+        "whatsapp": Channel.CHAT,
+        "livechat": Channel.CHAT,
+        "video": Channel.MEETING,
+        "videocall": Channel.MEETING,
+        "facebook": Channel.SOCIAL,
+        "instagram": Channel.SOCIAL,
+        "linkedin": Channel.SOCIAL,
+    },
+    Direction: {
+        "inbound": Direction.IN,
+        "incoming": Direction.IN,
+        "received": Direction.IN,
+        "outbound": Direction.OUT,
+        "outgoing": Direction.OUT,
+        "sent": Direction.OUT,
+    },
+    ComplaintStatus: {
+        "new": ComplaintStatus.OPEN,
+        "pending": ComplaintStatus.WAITING_ON_CUSTOMER,
+        "waiting": ComplaintStatus.WAITING_ON_CUSTOMER,
+        "solved": ComplaintStatus.RESOLVED,
+        "fixed": ComplaintStatus.RESOLVED,
+        "done": ComplaintStatus.CLOSED,
+    },
+    Priority: {"medium": Priority.NORMAL, "critical": Priority.URGENT, "minor": Priority.LOW},
+    ComplaintCategory: {"service": ComplaintCategory.NOT_CARED_FOR, "product": ComplaintCategory.QUALITY},
+    FollowUpKind: {
+        "checkin": FollowUpKind.CHECK_IN,
+        "call": FollowUpKind.CHECK_IN,
+        "thanks": FollowUpKind.THANK_YOU,
+        "thankyou": FollowUpKind.THANK_YOU,
+        "birthday": FollowUpKind.SPECIAL_DAY,
+        "anniversary": FollowUpKind.SPECIAL_DAY,
+    },
+}
+
+
+def clean_choice(kind: type[E], field: str, value: Any, *, default: E | None = None) -> E:
+    """`clean_enum`, also knowing other systems' names for our values (HubSpot stages, "inbound", ...)."""
+    if isinstance(value, str) and value.strip():
+        synonym = SYNONYMS.get(kind, {}).get(value_key(value))
+        if synonym is not None:
+            return synonym  # type: ignore[return-value]
+    return clean_enum(kind, field, value, default=default)
+
+
+_TRUE = frozenset({"1", "true", "yes", "y", "x", "t", "on", "ja", "kylla", "igen"})
+_FALSE = frozenset({"0", "false", "no", "n", "f", "off", "nej", "ei", "nem", ""})
+
+
+def clean_bool(field: str, value: Any) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    key = value_key(value)
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValidationFailed.one(field, value, "must be true or false (yes/no, 1/0)")
+
+
+# --- dates and times ---------------------------------------------------------------------------------------
+
+_NO_DATE = re.compile(r"^0{1,2}[./-]0{1,2}[./-]0{2,4}$")  # Outlook's "0/0/00"
+_NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")  # vCard / Google "--03-14": a day without a year
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # vCard 4 "19800115"
+_AMPM = re.compile(r"^(.*?)(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([AaPp])\.?[Mm]\.?$")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_NAMED = re.compile(r"^(?:(\d{1,2})\.?\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$")
+
+
+class YearlessDate(ValueError):
+    """A day and month without a year (a birthday in a phone's contacts): there is no date to store."""
+
+
+def _normalise_date_text(text: str) -> str:
+    """Rewrite date spellings the core parser doesn't read into ISO; other text passes unchanged."""
+    if _NO_YEAR.match(text):
+        raise YearlessDate(text)
+    compact = _COMPACT.match(text)
+    if compact:
+        return "-".join(compact.groups())
+    named = _NAMED.match(text)
+    if named:
+        day, month, year = (named[1], named[2], named[3]) if named[1] else (named[5], named[4], named[6])
+        number = _MONTHS.get(month.lower())
+        if number:
+            return f"{year}-{number:02d}-{int(day):02d}"
+    return text
+
+
+def _normalise_time_text(text: str) -> str:
+    """ "3/4/2025 2:15 PM" -> "3/4/2025 14:15"."""
+    found = _AMPM.match(text)
+    if not found:
+        return text
+    head, hour, minute, second, half = found.groups()
+    h = int(hour) % 12 + (12 if half.lower() == "p" else 0)
+    return f"{head.strip()} {h:02d}:{minute or '00'}:{second or '00'}".strip()
+
+
+class DateReader:
+    """Dates and times of one file, read with the file's convention for ambiguous days (3/4 = 3 April or
+    4 March). `dayfirst=None` means nobody said: day first, as the core does, and the first ambiguous value
+    is remembered so the import can say how it was read."""
+
+    def __init__(self, dayfirst: bool | None = None) -> None:
+        self.dayfirst = True if dayfirst is None else dayfirst
+        self.explicit = dayfirst is not None
+        self.ambiguous_example: str | None = None
+
+    def _note_ambiguity(self, text: str) -> None:
+        if self.explicit or self.ambiguous_example is not None:
+            return
+        found = re.search(r"\b(\d{1,2})[/-](\d{1,2})[/-]\d{4}\b", text)
+        if found and int(found[1]) <= 12 and int(found[2]) <= 12 and found[1] != found[2]:
+            self.ambiguous_example = text
+
+    def date(self, field: str, value: Any, *, required: bool = False) -> date | None:
+        if isinstance(value, str):
+            text = value.strip()
+            if _NO_DATE.match(text):
+                value = ""
+            elif text:
+                value = _normalise_date_text(text)
+                self._note_ambiguity(text)
+        return clean_date(field, value, required=required, dayfirst=self.dayfirst)
+
+    def datetime(self, field: str, value: Any, *, required: bool = False) -> datetime | None:
+        if isinstance(value, str):
+            text = _normalise_time_text(value.strip())
+            if text:
+                self._note_ambiguity(text)
+                day, _, clock = text.rpartition(" ") if ":" in text.rpartition(" ")[2] else (text, "", "")
+                try:
+                    text = f"{_normalise_date_text(day)} {clock}".strip()
+                except YearlessDate:
+                    pass  # the core cleaner says what is wrong with it
+            value = text
+        return clean_datetime(field, value, required=required, dayfirst=self.dayfirst)
+
+    def time(self, field: str, value: Any) -> time | None:
+        if value is None or isinstance(value, time) or not str(value).strip():
+            return value or None
+        text = _normalise_time_text(str(value).strip())
+        try:
+            return time.fromisoformat(text if len(text) > 2 else f"{text}:00")
+        except ValueError:
+            raise ValidationFailed.one(field, value, "is not a time (use HH:MM)") from None
+
+
+# --- money ------------------------------------------------------------------------------------------------
+
+_CURRENCY_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "zł": "PLN", "Ft": "HUF"}
+_CODE = re.compile(r"\b([A-Z]{3})\b")
+_PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z")
+
+
+def clean_amount(field: str, value: Any, *, required: bool = True, allow_negative: bool = False) -> Decimal | None:
+    """`clean_money`, with a quick path for plain "123.45" and a "(12.50)" accounting negative."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _PLAIN_AMOUNT.match(text):
+            amount = Decimal(text).quantize(Decimal("0.01"))
+            if amount < 0 and not allow_negative:
+                raise ValidationFailed.one(field, value, "can't be negative")
+            return amount
+        if text.startswith("(") and text.endswith(")"):
+            value = "-" + text[1:-1]
+    return clean_money(field, value, required=required, allow_negative=allow_negative)
+
+
+def currency_in(value: Any) -> str | None:
+    """The currency an amount cell names ("€12", "12.50 SEK"), for files without a currency column."""
+    if not isinstance(value, str):
+        return None
+    for sign, code in _CURRENCY_SIGNS.items():
+        if sign in value:
+            return code
+    found = _CODE.search(value)
+    return found[1] if found else None
+
+
+# --- lists in one cell ---------------------------------------------------------------------------------------
+
+_SYSTEM_LABEL = re.compile(r"^\*\s")  # Google's "* myContacts", "* starred"
+
+
+def first_of(value: Any) -> Any:
+    """Google joins several values in one cell with " ::: "; the first is the primary one."""
+    if isinstance(value, str) and ":::" in value:
+        return value.split(":::", 1)[0].strip()
+    if isinstance(value, list):
+        return value[0] if value else ""
+    return value
+
+
+def tag_items(value: Any) -> Any:
+    """Tags from Google labels ("* myContacts ::: Friends"), Outlook categories ("A;B") or a list."""
+    if isinstance(value, str) and ":::" in value:
+        return [part.strip() for part in value.split(":::") if part.strip() and not _SYSTEM_LABEL.match(part.strip())]
+    if isinstance(value, str) and _SYSTEM_LABEL.match(value.strip()):
+        return []
+    return value

@@ -1,0 +1,218 @@
+"""Customers in, a batch at a time: match by external_id, then e-mail; insert the new, update the changed.
+
+What the core's `create_customer` and `update_customer` do per customer happens here per batch, set-wise:
+the owner defaults to the staff member importing, the first stage is recorded as a stage change, a
+changed owner is recorded as an owner change, and anyone named as owner becomes known staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from deskapp.core.importing.context import WriteContext
+from deskapp.core.importing.kinds import CUSTOMERS
+from deskapp.core.importing.rows import CleanRow
+from deskapp.core.importing.store import plain
+from deskapp.core.models import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange
+
+CUSTOMER: Table = Customer.__table__  # type: ignore[assignment]
+STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[assignment]
+INSERT_COLUMNS = (
+    "name",
+    "company",
+    "email",
+    "phone",
+    "phone_raw",
+    "search_phone",
+    "tags",
+    "source",
+    "owner",
+    "stage",
+    "cadence_days",
+    "birthday",
+    "special_dates",
+    "notes",
+    "external_id",
+    "created_at",
+    "updated_at",
+    "archived",
+    "version",
+)
+DEFAULTS: dict[str, Any] = {
+    "company": "",
+    "email": "",
+    "phone": "",
+    "phone_raw": "",
+    "search_phone": "",
+    "tags": "",
+    "source": "",
+    "stage": Stage.AWARENESS,
+    "cadence_days": None,
+    "birthday": None,
+    "special_dates": "",
+    "notes": "",
+    "external_id": None,
+    "archived": False,
+}
+STAGE_COLUMNS = ("customer_id", "from_stage", "to_stage", "at", "reason", "churn_reason", "staff", "automatic")
+
+
+def _churn_reason(values: dict[str, Any], stage: Stage) -> ChurnReason | None:
+    if stage != Stage.CHURNED:
+        return None
+    return values.get("churn_reason") or ChurnReason.OTHER
+
+
+def insert_customers(ctx: WriteContext, values: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert new customers (with their first stage change); returns their ids in order."""
+    if not values:
+        return []
+    now, staff = ctx.now, ctx.staff
+    tuples = []
+    for v in values:
+        row = {**DEFAULTS, **v, "owner": v.get("owner") or staff, "updated_at": now, "version": 1}
+        row["created_at"] = v.get("created_at") or now
+        tuples.append(tuple(row[c] for c in INSERT_COLUMNS))
+    ids = ctx.store.insert_ids(CUSTOMER, INSERT_COLUMNS, tuples)
+    reason = f"imported from {ctx.file_name}"[:2000]
+    changes = []
+    for customer_id, v, row in zip(ids, values, tuples, strict=True):
+        stage = v.get("stage") or Stage.AWARENESS
+        changes.append(
+            (
+                customer_id,
+                None,
+                stage,
+                row[INSERT_COLUMNS.index("created_at")],
+                reason,
+                _churn_reason(v, stage),
+                staff,
+                True,
+            )
+        )
+    ctx.note_inserted("customer", ids)
+    ctx.note_inserted("stage_change", ctx.store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, changes))
+    ctx.counts.stage_changes += len(changes)
+    ensure_staff(ctx, {t[INSERT_COLUMNS.index("owner")] for t in tuples})
+    return ids
+
+
+def ensure_staff(ctx: WriteContext, logins: set[str]) -> None:
+    """Anyone named as owner or staff becomes known staff (what `customers.ensure_staff` does per row)."""
+    table: Table = Staff.__table__  # type: ignore[assignment]
+    wanted = {login for login in logins if login}
+    if not wanted:
+        return
+    known = {r.login for r in ctx.store.rows_in(lambda ks: select(table.c.login).where(table.c.login.in_(ks)), wanted)}
+    missing = sorted(wanted - known)
+    ids = ctx.store.insert_ids(table, ("login", "display_name", "created_at"), [(m, m, ctx.now) for m in missing])
+    ctx.note_inserted("staff", ids)
+
+
+def _match(ctx: WriteContext, rows: Sequence[CleanRow]) -> list[tuple[CleanRow, int | None]]:
+    """Each row with the id of the customer it updates (None: a new customer); ambiguous rows are rejected."""
+    t, store = CUSTOMER, ctx.store
+    by_ext = {
+        r.external_id: r.id
+        for r in store.rows_in(
+            lambda ks: select(t.c.id, t.c.external_id).where(t.c.external_id.in_(ks)),
+            (row.values.get("external_id") for row in rows),
+        )
+    }
+    by_email: dict[str, list[tuple[int, str | None]]] = {}
+    for r in store.rows_in(
+        lambda ks: select(t.c.id, t.c.email, t.c.external_id).where(t.c.email.in_(ks)).order_by(t.c.id),
+        (row.values.get("email") or None for row in rows),
+    ):
+        by_email.setdefault(r.email, []).append((r.id, r.external_id))
+    guarded = [
+        row.values.get("id") for row in rows if not row.values.get("external_id") and not row.values.get("email")
+    ]
+    by_id = {r.id: r.name for r in store.rows_in(lambda ks: select(t.c.id, t.c.name).where(t.c.id.in_(ks)), guarded)}
+    matched: list[tuple[CleanRow, int | None]] = []
+    for row in rows:
+        v = row.values
+        ext, email, own_id = v.get("external_id"), v.get("email"), v.get("id")
+        if ext and ext in by_ext:
+            matched.append((row, by_ext[ext]))
+            continue
+        if email:
+            candidates = [cid for cid, cext in by_email.get(email, []) if cext is None or cext == ext]
+            if len(candidates) > 1:
+                ids = ", ".join(str(c) for c in candidates[:5])
+                ctx.row_error(
+                    row, "email", "email", email, f"matches {len(candidates)} customers ({ids}); add an external_id"
+                )
+                continue
+            matched.append((row, candidates[0] if candidates else None))
+            continue
+        # Our own export re-imported: a customer with neither external_id nor e-mail is known by id and name.
+        same = not ext and own_id in by_id and by_id[own_id] == v.get("name")
+        matched.append((row, own_id if same else None))
+    return matched
+
+
+def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
+    t, store = CUSTOMER, ctx.store
+    matched = _match(ctx, rows)
+    existing = {
+        r.id: r
+        for r in store.rows_in(
+            lambda ks: select(t).where(t.c.id.in_(ks)), (cid for _, cid in matched if cid is not None)
+        )
+    }
+    new: list[dict[str, Any]] = []
+    updates: list[tuple[int, dict[str, Any]]] = []
+    stage_changes, owner_changes, owners = [], [], set()
+    for row, cid in matched:
+        v = row.values
+        if cid is None:
+            new.append(v)
+            continue
+        old = existing[cid]
+        changes = {f: v[f] for f in CUSTOMERS.compare if f in v and v[f] != getattr(old, f)}
+        if "phone" in changes:
+            changes.update(phone_raw=v.get("phone_raw", ""), search_phone=v.get("search_phone", ""))
+        if v.get("external_id") and old.external_id is None:
+            changes["external_id"] = v["external_id"]
+        stage = v.get("stage")
+        if stage is not None and stage != old.stage:
+            changes["stage"] = stage
+        if not changes:
+            ctx.counts.unchanged += 1
+            continue
+        if ctx.on_conflict == "skip":
+            ctx.counts.skipped += 1
+            continue
+        if ctx.on_conflict == "error":
+            field_name = next(iter(changes))
+            what = f"{field_name}: {plain(getattr(old, field_name))!r} -> {plain(changes[field_name])!r}"
+            ctx.row_error(
+                row,
+                field_name,
+                field_name,
+                v.get(field_name),
+                f"customer {cid} already exists with other values ({what})",
+            )
+            continue
+        audit = {f: [plain(getattr(old, f)), plain(val)] for f, val in changes.items() if f != "search_phone"}
+        if "stage" in changes:
+            why = f"changed by import from {ctx.file_name}"[:2000]
+            stage_changes.append((cid, old.stage, stage, ctx.now, why, _churn_reason(v, stage), ctx.staff, False))
+        if "owner" in changes:
+            owner_changes.append((cid, old.owner, changes["owner"], ctx.now, ctx.staff))
+            owners.add(changes["owner"])
+        updates.append((cid, {**changes, "version": old.version + 1, "updated_at": ctx.now}))
+        ctx.note_updated("customer", cid, audit)
+    store.update_rows(t, updates)
+    ctx.counts.updated += len(updates)
+    ctx.note_inserted("stage_change", store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, stage_changes))
+    ctx.counts.stage_changes += len(stage_changes)
+    owner_table: Table = OwnerChange.__table__  # type: ignore[assignment]
+    owner_cols = ("customer_id", "from_owner", "to_owner", "at", "staff")
+    ctx.note_inserted("owner_change", store.insert_ids(owner_table, owner_cols, owner_changes))
+    ensure_staff(ctx, owners)
+    ctx.counts.inserted += len(insert_customers(ctx, new))
