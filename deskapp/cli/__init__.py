@@ -12,6 +12,7 @@ from deskapp.cli import customer as customer_commands
 from deskapp.cli import data as data_commands
 from deskapp.cli import db as db_commands
 from deskapp.cli import due as due_command
+from deskapp.cli import duplicates as duplicate_commands
 from deskapp.cli import exporting as export_commands
 from deskapp.cli import find as find_command
 from deskapp.cli import importing as import_commands
@@ -105,6 +106,8 @@ app.add_typer(report_commands.app, name="report")
 app.command(name="due")(due_command.due)
 app.command(name="import")(import_commands.import_command)
 app.command(name="export")(export_commands.export_command)
+app.command(name="duplicates")(duplicate_commands.duplicates)
+app.command(name="merge")(duplicate_commands.merge)
 
 
 def main() -> None:

@@ -342,3 +342,12 @@ def likely_duplicates_of(
             found.append(LikelyDuplicate(to_row(customer), score, reasons, certain))
     found.sort(key=lambda d: (not d.certain, -d.score, d.customer.id))
     return found[:limit]
+
+
+def pair_score(session: Session, first_id: int, second_id: int) -> tuple[int, tuple[str, ...]]:
+    """How alike two given customers are (score, reasons): shown before a merge someone asked for."""
+    from deskapp.core.customers import get_customer
+
+    a, b = get_customer(session, first_id), get_customer(session, second_id)
+    one, two = (_profile(c.id or 0, c.name, c.email, c.phone, c.company, c.birthday, c.external_id) for c in (a, b))
+    return score_pair(one, two) or (0, ())
