@@ -22,27 +22,23 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from deskapp.tui import probe
-from deskapp.tui.commands import CustomerCommands
 from deskapp.tui.data import Desk, guard
 from deskapp.tui.screens.base import DeskScreen
-from deskapp.tui.screens.complaints import ComplaintsScreen
-from deskapp.tui.screens.customer import CustomerScreen
-from deskapp.tui.screens.customers import CustomersScreen
-from deskapp.tui.screens.followups import FollowUpsScreen
-from deskapp.tui.screens.forms import FormScreen
-from deskapp.tui.screens.help import HelpScreen, HelpSection
 from deskapp.tui.screens.today import TodayScreen
 from deskapp.tui.text import one_line, plural, words
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from textual.command import Provider
 
     from deskapp.core.changes import ChangeWatcher
     from deskapp.core.readmodels import FollowUpRow
+    from deskapp.tui.screens.help import HelpSection
 
 POLL_SECONDS = 2.0
 DUE_CHECK_SECONDS = 30.0
+DUE_LIMIT = 2000  # follow-ups compared for "came due"; a desk with more due than this has other problems
 PAGES = {
     "today": "Today",
     "customers": "Customers",
@@ -51,16 +47,41 @@ PAGES = {
 }
 
 
+def _customers_page() -> Screen[Any]:
+    from deskapp.tui.screens.customers import CustomersScreen
+
+    return CustomersScreen()
+
+
+def _complaints_page() -> Screen[Any]:
+    from deskapp.tui.screens.complaints import ComplaintsScreen
+
+    return ComplaintsScreen()
+
+
+def _follow_ups_page() -> Screen[Any]:
+    from deskapp.tui.screens.followups import FollowUpsScreen
+
+    return FollowUpsScreen()
+
+
+def _customer_commands() -> type[Provider]:
+    from deskapp.tui.commands import CustomerCommands
+
+    return CustomerCommands
+
+
 class DeskApp(App[None]):
     CSS_PATH = str(Path(__file__).with_name("desk.tcss"))  # absolute: subclasses elsewhere find it too
     TITLE = "deskapp"
+    # Only the home page is imported up front; the others (and the forms) when first shown.
     MODES: ClassVar[dict[str, Any]] = {
         "today": TodayScreen,
-        "customers": CustomersScreen,
-        "complaints": ComplaintsScreen,
-        "follow_ups": FollowUpsScreen,
+        "customers": _customers_page,
+        "complaints": _complaints_page,
+        "follow_ups": _follow_ups_page,
     }
-    COMMANDS = App.COMMANDS | {CustomerCommands}
+    COMMANDS = App.COMMANDS | {_customer_commands}
     BINDINGS = [
         Binding("1", "goto('today')", "Today", id="desk.today", show=False),
         Binding("2", "goto('customers')", "Customers", id="desk.customers", show=False),
@@ -69,7 +90,7 @@ class DeskApp(App[None]):
         Binding("question_mark", "help", "Help", id="desk.help"),
         Binding("f1", "help", "Help", id="desk.help-f1", show=False),
         Binding("f5", "refresh_desk", "Refresh", id="desk.refresh", show=False),
-        Binding("q", "quit", "Quit", id="desk.quit"),
+        Binding("q", "quit", "Quit", id="desk.quit", show=False),
     ]
 
     class DeskReady(Message):
@@ -130,24 +151,30 @@ class DeskApp(App[None]):
     @work(thread=True, group="startup", exit_on_error=False, description="open the desk")
     def start_desk(self) -> None:
         """Open the database (if only a URL was given), start the change watcher and count what is due."""
-        with guard(self, "opening the desk"):
+        try:
             self.desk.open()
+        except Exception as exc:
+            # Not a desk, made by a newer deskapp, unreadable: say so on the terminal, as the CLI would.
+            from deskapp.tui.data import describe_error
+
+            self.call_from_thread(self.exit, None, 2, f"error: {describe_error(exc, 'opening the desk')}")
+            return
+        with guard(self, "opening the desk"):
             from deskapp.core import clock
             from deskapp.core.changes import ChangeWatcher
-            from deskapp.core.desk_queries import due_now
+            from deskapp.core.desk_queries import is_due_now
+            from deskapp.core.reminders import due_follow_ups
 
             watcher = ChangeWatcher(self.desk.engine)
             watcher.changed()
             self.watcher = watcher
+            now = clock.now()
             with self.desk.read() as session:
-                now = clock.now()
-                due = due_now(session, now)
-                from deskapp.core.reminders import due_follow_ups
-
-                all_today = due_follow_ups(session, clock.today(), days=0, limit=1000).items
-            overdue = sum(1 for r in all_today if r.days_overdue > 0)
-            today = sum(1 for r in all_today if r.days_overdue == 0)
-            self.post_message(self.DeskReady(self.desk.label(), overdue, today, frozenset(r.id for r in due)))
+                rows = due_follow_ups(session, clock.today(), days=0, limit=DUE_LIMIT).items
+            overdue = sum(1 for r in rows if r.days_overdue > 0)
+            today = sum(1 for r in rows if r.days_overdue == 0)
+            due_ids = frozenset(r.id for r in rows if is_due_now(r, now))
+            self.post_message(self.DeskReady(self.desk.label(), overdue, today, due_ids))
 
     @on(DeskReady)
     def _on_desk_ready(self, message: DeskReady) -> None:
@@ -189,7 +216,7 @@ class DeskApp(App[None]):
             from deskapp.core.desk_queries import due_now
 
             with self.desk.read() as session:
-                due = due_now(session)
+                due = due_now(session, limit=DUE_LIMIT)
         except Exception as exc:  # a failed poll is retried in two seconds; not worth a notification
             self.log.warning(f"polling the desk failed: {exc!r}")
             return
@@ -236,6 +263,8 @@ class DeskApp(App[None]):
             self.switch_mode(mode)
 
     def open_customer(self, customer_id: int) -> None:
+        from deskapp.tui.screens.customer import CustomerScreen
+
         current = self.screen
         if isinstance(current, CustomerScreen) and current.customer_id == customer_id:
             return
@@ -249,11 +278,17 @@ class DeskApp(App[None]):
             page.desk_changed()
 
     def action_help(self) -> None:
+        from deskapp.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[HelpSection]:
-        from deskapp.tui.screens.forms import ConfirmScreen
+        from deskapp.tui.screens.complaints import ComplaintsScreen
+        from deskapp.tui.screens.customer import CustomerScreen
+        from deskapp.tui.screens.customers import CustomersScreen
+        from deskapp.tui.screens.followups import FollowUpsScreen
+        from deskapp.tui.screens.forms import ConfirmScreen, FormScreen
 
         palette = [Binding("ctrl+p", "command_palette", "Command palette: jump to a customer, run an action")]
         return [
@@ -312,8 +347,15 @@ class DeskApp(App[None]):
 
 
 def run_desk(engine: Engine | None = None, *, url: Any = None, staff: str | None = None) -> None:
-    """Open the desk in this terminal (called by `deskapp` and `deskapp demo`)."""
-    DeskApp(engine, url=url, staff=staff).run()
+    """Open the desk in this terminal (called by `deskapp` and `deskapp demo`).
+
+    With an engine, the desk uses it; without one, `url` (a URL, a path, or None for the usual resolution)
+    is opened and migrated in a worker after the first paint -- the faster start (see benchmarks/).
+    """
+    app = DeskApp(engine, url=url, staff=staff)
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
 
 
 __all__ = ["DeskApp", "run_desk"]

@@ -37,15 +37,19 @@ class Desk:
             self._ready.set()
 
     def open(self) -> None:
-        """Open (and migrate) the database if the app was given only a URL; resolve the staff name."""
+        """Open (and migrate) the database if the app was given only a URL, a path or nothing (then the
+        usual `--db` / DESKAPP_DB / default resolution applies); resolve the staff name."""
         from deskapp.core.db import current_staff
 
         try:
             self.staff = current_staff(self.requested_staff)
             if self._engine is None:
-                from deskapp.core.db import open_engine
+                from sqlalchemy.engine import URL
 
-                self._engine = open_engine(self.url)
+                from deskapp.core.db import open_engine, resolve_url
+
+                url = self.url if isinstance(self.url, URL) else resolve_url(self.url)
+                self._engine = open_engine(url)
                 self.url = self._engine.url
         except BaseException as exc:
             self._error = exc
@@ -59,6 +63,10 @@ class Desk:
 
         where = describe_url(self.url) if self.url is not None else "?"
         return f"{where} · {current_staff(self.requested_staff)}"
+
+    @property
+    def failed(self) -> BaseException | None:
+        return self._error
 
     @property
     def engine(self) -> Engine:

@@ -1,6 +1,8 @@
 """Actions on a follow-up or a complaint row, shared by the pages that list them (Today, Follow-ups,
 Complaints). A page mixes these in, lists the bindings below in its BINDINGS, and says which row is
 selected; each action is one core call in its own write transaction.
+
+The forms are imported when first opened: the home page paints without loading them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.binding import Binding
 
-from deskapp.tui.screens.activity_forms import DateForm, LogInteractionForm, ResolveForm, RespondForm, StatusForm
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class FollowUpActions:
         if row is None:
             return
         from deskapp.core import clock
+        from deskapp.tui.screens.activity_forms import DateForm
 
         def snooze(session: DeskSession, value: str) -> str:
             from deskapp.core.activity import snooze_follow_up
@@ -101,6 +103,7 @@ class FollowUpActions:
         row = self.selected_follow_up()
         if row is None:
             return
+        from deskapp.tui.screens.activity_forms import DateForm
 
         def reschedule(session: DeskSession, value: str) -> str:
             from deskapp.core.activity import reschedule_follow_up
@@ -122,6 +125,8 @@ class FollowUpActions:
         self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
 
     def action_log_call(self) -> None:
+        from deskapp.tui.screens.activity_forms import LogInteractionForm
+
         target = self.selected_customer()
         if target is not None:
             self.app.push_screen(LogInteractionForm(*target), self.form_done)  # type: ignore[attr-defined]
@@ -141,16 +146,22 @@ class ComplaintActions:
         return _who(row.customer_name) + Text(" · ") + Text(one_line(row.subject))
 
     def action_respond(self) -> None:
+        from deskapp.tui.screens.activity_forms import RespondForm
+
         row = self.selected_complaint()
         if row is not None:
             self.app.push_screen(RespondForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
 
     def action_resolve(self) -> None:
+        from deskapp.tui.screens.activity_forms import ResolveForm
+
         row = self.selected_complaint()
         if row is not None:
             self.app.push_screen(ResolveForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
 
     def action_complaint_status(self) -> None:
+        from deskapp.tui.screens.activity_forms import StatusForm
+
         row = self.selected_complaint()
         if row is not None:
             form = StatusForm(row.id, row.status, self._complaint_context(row))

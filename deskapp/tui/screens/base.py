@@ -62,7 +62,9 @@ class DeskScreen(Screen[None]):
     # --- loading ------------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.reload()
+        # After the first paint: a worker importing the core or querying competes for the GIL with the
+        # painting, so the page appears first and its data a moment later.
+        self.call_after_refresh(self.reload)
 
     def on_screen_resume(self) -> None:
         if self._shown_once:

@@ -31,10 +31,15 @@ if TYPE_CHECKING:
     from deskapp.core.readmodels import ComplaintRow, DeskSummary, FollowUpRow
 
 
+FOLLOW_UP_LIMIT = 500  # oldest first: past this, the Follow-ups page pages through the rest
+COMPLAINT_LIMIT = 100
+
+
 @dataclass(frozen=True)
 class TodayData:
     overdue: tuple[FollowUpRow, ...]
     due_today: tuple[FollowUpRow, ...]
+    more_follow_ups: bool
     complaints: tuple[ComplaintRow, ...]
     more_complaints: bool
     summary: DeskSummary
@@ -81,11 +86,12 @@ class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
         from deskapp.core import clock, reminders
 
         today, now = clock.today(), clock.now()
-        due = reminders.due_follow_ups(session, today, days=0, limit=500).items
-        complaints = reminders.open_complaints(session, now=now, limit=100)
+        due = reminders.due_follow_ups(session, today, days=0, limit=FOLLOW_UP_LIMIT)
+        complaints = reminders.open_complaints(session, now=now, limit=COMPLAINT_LIMIT)
         return TodayData(
-            overdue=tuple(r for r in due if r.days_overdue > 0),
-            due_today=tuple(r for r in due if r.days_overdue == 0),
+            overdue=tuple(r for r in due.items if r.days_overdue > 0),
+            due_today=tuple(r for r in due.items if r.days_overdue == 0),
+            more_follow_ups=due.has_more,
             complaints=complaints.items,
             more_complaints=complaints.has_more,
             summary=reminders.desk_summary(session, today),
@@ -98,7 +104,8 @@ class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
         self.query_one("#figures", Static).update(figures(data.summary))
         overdue = self.query_one("#overdue", DeskTable)
         overdue.set_rows(follow_up_row(r) for r in data.overdue)
-        overdue.border_title = f"Overdue · {len(data.overdue)}" if data.overdue else "Overdue · none"
+        more = "+" if data.more_follow_ups else ""
+        overdue.border_title = f"Overdue · {len(data.overdue)}{more}" if data.overdue else "Overdue · none"
         today = self.query_one("#due-today", DeskTable)
         today.set_rows(follow_up_row(r) for r in data.due_today)
         today.border_title = f"Due today · {len(data.due_today)}" if data.due_today else "Due today · none"
