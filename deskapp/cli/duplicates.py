@@ -81,7 +81,8 @@ def duplicates(
         shown = f"{len(pairs)} of {len(report.pairs)}" if len(pairs) < len(report.pairs) else str(len(pairs))
         console.print(
             _text(
-                f"{shown} pairs at score {min_score} or more among {report.customers} customers "
+                f"{shown} pair{'s' if len(report.pairs) != 1 else ''} at score {min_score} or more among "
+                f"{report.customers} customers "
                 f"({report.compared} compared in {report.seconds:.1f} s). Merge one with: deskapp merge ID ID"
             )
         )
