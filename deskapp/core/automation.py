@@ -170,7 +170,7 @@ def plan_special_days(session: Session, today: date, settings: Settings, *, ahea
             years = occurrence.year - day.year
             if slug == "anniversary" and years < 1:
                 continue
-            nth = f" ({years} years)" if slug == "anniversary" else ""
+            nth = f" ({years} year{'s' if years > 1 else ''})" if slug == "anniversary" else ""
             reason = f"Special day: {name}'s {label}{nth} on {occurrence.isoformat()}"
             key = f"{KEY_PREFIX}special:{cid}:{slug}:{occurrence.isoformat()}"
             due = max(today, occurrence - timedelta(days=lead))
@@ -203,7 +203,11 @@ def _p_alive(session: Session, today: date, min_customers: int) -> tuple[dict[in
     log = purchase_log(session, today)
     repeat = int((log.frequency > 0).sum()) if len(log) else 0
     if len(log) < min_customers or repeat < MIN_MODEL_REPEAT_BUYERS:
-        return {}, f"P(alive) rule skipped: {len(log)} buyers, {repeat} repeat buyers (needs {min_customers} and 20)"
+        return (
+            {},
+            f"P(alive) rule skipped: {len(log)} buyers, {repeat} repeat buyers "
+            f"(needs {min_customers} and {MIN_MODEL_REPEAT_BUYERS})",
+        )
     try:
         params = fit_bgnbd(log.frequency, log.recency, log.age)
     except ModelUnavailable as exc:
