@@ -4,8 +4,13 @@ Polled every couple of seconds by the TUI, so it must cost next to nothing whate
 - SQLite: `PRAGMA data_version` on one connection the watcher keeps for itself. The number changes when any
   *other* connection commits (another process, or this process's pooled session connections), and reading it
   opens no transaction, so the watcher never pins a WAL snapshot or blocks a checkpoint.
-- Other engines: a handful of aggregates over indexed columns of the main tables (the audit trail's last id,
-  counts, the latest `updated_at`), which change with every write the services make.
+- PostgreSQL: write sessions `NOTIFY deskapp_changes` as they commit (`deskapp.core.db.session_scope`); the
+  watcher `LISTEN`s on a connection of its own (taken out of the pool, autocommit) and drains what arrived,
+  without waiting. Writers that bypass the session (raw SQL) are caught by the aggregate check every
+  `AGGREGATE_EVERY` polls.
+- Other engines (or PostgreSQL if LISTEN can't be set up): a handful of aggregates over the main tables
+  (the audit trail's last id, counts, the latest `updated_at`), which change with every write the services
+  make.
 
 `bump()` marks a change by hand, for writes the watcher can't see (an in-memory SQLite desk shares a single
 connection, so its data_version never moves).
@@ -18,6 +23,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+AGGREGATE_EVERY = 15  # on PostgreSQL, also compare the aggregates every this many polls
 
 _AGGREGATES = text(
     "SELECT"
@@ -34,32 +41,72 @@ class ChangeWatcher:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._sqlite = engine.url.get_backend_name() == "sqlite"
+        self._backend = engine.url.get_backend_name()
         self._lock = threading.Lock()
-        self._connection: Any = None
+        self._connection: Any = None  # the watcher's own DBAPI connection (SQLite, PostgreSQL)
+        self._driver: Any = None  # PostgreSQL: the psycopg connection that LISTENs
+        self._listening = False
+        self._polls = 0
         self._last: Any = None
         self._bumped = False
 
-    def _token(self) -> Any:
-        if self._sqlite:
-            if self._connection is None:
-                # A pooled DBAPI connection kept for the watcher's lifetime: the connect event already set
-                # autocommit (isolation_level=None), so the PRAGMA below starts no transaction.
-                self._connection = self._engine.raw_connection()
-            cursor = self._connection.cursor()
-            try:
-                return cursor.execute("PRAGMA data_version").fetchone()[0]
-            finally:
-                cursor.close()
+    # --- one check per backend ------------------------------------------------------------------------
+
+    def _sqlite_token(self) -> Any:
+        if self._connection is None:
+            # A pooled DBAPI connection kept for the watcher's lifetime: the connect event already set
+            # autocommit (isolation_level=None), so the PRAGMA below starts no transaction.
+            self._connection = self._engine.raw_connection()
+        cursor = self._connection.cursor()
+        try:
+            return cursor.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            cursor.close()
+
+    def _aggregate_token(self) -> Any:
         with self._engine.connect() as conn:
             return tuple(conn.execute(_AGGREGATES).one())
+
+    def _listen(self) -> bool:
+        """Set up LISTEN on a connection of our own; False when it can't be (then aggregates are used)."""
+        from deskapp.core.db import CHANGES_CHANNEL
+
+        try:
+            proxied = self._engine.raw_connection()
+            driver = proxied.driver_connection
+            proxied.detach()  # ours alone: autocommit must not leak back into the pool
+            driver.rollback()  # the pool's pre-ping may have left a transaction open
+            driver.autocommit = True
+            driver.execute(f"LISTEN {CHANGES_CHANNEL}")
+        except Exception:
+            return False
+        self._connection = proxied  # closing the detached proxy closes the connection for good
+        self._driver = driver
+        return True
+
+    def _notified(self) -> bool:
+        return any(True for _ in self._driver.notifies(timeout=0))
+
+    # --- the interface ----------------------------------------------------------------------------------
 
     def changed(self) -> bool:
         """Whether the desk changed since the previous call (the first call only takes the baseline)."""
         with self._lock:
-            token = self._token()
+            self._polls += 1
             first = self._last is None
-            moved = not first and token != self._last
+            if self._backend == "sqlite":
+                token = self._sqlite_token()
+                moved = not first and token != self._last
+            elif self._backend == "postgresql" and (self._listening or (first and self._listen())):
+                self._listening = True
+                notified = not first and self._notified()
+                token = self._last
+                if first or self._polls % AGGREGATE_EVERY == 0:
+                    token = self._aggregate_token()
+                moved = notified or (not first and token != self._last)
+            else:
+                token = self._aggregate_token()
+                moved = not first and token != self._last
             self._last = token
             bumped, self._bumped = self._bumped, False
             return moved or bumped
@@ -76,3 +123,4 @@ class ChangeWatcher:
                     self._connection.close()
                 finally:
                     self._connection = None
+                    self._listening = False
