@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
@@ -28,6 +27,7 @@ from sqlmodel import Session
 
 from deskapp.core import audit, clock
 from deskapp.core.errors import FieldError, NotFound, ValidationFailed
+from deskapp.core.merge_history import MergeRow, forget_merges_of, list_merges, merged_into, survivor_for_external_id
 from deskapp.core.merge_models import MergeRecord
 from deskapp.core.merge_rows import HISTORY, customer_table, read_row, refuse_unknown_references, row_json
 from deskapp.core.merge_undo import UndoResult, undo_merge
@@ -82,17 +82,6 @@ class MergeResult:
     other_id: int
     fields: tuple[FieldChoice, ...]
     moved: dict[str, int]
-
-
-@dataclass(frozen=True)
-class MergeRow:
-    id: int
-    at: datetime
-    staff: str
-    survivor_id: int
-    other_id: int
-    other_name: str
-    undone_at: datetime | None
 
 
 def _empty(value: Any) -> bool:
@@ -300,41 +289,6 @@ def _expire_history(session: Session) -> None:
             session.expire(obj)
 
 
-def list_merges(session: Session, *, limit: int = 50) -> list[MergeRow]:
-    """The latest merges, newest first."""
-    rows = session.execute(select(MergeRecord).order_by(MergeRecord.id.desc()).limit(limit)).scalars()  # type: ignore[union-attr]
-    out = []
-    for r in rows:
-        other = json.loads(r.snapshot).get("other") or {}
-        assert r.id is not None
-        out.append(MergeRow(r.id, r.at, r.staff, r.survivor_id, r.other_id, other.get("name", ""), r.undone_at))
-    return out
-
-
-def merged_into(session: Session, customer_id: int) -> int | None:
-    """Where a merged-away customer lives on now (following later merges), or None if it was never merged
-    away: so an old id from a script, a note or an import still finds its person."""
-    seen = {customer_id}
-    current, found = customer_id, None
-    while True:
-        survivor = session.execute(
-            select(MergeRecord.survivor_id)
-            .where(MergeRecord.other_id == current, MergeRecord.undone_at.is_(None))  # type: ignore[union-attr]
-            .order_by(MergeRecord.id.desc())
-        ).scalar()
-        if survivor is None or survivor in seen:
-            return found
-        seen.add(survivor)
-        current = found = survivor
-
-
-def forget_merges_of(session: Session, customer_id: int) -> int:
-    """Delete the merge records that hold a person's data (for erasure); those merges can't be undone."""
-    return session.execute(  # type: ignore[attr-defined,no-any-return]
-        delete(MergeRecord).where(or_(MergeRecord.survivor_id == customer_id, MergeRecord.other_id == customer_id))
-    ).rowcount
-
-
 __all__ = [
     "FieldChoice",
     "MergePlan",
@@ -346,5 +300,6 @@ __all__ = [
     "merge_customers",
     "merged_into",
     "plan_merge",
+    "survivor_for_external_id",
     "undo_merge",
 ]

@@ -264,3 +264,33 @@ def test_stage_changes_follow_the_customer(engine: Engine, desk: dict[str, int])
         merge.merge_customers(s, desk["a"], desk["b"])
         moved = s.execute(select(StageChange).where(StageChange.id.in_(b_changes))).scalars().all()  # type: ignore[union-attr]
         assert moved and {c.customer_id for c in moved} == {desk["a"]}
+
+
+def test_upgrade_from_0002_with_data_keeps_every_row(db_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from deskapp.core.db import _alembic_config, current_revision, head_revision, make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0002")
+    with session_scope(engine, write=True) as s:
+        anna = customers.create_customer(s, name="Anna Berg", email="anna@example.com")
+        activity.log_interaction(s, anna.id, channel="call", summary="hello")
+    before = dump(engine)
+    assert upgrade(engine) and current_revision(engine) == head_revision()
+    assert "merge_record" in inspect(engine).get_table_names()
+    assert dump(engine) == before
+    engine.dispose()
+
+
+def test_an_old_external_id_still_finds_the_merged_customer(engine: Engine, desk: dict[str, int]) -> None:
+    with session_scope(engine, write=True) as s:
+        merge_id = merge.merge_customers(s, desk["a"], desk["b"], picks={"external_id": "survivor"}).merge_id
+        assert customers.find_customer_by(s, external_id="shop-77") is None
+        assert merge.survivor_for_external_id(s, "shop-77") == desk["a"]
+        assert merge.survivor_for_external_id(s, "shop-7") is None and merge.survivor_for_external_id(s, "") is None
+        assert merge.merged_into(s, desk["b"]) == desk["a"] and merge.merged_into(s, desk["a"]) is None
+        merge.undo_merge(s, merge_id)
+        assert merge.survivor_for_external_id(s, "shop-77") is None
