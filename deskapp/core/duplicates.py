@@ -13,17 +13,16 @@ from __future__ import annotations
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from deskapp.core.matching import (
     DEFAULT_MIN_SCORE,
-    DOTLESS_DOMAINS,
     MAX_NAME_POINTS,
     Profile,
     blocking_keys,
@@ -31,8 +30,6 @@ from deskapp.core.matching import (
     score_pair,
 )
 from deskapp.core.models import Customer
-from deskapp.core.readmodels import CustomerRow
-from deskapp.core.settings import Settings, load_settings
 
 MAX_BLOCK = 60
 NAME_CANDIDATES = 50  # on create: the best name matches from the search index that are scored
@@ -64,17 +61,6 @@ class DuplicateReport:
     compared: int  # candidate pairs scored
     skipped_blocks: tuple[tuple[str, int], ...]  # (key, customers sharing it), largest first
     seconds: float
-
-
-@dataclass(frozen=True)
-class LikelyDuplicate:
-    """An existing customer that a new record probably duplicates; `certain` when the external id or the
-    e-mail address is the same (those are always reported, whatever the score)."""
-
-    customer: CustomerRow
-    score: int
-    reasons: tuple[str, ...]
-    certain: bool
 
 
 Match = tuple[int, int, tuple[str, ...]]  # (customer id, score, reasons)
@@ -190,13 +176,7 @@ def _profile(
     customer_id: int, name: str, email: str, phone: str, company: str, birthday: Any, external_id: Any
 ) -> Profile:
     return make_profile(
-        customer_id,
-        name,
-        email=email,
-        phone=phone,
-        company=company,
-        birthday=birthday,
-        external_id=external_id,
+        customer_id, name, email=email, phone=phone, company=company, birthday=birthday, external_id=external_id
     )
 
 
@@ -244,110 +224,23 @@ def find_duplicates(
     )
 
 
-# --- on create ---------------------------------------------------------------------------------------------
+# The on-create check lives beside this module; it is part of the same public surface.
+from deskapp.core.likely_duplicates import (  # noqa: E402
+    LikelyDuplicate,
+    likely_duplicates_of,
+    pair_score,
+    profile_from_fields,
+)
 
-
-def profile_from_fields(fields: Mapping[str, Any], settings: Settings, *, customer_id: int = 0) -> Profile:
-    """A profile from what a person typed or a file held; fields that don't clean are left out (the
-    check must never stop a create: the create's own validation reports them)."""
-    from deskapp.core.errors import ValidationFailed
-    from deskapp.core.validation import clean_date, clean_phone
-
-    def cleaned(fn: Any, *args: Any) -> Any:
-        try:
-            return fn(*args)
-        except (ValidationFailed, ValueError):
-            return None
-
-    phone = cleaned(clean_phone, fields.get("phone"), settings.phone_region)
-    return make_profile(
-        customer_id,
-        str(fields.get("name") or ""),
-        email=str(fields.get("email") or ""),
-        phone=phone[0] if phone else "",
-        company=str(fields.get("company") or ""),
-        birthday=cleaned(clean_date, "birthday", fields.get("birthday")),
-        external_id=str(fields.get("external_id") or "").strip() or None,
-    )
-
-
-def _email_conditions(key: str) -> list[Any]:
-    """SQL matching stored addresses that deliver to the same mailbox as `key` (an `email_key`)."""
-    from deskapp.core.search import escape_like
-
-    local, _, domain = key.rpartition("@")
-    stored = func.lower(Customer.email)
-    if domain not in DOTLESS_DOMAINS.values():
-        return [stored == key, stored.like(f"{escape_like(local)}+%@{escape_like(domain)}", escape="\\")]
-    dotless = func.replace(stored, ".", "")
-    conditions = []
-    for alias in [d for d, canonical in DOTLESS_DOMAINS.items() if canonical == domain]:
-        flat = alias.replace(".", "")
-        conditions.append(dotless == f"{local}@{flat}")
-        conditions.append(dotless.like(f"{escape_like(local)}+%@{flat}", escape="\\"))
-    return conditions
-
-
-def likely_duplicates_of(
-    session: Session,
-    fields: Mapping[str, Any],
-    *,
-    settings: Settings | None = None,
-    min_score: int = DEFAULT_MIN_SCORE,
-    exclude_id: int | None = None,
-    limit: int = 10,
-) -> list[LikelyDuplicate]:
-    """Existing customers that the record about to be created (or edited: pass `exclude_id`) probably
-    duplicates, best first. A shared external id or e-mail is always reported; the rest when they score
-    at least `min_score`. Archived customers count: a lost customer coming back is worth knowing."""
-    from deskapp.core.customers import to_row
-    from deskapp.core.search import match_ids
-
-    settings = settings or load_settings(session)
-    probe = profile_from_fields(fields, settings)
-    conditions: list[Any] = []
-    if probe.external_id:
-        conditions.append(Customer.external_id == probe.external_id)
-    if probe.email_key:
-        conditions.extend(_email_conditions(probe.email_key))
-    if probe.phone:
-        conditions.append(Customer.phone == probe.phone)
-    ranked = match_ids(session, " ".join(probe.tokens)) if probe.tokens else None
-    if ranked is not None:
-        best = select(ranked.c.id).order_by(ranked.c.rank).limit(NAME_CANDIDATES)
-        conditions.append(Customer.id.in_([r[0] for r in session.execute(best)]))  # type: ignore[union-attr]
-    if not conditions:
-        return []
-    stmt = select(Customer).where(or_(*conditions)).order_by(Customer.id).limit(500)
-    if exclude_id is not None:
-        stmt = stmt.where(Customer.id != exclude_id)
-    found = []
-    for customer in session.execute(stmt).scalars():
-        assert customer.id is not None
-        other = _profile(
-            customer.id,
-            customer.name,
-            customer.email,
-            customer.phone,
-            customer.company,
-            customer.birthday,
-            customer.external_id,
-        )
-        score, reasons = score_pair(probe, other) or (0, ())
-        certain = bool(
-            (probe.external_id and probe.external_id == other.external_id)
-            or (probe.email_key and probe.email_key == other.email_key)
-        )
-        if certain or score >= min_score:
-            found.append(LikelyDuplicate(to_row(customer), score, reasons, certain))
-    found.sort(key=lambda d: (not d.certain, -d.score, d.customer.id))
-    return found[:limit]
-
-
-def pair_score(session: Session, first_id: int, second_id: int) -> tuple[int, tuple[str, ...]]:
-    """How alike two given customers are (score, reasons): shown before a merge someone asked for."""
-    from deskapp.core.customers import get_customer
-
-    a, b = get_customer(session, first_id), get_customer(session, second_id)
-    one, two = (_profile(c.id or 0, c.name, c.email, c.phone, c.company, c.birthday, c.external_id) for c in (a, b))
-    return score_pair(one, two) or (0, ())
+__all__ = [
+    "MAX_BLOCK",
+    "DuplicateIndex",
+    "DuplicatePair",
+    "DuplicateReport",
+    "LikelyDuplicate",
+    "PairSide",
+    "find_duplicates",
+    "likely_duplicates_of",
+    "pair_score",
+    "profile_from_fields",
+]
