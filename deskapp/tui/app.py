@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
 from deskapp.tui import probe
@@ -45,6 +45,13 @@ PAGES = {
     "complaints": "Complaints",
     "follow_ups": "Follow-ups",
 }
+
+
+def parse_keymap(text: str) -> dict[str, str]:
+    """DESKAPP_KEYS="follow-up.done=D;customer.log=ctrl+l,L": binding ids (see the help screen) to keys
+    (several keys for one binding separated by commas, bindings by semicolons)."""
+    pairs = (item.partition("=") for item in text.split(";") if "=" in item)
+    return {name.strip(): key.strip() for name, _, key in pairs if name.strip() and key.strip()}
 
 
 def _customers_page() -> Screen[Any]:
@@ -132,11 +139,15 @@ class DeskApp(App[None]):
         self._poll_timer: Timer | None = None
         self._due_ids: frozenset[int] = frozenset()
         self._last_due_check = 0.0
+        self.changes = 0  # counts changes seen (live or our own); pages reload on resume when it moved
         if engine is not None:  # the CLI already loaded the core: the header can say where we are at once
             self.sub_title = self.desk.label()
         theme = os.environ.get("DESKAPP_THEME")
         if theme and theme in self.available_themes:
             self.theme = theme
+        keymap = parse_keymap(os.environ.get("DESKAPP_KEYS", ""))
+        if keymap:
+            self.set_keymap(keymap)
 
     # --- start-up -----------------------------------------------------------------------------------------
 
@@ -233,8 +244,12 @@ class DeskApp(App[None]):
         if message.changed or fresh:
             self.post_message(self.DeskChanged())
 
+    def note_change(self) -> None:
+        self.changes += 1
+
     @on(DeskChanged)
     def _desk_changed(self) -> None:
+        self.note_change()
         page = self.current_page()
         if page is not None:
             page.desk_changed()
@@ -257,6 +272,12 @@ class DeskApp(App[None]):
         return None
 
     # --- navigation -----------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Page keys (and the single-letter quit) wait while a form or dialog is open."""
+        if action in {"goto", "refresh_desk", "quit", "help"} and isinstance(self.screen, ModalScreen):
+            return False
+        return True
 
     def action_goto(self, mode: str) -> None:
         if mode in self.MODES and mode != self.current_mode:
@@ -281,7 +302,7 @@ class DeskApp(App[None]):
         from deskapp.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_sections()))
+            self.push_screen(HelpScreen(self.help_sections(), keymap=dict(self._keymap)))
 
     def help_sections(self) -> list[HelpSection]:
         from deskapp.tui.screens.complaints import ComplaintsScreen
@@ -290,7 +311,7 @@ class DeskApp(App[None]):
         from deskapp.tui.screens.followups import FollowUpsScreen
         from deskapp.tui.screens.forms import ConfirmScreen, FormScreen
 
-        palette = [Binding("ctrl+p", "command_palette", "Command palette: jump to a customer, run an action")]
+        palette = [Binding("ctrl+p", "command_palette", "Command palette: a customer by name, any action")]
         return [
             ("Everywhere", [*self.BINDINGS, *palette, *App.BINDINGS]),
             ("Today", TodayScreen.BINDINGS),

@@ -233,3 +233,21 @@ def test_due_labels() -> None:
     assert due_label(row(3)).plain.endswith("3d late")
     assert due_label(row(0, time(14, 0))).plain == "today 14:00"
     assert due_label(row(0)).plain == "today"
+
+
+async def test_keys_can_be_remapped_by_binding_id(small_desk: SmallDesk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deskapp.tui.app import parse_keymap
+
+    expected = {"follow-up.done": "D", "customer.log": "ctrl+l,L"}
+    assert parse_keymap("follow-up.done=D; customer.log = ctrl+l,L;bad") == expected
+    monkeypatch.setenv("DESKAPP_KEYS", "follow-up.done=z")
+    app = make_app(small_desk.engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#due-today", DeskTable).focus()
+        await pilot.press("d")  # no longer "done"
+        await settle(pilot)
+        assert app.screen.query_one("#due-today", DeskTable).row_count == 1
+        await pilot.press("z")
+        await settle(pilot)
+        assert app.screen.query_one("#due-today", DeskTable).row_count == 0

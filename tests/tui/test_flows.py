@@ -67,6 +67,11 @@ async def test_complete_a_check_in_and_see_the_next_one_scheduled(small_desk: Sm
         await settle(pilot)
         assert today.row_count == 0
         assert app.screen.query_one("#overdue", DeskTable).row_count == 1
+        await pilot.press("4")  # the Follow-ups page lists the next check-in
+        await settle(pilot)
+        follow_ups = app.screen.query_one("#follow-ups", DeskTable)
+        rows = [(follow_ups.get_cell_at((r, 0)).plain, follow_ups.get_cell_at((r, 1)).plain) for r in range(2)]
+        assert rows[1] == ("Wed 23 Dec", "Ödön Kovács")
     with session_scope(small_desk.engine) as s:
         done = s.get(FollowUp, small_desk.ids["check_in"])
         assert done is not None and done.status == "done"

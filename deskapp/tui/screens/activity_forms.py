@@ -291,7 +291,7 @@ class ResolveForm(FormScreen):
     def fields(self) -> Iterable[FormField]:
         return (
             FormField("resolution", "Resolution", placeholder="what was done about it"),
-            FormField("follow_up", "Follow up", "checkbox", value=True),
+            FormField("follow_up", "Follow up", "checkbox", value=True, placeholder="schedule the personal follow-up"),
             FormField("follow_up_in_days", "In days", placeholder="default from the desk's settings"),
         )
 

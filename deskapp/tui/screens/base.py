@@ -43,6 +43,7 @@ class DeskScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._shown_once = False
+        self._loaded_at_change = -1  # the app's change count when this page last asked for its data
 
     @property
     def desk_app(self) -> DeskApp:
@@ -67,7 +68,8 @@ class DeskScreen(Screen[None]):
         self.call_after_refresh(self.reload)
 
     def on_screen_resume(self) -> None:
-        if self._shown_once:
+        """Back in view (another page, a closed form): reload only if the desk changed meanwhile."""
+        if self._shown_once and self._loaded_at_change != self.desk_app.changes:
             self.reload()
 
     def desk_changed(self) -> None:
@@ -86,6 +88,7 @@ class DeskScreen(Screen[None]):
         """Runs on the UI thread with what `fetch` returned."""
 
     def reload(self) -> None:
+        self._loaded_at_change = self.desk_app.changes
         params = self.params()
         self.run_worker(
             lambda: self._fetch_in_thread(params),
@@ -130,6 +133,7 @@ class DeskScreen(Screen[None]):
 
     @on(Written)
     def _on_written(self, message: Written) -> None:
+        self.desk_app.note_change()
         if message.message:
             self.notify(message.message, markup=False)
         if message.after is not None:
@@ -139,5 +143,6 @@ class DeskScreen(Screen[None]):
     def form_done(self, result: Any) -> None:
         """Callback for forms pushed from this page: a saved form returns its message; reload."""
         if result:
+            self.desk_app.note_change()
             self.notify(str(result), markup=False)
             self.reload()

@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Select, Static
 
 from deskapp.tui.screens.forms import FormField, FormScreen
-from deskapp.tui.text import one_line, words
+from deskapp.tui.text import clean, one_line, words
 
 if TYPE_CHECKING:
     from deskapp.core.db import DeskSession
@@ -28,6 +28,19 @@ class CustomerSaved:
         return self.message
 
 
+def _displayable(profile: CustomerProfile) -> CustomerProfile:
+    """Stored text as the inputs may show it: control characters an import let through are dropped (and
+    so are gone once saved)."""
+    from dataclasses import replace
+
+    text_fields = ("name", "company", "email", "phone", "phone_raw", "source", "owner", "notes")
+    return replace(
+        profile,
+        tags=tuple(clean(t) for t in profile.tags),
+        **{name: clean(getattr(profile, name)) for name in text_fields},
+    )
+
+
 class CustomerForm(FormScreen):
     """New customer (profile None) or edit one. Edits carry the version read, so a colleague's save in between
     is caught (ConflictError) instead of silently overwritten; saving again then means "mine wins"."""
@@ -41,7 +54,7 @@ class CustomerForm(FormScreen):
         super().__init__()
 
     def fields(self) -> Iterable[FormField]:
-        p = self.profile
+        p = self.profile if self.profile is None else _displayable(self.profile)
         return (
             FormField("name", "Name", value=p.name if p else "", placeholder="required"),
             FormField("company", "Company", value=p.company if p else ""),

@@ -292,6 +292,7 @@ class CustomersScreen(DeskScreen):
     def action_new_customer(self) -> None:
         def added(result: CustomerSaved | None) -> None:
             if result is not None:
+                self.desk_app.note_change()
                 self.notify(str(result), markup=False)
                 self._choices_loaded = False
                 self.reload()

@@ -53,7 +53,9 @@ class FormScreen(ModalScreen[Any]):
     SUBMIT_ON_ENTER: ClassVar[bool] = True
     FOCUS_FIELD: ClassVar[str | None] = None
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="form-save", priority=True),
+        # Not a priority binding: the key then travels through the focused input's queue behind the
+        # characters typed before it, so a fast typist's (or a paste's) last letters are saved too.
+        Binding("ctrl+s", "save", "Save", id="form-save"),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
     ]
 
@@ -114,7 +116,7 @@ class FormScreen(ModalScreen[Any]):
         if f.kind == "textarea":
             return DeskTextArea(str(f.value or ""), soft_wrap=True, compact=True, id=wid)
         if f.kind == "checkbox":
-            return Checkbox("", value=bool(f.value), compact=True, id=wid)
+            return Checkbox(f.placeholder, value=bool(f.value), compact=True, id=wid)
         return DeskInput(str(f.value or ""), placeholder=f.placeholder, compact=True, id=wid)
 
     def on_mount(self) -> None:
