@@ -34,15 +34,16 @@ COMPLAINT_COLUMNS = (
     ("Subject", 34),
     ("Owner", 8),
 )
-CUSTOMER_COLUMNS = (
-    ("Name", 24),
-    ("Company", 22),
+CUSTOMER_COLUMNS = (  # widths + 2 cells of padding each fit 120 columns with the scrollbar
+    ("Name", 22),
+    ("Company", 19),
     ("Stage", 13),
     ("Owner", 8),
-    ("Source", 10),
-    ("Tags", 16),
-    ("E-mail", 24),
+    ("Source", 9),
+    ("Tags", 13),
+    ("E-mail", 20),
 )
+STATUS_LABEL = {"waiting_on_customer": "waiting", "in_progress": "in progress"}
 
 
 def due_label(row: FollowUpRow) -> Text:
@@ -75,7 +76,7 @@ def first_response(row: ComplaintRow, now: datetime) -> Text:
 def complaint_row(row: ComplaintRow, now: datetime) -> Row:
     cells = (
         Text(row.priority, style=PRIORITY_STYLE.get(row.priority, "")),
-        cell(words(row.status)),
+        cell(STATUS_LABEL.get(row.status, words(row.status))),
         Text(age(row.age_days)),
         first_response(row, now),
         cell(row.customer_name, "bold"),
