@@ -23,6 +23,7 @@ import unicodedata
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).resolve().parent / "out"
 VERSION = 2  # bump when the generator changes, so the cached desk is rebuilt
@@ -101,14 +102,14 @@ def national_search(e164: str) -> str:
     return f"{e164[1:]} 0{e164[3:]} {e164[3:]}"
 
 
-def generate(customers: int, seed: int) -> tuple[list[dict], list[tuple[int, int, str]]]:
+def generate(customers: int, seed: int) -> tuple[list[dict[str, Any]], list[tuple[int, int, str]]]:
     """Customer dicts (ids assigned) and the planted pairs (original id, copy id, perturbation)."""
     rng = random.Random(seed)
     fw, lw = _weights(len(FIRST), 0.8), _weights(len(LAST), 0.6)
     companies = [f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(LEGAL)}".strip() for _ in range(3000)]
     shared = [f"info@{w.lower()}{i}.se" for i, w in enumerate(WORDS * 4)]
     planted = customers // 100
-    base = []
+    base: list[dict[str, Any]] = []
     for n in range(customers - planted):
         first, last = rng.choices(FIRST, fw)[0], rng.choices(LAST, lw)[0]
         plain = strip_accents(f"{first}.{last}").lower().replace("'", "").replace("ø", "o").replace("ł", "l")
@@ -153,7 +154,14 @@ def generate(customers: int, seed: int) -> tuple[list[dict], list[tuple[int, int
             words[i] = typo(words[i], rng)
         elif name_change == "case":
             words = [w.upper() for w in words]
-        c = {"name": " ".join(words), "email": "", "phone": "", "phone_raw": "", "company": "", "birthday": None}
+        c: dict[str, Any] = {
+            "name": " ".join(words),
+            "email": "",
+            "phone": "",
+            "phone_raw": "",
+            "company": "",
+            "birthday": None,
+        }
         if kind in ("email", "both"):
             c["email"] = email_variant(o["email"], rng)
         if kind in ("phone", "both"):
@@ -182,7 +190,7 @@ def build(customers: int, seed: int) -> tuple[Path, list[tuple[int, int, str]]]:
     path = OUT / f"dups_{customers}_{seed}_v{VERSION}.db"
     meta = path.with_suffix(".pairs.json")
     if path.exists() and meta.exists():
-        return path, [tuple(p) for p in json.loads(meta.read_text())]  # type: ignore[misc]
+        return path, [tuple(p) for p in json.loads(meta.read_text())]
     records, pairs = generate(customers, seed)
     partial = path.with_suffix(".partial.db")
     for suffix in ("", "-wal", "-shm"):
@@ -221,7 +229,7 @@ def build(customers: int, seed: int) -> tuple[Path, list[tuple[int, int, str]]]:
     return path, pairs
 
 
-def run(customers: int, min_score: int, seed: int) -> dict:
+def run(customers: int, min_score: int, seed: int) -> dict[str, Any]:
     from deskapp.core.db import open_engine, session_scope
     from deskapp.core.duplicates import find_duplicates
 

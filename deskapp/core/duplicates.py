@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core.matching import (
     DEFAULT_MIN_SCORE,
@@ -166,10 +166,10 @@ Row = tuple[int, str, str, str, str, Any, Any]  # the _COLUMNS, as a plain tuple
 
 def _load(session: Session, include_archived: bool) -> list[Row]:
     """The matching columns of every customer as plain tuples (a third faster than Row attributes)."""
-    stmt = select(*_COLUMNS).order_by(Customer.id)
+    stmt = select(*(col(c) for c in _COLUMNS)).order_by(col(Customer.id))
     if not include_archived:
-        stmt = stmt.where(Customer.archived.is_(False))  # type: ignore[attr-defined]
-    return [tuple(r) for r in session.connection().execute(stmt)]  # type: ignore[misc]
+        stmt = stmt.where(col(Customer.archived).is_(False))
+    return [tuple(r) for r in session.connection().execute(stmt)]
 
 
 def _profile(

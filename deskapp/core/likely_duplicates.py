@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core.matching import DEFAULT_MIN_SCORE, DOTLESS_DOMAINS, Profile, email_key, make_profile, score_pair
 from deskapp.core.models import Customer
@@ -133,7 +133,7 @@ def _mailbox_ids(session: Session, key: str) -> set[int]:
             {"q": query},
         )
     else:
-        rows = session.execute(select(Customer.id, Customer.email).where(_same_mailbox(key)))
+        rows = session.execute(select(col(Customer.id), col(Customer.email)).where(_same_mailbox(key)))
     return {r[0] for r in rows if email_key(r[1]) == key}
 
 
@@ -142,7 +142,8 @@ def _candidate_ids(session: Session, probe: Profile) -> set[int]:
 
     ids: set[int] = set()
     if probe.external_id:
-        ids.update(r[0] for r in session.execute(select(Customer.id).where(Customer.external_id == probe.external_id)))
+        by_external = select(col(Customer.id)).where(col(Customer.external_id) == probe.external_id)
+        ids.update(r[0] for r in session.execute(by_external))
     if probe.email_key:
         ids.update(_mailbox_ids(session, probe.email_key))
     for words in filter(None, (probe.phone, " ".join(probe.tokens))):

@@ -29,7 +29,7 @@ from deskapp.core import audit, clock
 from deskapp.core.errors import FieldError, NotFound, ValidationFailed
 from deskapp.core.merge_history import MergeRow, forget_merges_of, list_merges, merged_into, survivor_for_external_id
 from deskapp.core.merge_models import MergeRecord
-from deskapp.core.merge_rows import HISTORY, customer_table, read_row, refuse_unknown_references, row_json
+from deskapp.core.merge_rows import HISTORY, customer_table, read_row, refuse_unknown_references, row_json, table_of
 from deskapp.core.merge_undo import UndoResult, undo_merge
 from deskapp.core.models import Customer, OwnerChange, Referral, Stage, StageChange
 from deskapp.core.validation import normalise_tags, tag_list
@@ -144,8 +144,8 @@ def _choices(survivor: Customer, other: Customer, picks: Mapping[str, str]) -> t
     return tuple(out)
 
 
-def _count(session: Session, model: Any, column: Any, customer_id: int) -> int:
-    return len(session.execute(select(model.id).where(column == customer_id)).all())
+def _count(session: Session, table: Any, customer_id: int) -> int:
+    return len(session.execute(select(table.c.id).where(table.c.customer_id == customer_id)).all())
 
 
 def _load_pair(session: Session, survivor_id: int, other_id: int, *, lock: bool = False) -> tuple[Customer, Customer]:
@@ -166,11 +166,10 @@ def plan_merge(
     """What a merge would do, field by field, without doing it (for the side-by-side view and --yes-less
     confirmation)."""
     survivor, other = _load_pair(session, survivor_id, other_id)
-    moves = {m.__tablename__: _count(session, m, m.customer_id, other_id) for m in HISTORY}  # type: ignore[attr-defined]
+    moves = {table_of(m).name: _count(session, table_of(m), other_id) for m in HISTORY}
+    rt = table_of(Referral)
     moves["referral"] = len(
-        session.execute(
-            select(Referral.id).where(or_(Referral.referrer_id == other_id, Referral.referred_id == other_id))
-        ).all()
+        session.execute(select(rt.c.id).where(or_(rt.c.referrer_id == other_id, rt.c.referred_id == other_id))).all()
     )
     return MergePlan(survivor_id, other_id, _choices(survivor, other, picks or {}), moves)
 
@@ -254,13 +253,13 @@ def _move_history(session: Session, survivor_id: int, other_id: int, snapshot: d
     conn = session.connection()
     moved: dict[str, int] = {}
     for model in HISTORY:
-        t = model.__table__  # type: ignore[attr-defined]
+        t = table_of(model)
         ids = [r[0] for r in conn.execute(select(t.c.id).where(t.c.customer_id == other_id).order_by(t.c.id))]
         if ids:
             conn.execute(update(t).where(t.c.id.in_(ids)).values(customer_id=survivor_id))
         snapshot["moved"][t.name] = ids
         moved[t.name] = len(ids)
-    rt = Referral.__table__  # type: ignore[attr-defined]
+    rt = table_of(Referral)
     between = or_(
         (rt.c.referrer_id == other_id) & (rt.c.referred_id == survivor_id),
         (rt.c.referrer_id == survivor_id) & (rt.c.referred_id == other_id),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core.merge_models import MergeRecord
 from deskapp.core.search import escape_like
@@ -27,7 +27,7 @@ class MergeRow:
 
 def list_merges(session: Session, *, limit: int = 50) -> list[MergeRow]:
     """The latest merges, newest first."""
-    rows = session.execute(select(MergeRecord).order_by(MergeRecord.id.desc()).limit(limit)).scalars()  # type: ignore[union-attr]
+    rows = session.execute(select(MergeRecord).order_by(col(MergeRecord.id).desc()).limit(limit)).scalars()
     out = []
     for r in rows:
         other = json.loads(r.snapshot).get("other") or {}
@@ -43,9 +43,9 @@ def merged_into(session: Session, customer_id: int) -> int | None:
     current, found = customer_id, None
     while True:
         survivor = session.execute(
-            select(MergeRecord.survivor_id)
-            .where(MergeRecord.other_id == current, MergeRecord.undone_at.is_(None))  # type: ignore[union-attr]
-            .order_by(MergeRecord.id.desc())
+            select(col(MergeRecord.survivor_id))
+            .where(col(MergeRecord.other_id) == current, col(MergeRecord.undone_at).is_(None))
+            .order_by(col(MergeRecord.id).desc())
         ).scalar()
         if survivor is None or survivor in seen:
             return found
@@ -62,7 +62,7 @@ def survivor_for_external_id(session: Session, external_id: str) -> int | None:
     candidates = session.execute(
         select(MergeRecord)
         .where(MergeRecord.undone_at.is_(None), MergeRecord.snapshot.like(f"%{escape_like(needle)}%", escape="\\"))  # type: ignore[union-attr,attr-defined]
-        .order_by(MergeRecord.id.desc())
+        .order_by(col(MergeRecord.id).desc())
     ).scalars()
     for record in candidates:
         other = json.loads(record.snapshot).get("other") or {}
@@ -73,6 +73,5 @@ def survivor_for_external_id(session: Session, external_id: str) -> int | None:
 
 def forget_merges_of(session: Session, customer_id: int) -> int:
     """Delete the merge records that hold a person's data (for erasure); those merges can't be undone."""
-    return session.execute(  # type: ignore[attr-defined,no-any-return]
-        delete(MergeRecord).where(or_(MergeRecord.survivor_id == customer_id, MergeRecord.other_id == customer_id))
-    ).rowcount
+    involved = or_(col(MergeRecord.survivor_id) == customer_id, col(MergeRecord.other_id) == customer_id)
+    return session.execute(delete(MergeRecord).where(involved)).rowcount  # type: ignore[attr-defined,no-any-return]

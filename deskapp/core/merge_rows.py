@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Column, Date, Table, Time, select
 from sqlalchemy import Enum as SAEnum
@@ -28,8 +28,13 @@ REFERRAL_COLUMNS = ("referrer_id", "referred_id")
 DERIVED = frozenset({"search_text"})  # kept by a PostgreSQL trigger; never compared or restored by hand
 
 
+def table_of(model: Any) -> Table:
+    """A model's Core table (typed: SQLModel's metaclass hides `__table__` from type checkers)."""
+    return cast(Table, model.__table__)
+
+
 def customer_table() -> Table:
-    return Customer.__table__  # type: ignore[attr-defined,no-any-return]
+    return table_of(Customer)
 
 
 def encode(value: Any) -> Any:
@@ -82,7 +87,7 @@ def desk_tables() -> list[Table]:
 def unknown_references(session: Session, customer_id: int) -> list[str]:
     """Tables outside the known history that hold rows pointing at this customer: a merge that deleted
     the customer would cascade them away, so it refuses instead (a new table must be taught to move)."""
-    known = {m.__tablename__ for m in HISTORY} | {"referral"}  # type: ignore[attr-defined]
+    known = {table_of(m).name for m in HISTORY} | {"referral"}
     found = []
     for table in desk_tables():
         if table.name in known:

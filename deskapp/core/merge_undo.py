@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core import audit, clock
 from deskapp.core.errors import DeskError, InvalidTransition, NotFound
 from deskapp.core.merge_models import MergeRecord
-from deskapp.core.merge_rows import HISTORY, customer_table, json_row, read_row
+from deskapp.core.merge_rows import HISTORY, customer_table, json_row, read_row, table_of
 from deskapp.core.models import Customer, Referral
 
 BOOKKEEPING = frozenset({"updated_at", "version"})
@@ -46,10 +46,10 @@ class UndoResult:
 
 
 def _later_merges(session: Session, record: MergeRecord) -> list[int]:
-    stmt = select(MergeRecord.id).where(
-        MergeRecord.id > record.id,  # type: ignore[operator]
-        MergeRecord.undone_at.is_(None),  # type: ignore[union-attr]
-        (MergeRecord.survivor_id == record.survivor_id) | (MergeRecord.other_id == record.survivor_id),
+    stmt = select(col(MergeRecord.id)).where(
+        col(MergeRecord.id) > record.id,
+        col(MergeRecord.undone_at).is_(None),
+        (col(MergeRecord.survivor_id) == record.survivor_id) | (col(MergeRecord.other_id) == record.survivor_id),
     )
     return [r[0] for r in session.execute(stmt)]
 
@@ -76,7 +76,7 @@ def _blockers(session: Session, record: MergeRecord, snap: dict[str, Any]) -> tu
         reasons.append(f"id {record.other_id} is in use again, by customer {taken.name!r}")
     external = snap["other"].get("external_id")
     if external:
-        holder = session.execute(select(Customer.id).where(Customer.external_id == external)).scalar()
+        holder = session.execute(select(col(Customer.id)).where(col(Customer.external_id) == external)).scalar()
         if holder is not None and not (holder == record.survivor_id and before.get("external_id") != external):
             reasons.append(f"external id {external!r} now belongs to customer {holder}")
     conn = session.connection()
@@ -84,7 +84,7 @@ def _blockers(session: Session, record: MergeRecord, snap: dict[str, Any]) -> tu
         if not ids:
             continue
         table_name, _, column = name.partition(".")
-        t = Referral.__table__ if column else _history_table(table_name)  # type: ignore[attr-defined]
+        t = table_of(Referral) if column else _history_table(table_name)
         column = column or "customer_id"
         elsewhere = conn.execute(
             select(t.c.id, t.c[column]).where(t.c.id.in_(ids), t.c[column] != record.survivor_id)
@@ -95,7 +95,7 @@ def _blockers(session: Session, record: MergeRecord, snap: dict[str, Any]) -> tu
 
 
 def _history_table(name: str) -> Any:
-    return next(m.__table__ for m in HISTORY if m.__tablename__ == name)  # type: ignore[attr-defined]
+    return next(table_of(m) for m in HISTORY if table_of(m).name == name)
 
 
 def undo_merge(session: Session, merge_id: int) -> UndoResult:
@@ -130,13 +130,13 @@ def undo_merge(session: Session, merge_id: int) -> UndoResult:
         if not ids:
             continue
         table_name, _, column = name.partition(".")
-        t = Referral.__table__ if column else _history_table(table_name)  # type: ignore[attr-defined]
+        t = table_of(Referral) if column else _history_table(table_name)
         column = column or "customer_id"
         done = conn.execute(update(t).where(t.c.id.in_(ids)).values({column: record.other_id})).rowcount
         moved_back[table_name] = moved_back.get(table_name, 0) + done
         if done < len(ids):
             notes.append(f"{len(ids) - done} {table_name} row(s) were deleted after the merge")
-    rt = Referral.__table__  # type: ignore[attr-defined]
+    rt = table_of(Referral)
     for row in snap["removed"].get("referral", []):
         conn.execute(insert(rt).values(json_row(rt, row)))
     for table_name, ids in snap["added"].items():
