@@ -183,13 +183,10 @@ def _print_plan(plan: Any, names: dict[Any, str], score: int, reasons: tuple[str
     from rich.table import Table
 
     console.print(_text(f"Score {score}: {', '.join(reasons) or 'nothing in common'}"))
-    table = Table(
-        "field",
-        f"keeps #{plan.survivor_id} {names[plan.survivor_id]}",
-        f"merges #{plan.other_id} {names[plan.other_id]}",
-        "result",
-        title=None,
-    )
+    table = Table("field")  # names are data, never markup: the headers are Text too
+    table.add_column(_text(f"keeps #{plan.survivor_id} {names[plan.survivor_id]}"))
+    table.add_column(_text(f"merges #{plan.other_id} {names[plan.other_id]}"))
+    table.add_column("result")
     for f in plan.fields:
         if f.taken == "same" and not f.result:
             continue

@@ -98,3 +98,14 @@ def test_no_duplicates_and_no_merges(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     assert "No likely duplicates" in run(db, "duplicates").output
     assert "No merges yet" in run(db, "merge", "--list").output
+
+
+def test_names_are_never_markup(db_path: Path) -> None:
+    engine = open_engine(db_path)
+    with session_scope(engine, write=True) as s:
+        customers.create_customer(s, name="[b]Eve[/b]", email="eve@example.com")
+        customers.create_customer(s, name="[@click=x]Eve[/]", email="EVE@example.com")
+    engine.dispose()
+    plan = run(db_path, "merge", "1", "2", stdin="n\n")
+    assert "#1 [b]Eve[/b]" in plan.output and "[@click=x]Eve[/]" in plan.output
+    assert "[b]Eve[/b]" in run(db_path, "duplicates", "--min-score", "0").output
