@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core import audit, clock
 from deskapp.core.errors import FieldError, NotFound, ValidationFailed
@@ -151,8 +151,11 @@ def _count(session: Session, table: Any, customer_id: int) -> int:
 def _load_pair(session: Session, survivor_id: int, other_id: int, *, lock: bool = False) -> tuple[Customer, Customer]:
     if survivor_id == other_id:
         raise ValidationFailed.one("other_id", other_id, "a customer can't be merged with itself")
-    survivor = session.get(Customer, survivor_id, with_for_update=lock)
-    other = session.get(Customer, other_id, with_for_update=lock)
+    if lock:  # both rows locked by one statement, in id order: two merges of the same pair can't deadlock
+        stmt = select(Customer).where(col(Customer.id).in_((survivor_id, other_id))).order_by(col(Customer.id))
+        list(session.execute(stmt.with_for_update()).scalars())
+    survivor = session.get(Customer, survivor_id, populate_existing=lock)
+    other = session.get(Customer, other_id, populate_existing=lock)
     if survivor is None:
         raise NotFound("customer", survivor_id)
     if other is None:

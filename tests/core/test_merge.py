@@ -294,3 +294,29 @@ def test_an_old_external_id_still_finds_the_merged_customer(engine: Engine, desk
         assert merge.merged_into(s, desk["b"]) == desk["a"] and merge.merged_into(s, desk["a"]) is None
         merge.undo_merge(s, merge_id)
         assert merge.survivor_for_external_id(s, "shop-77") is None
+
+
+def test_two_people_merging_the_same_pair_at_once(engine: Engine, desk: dict[str, int]) -> None:
+    """One merge wins, the other is told the customer is gone: no deadlock, no half-merge."""
+    import threading
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker(survivor: int, other: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope(engine, staff=f"w{survivor}", write=True) as s:
+                merge.merge_customers(s, survivor, other)
+            outcomes.append("merged")
+        except NotFound:
+            outcomes.append("gone")
+
+    threads = [threading.Thread(target=worker, args=pair) for pair in ((desk["a"], desk["b"]), (desk["b"], desk["a"]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["gone", "merged"]
+    with session_scope(engine) as s:
+        assert len(merge.list_merges(s)) == 1
