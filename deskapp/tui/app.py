@@ -88,6 +88,7 @@ class DeskApp(App[None]):
         "complaints": _complaints_page,
         "follow_ups": _follow_ups_page,
     }
+    DEFAULT_MODE = "today"  # the first screen is the home page itself, not an empty one switched away from
     COMMANDS = App.COMMANDS | {_customer_commands}
     BINDINGS = [
         Binding("1", "goto('today')", "Today", id="desk.today", show=False),
@@ -152,7 +153,6 @@ class DeskApp(App[None]):
     # --- start-up -----------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.switch_mode("today")
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
