@@ -55,8 +55,8 @@ class FormScreen(ModalScreen[Any]):
     BINDINGS = [
         # Not a priority binding: the key then travels through the focused input's queue behind the
         # characters typed before it, so a fast typist's (or a paste's) last letters are saved too.
-        Binding("ctrl+s", "save", "Save", id="form-save"),
-        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
     ]
 
     class Saved(Message, bubble=False):
@@ -228,8 +228,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; `y`/Enter confirm, `n`/Escape cancel."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, question: Text | str, title: str = "Are you sure?") -> None:

@@ -22,7 +22,7 @@ NEAR_END_ROWS = 15  # (key, cells, the read model behind the row)
 
 class DeskTable(DataTable[Text]):
     STICK_TO_TOP = False  # True: a cursor on the first row stays on the first row (newest-first lists)
-    BINDINGS = [Binding("enter", "select_cursor", "Open", id="table-open")]
+    BINDINGS = [Binding("enter", "select_cursor", "Open", id="table.open")]
 
     class NearEnd(Message):
         """The cursor is close to the last loaded row: time to fetch the next page."""
