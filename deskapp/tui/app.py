@@ -287,6 +287,9 @@ class DeskApp(App[None]):
         from deskapp.tui.screens.customer import CustomerScreen
 
         current = self.screen
+        if isinstance(current, ModalScreen):
+            self.notify("Finish or close the open form first (Escape).", severity="warning")
+            return
         if isinstance(current, CustomerScreen) and current.customer_id == customer_id:
             return
         if isinstance(current, CustomerScreen):
@@ -334,6 +337,9 @@ class DeskApp(App[None]):
     # --- command palette: every page and action -----------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if isinstance(screen, ModalScreen):  # over a form: only the app's own (theme, quit, keys)
+            yield from super().get_system_commands(screen)
+            return
         for mode, title in PAGES.items():
             yield SystemCommand(f"Go to {title}", f"Show the {title} page", partial(self.action_goto, mode))
         yield SystemCommand("New customer", "Add a customer", self._new_customer)

@@ -262,3 +262,60 @@ async def test_an_impossible_action_is_a_notification_not_a_traceback(small_desk
         assert any(sev == "error" and "already done" in msg for _t, msg, sev in notes)
     with session_scope(small_desk.engine) as s:
         assert s.execute(select(func.count()).select_from(FollowUp).where(FollowUp.status == "open")).scalar_one() == 2
+
+
+async def test_every_customer_action_saves_through_its_form(small_desk: SmallDesk) -> None:
+    """Complaint, follow-up, purchase from the customer page; respond and status from the Complaints page."""
+    from deskapp.core.models import Purchase
+
+    app = make_app(small_desk.engine)
+    odon = small_desk.ids["odon"]
+
+    async def fill_and_save(key: str, **values: str) -> None:
+        await pilot.press(key)
+        await pilot.pause()
+        for name, value in values.items():
+            app.screen.query_one(f"#input-{name}").value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen), f"{key}: form still open"
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_customer(odon)
+        await settle(pilot)
+        await fill_and_save("c", subject="Wrong size delivered", priority="high", category="delivery")
+        await fill_and_save("f", due="2026-12-01 10:30", kind="thank_you", note="Ask how the bike rides")
+        await fill_and_save("p", amount="129,90", description="Helmet")
+        timeline = app.screen.query_one("#timeline", DeskTable)
+        kinds = {timeline.get_cell_at((r, 1)).plain for r in range(timeline.row_count)}
+        assert {"complaint", "purchase", "follow-up"} <= kinds
+
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.screen.query_one("#complaints", DeskTable)
+        table.move_cursor(
+            row=[table.get_cell_at((r, 5)).plain for r in range(table.row_count)].index("Wrong size delivered")
+        )
+        await pilot.press("p")
+        await pilot.pause()
+        app.screen.query_one("#input-message", DeskInput).value = "Sent the right size today"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#input-status").value = "waiting_on_customer"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with session_scope(small_desk.engine) as s:
+        complaint = s.execute(select(Complaint).where(Complaint.subject == "Wrong size delivered")).scalar_one()
+        assert (complaint.priority, complaint.category, complaint.status) == ("high", "delivery", "waiting_on_customer")
+        assert complaint.first_response_at is not None
+        follow_up = s.execute(select(FollowUp).where(FollowUp.note == "Ask how the bike rides")).scalar_one()
+        assert (str(follow_up.due_date), str(follow_up.due_time), follow_up.kind) == (
+            "2026-12-01",
+            "10:30:00",
+            "thank_you",
+        )
+        purchase = s.execute(select(Purchase).where(Purchase.customer_id == odon)).scalar_one()
+        assert str(purchase.amount) == "129.90"
