@@ -21,12 +21,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from deskapp.core import clock
 from deskapp.core.errors import DeskError
-from deskapp.core.metrics.common import as_date, cents, day_expr
+from deskapp.core.metrics.common import as_date, cents, day_expr, fetch, next_local_midnight, scanned
 from deskapp.core.models import Purchase
 
 if TYPE_CHECKING:
@@ -64,46 +64,58 @@ class PurchaseLog:
 
 
 def purchase_log(session: Session, as_of: date | None = None, *, unit_days: float = WEEK) -> PurchaseLog:
-    """Summarise purchases up to the end of `as_of` (the calibration period) in two GROUP BYs' worth of SQL:
-    per customer and day, then per customer with the first day's total picked by a window function."""
+    """Summarise purchases up to the end of `as_of` (the calibration period) in two aggregate queries: per
+    customer first/last day, distinct days and total; and each customer's first-day total (an index range
+    per customer), so the repeat spend is total minus first day. No per-day grouping of the whole log: that
+    sort was the slowest step on a million purchases."""
     import numpy as np
 
     as_of = as_of or clock.today()
+    cutoff = clock.as_moment(as_of + timedelta(days=1))
     day = day_expr(session, Purchase.ordered_at)
-    daily = (
-        select(Purchase.customer_id.label("cid"), day.label("d"), func.sum(cents(Purchase.amount)).label("total"))  # type: ignore[attr-defined]
-        .where(Purchase.ordered_at < clock.as_moment(as_of + timedelta(days=1)))  # type: ignore[operator]
-        .group_by(Purchase.customer_id, day)
+    amount = cents(Purchase.amount)
+    per_customer = fetch(
+        session,
+        select(
+            Purchase.customer_id,
+            func.min(day),
+            func.max(day),
+            func.count(func.distinct(day)),
+            func.sum(amount),
+        )
+        .where(scanned(session, Purchase.ordered_at) < cutoff)
+        .group_by(Purchase.customer_id)
+        .order_by(Purchase.customer_id),
+    )
+    first = (
+        select(Purchase.customer_id.label("cid"), func.min(Purchase.ordered_at).label("first_at"))  # type: ignore[attr-defined]
+        .where(Purchase.ordered_at < cutoff)  # type: ignore[operator]
+        .group_by(Purchase.customer_id)
         .subquery()
     )
-    ranked = select(
-        daily.c.cid,
-        daily.c.d,
-        daily.c.total,
-        func.row_number().over(partition_by=daily.c.cid, order_by=daily.c.d).label("n"),
-    ).subquery()
-    stmt = (
-        select(
-            ranked.c.cid,
-            func.min(ranked.c.d),
-            func.max(ranked.c.d),
-            func.count(),
-            func.sum(ranked.c.total),
-            func.sum(case((ranked.c.n == 1, ranked.c.total), else_=0)),
+    later = aliased(Purchase)
+    first_totals = dict(
+        fetch(
+            session,
+            select(first.c.cid, func.sum(cents(later.amount)))
+            .join(later, later.customer_id == first.c.cid)
+            .where(later.ordered_at < next_local_midnight(session, first.c.first_at))  # type: ignore[operator]
+            .group_by(first.c.cid),
         )
-        .group_by(ranked.c.cid)
-        .order_by(ranked.c.cid)
     )
-    rows = session.execute(stmt).all()
+    n = len(per_customer)
     end = as_of.toordinal()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    first = np.fromiter((as_date(r[1]).toordinal() for r in rows), dtype=np.float64, count=len(rows))
-    last = np.fromiter((as_date(r[2]).toordinal() for r in rows), dtype=np.float64, count=len(rows))
-    days = np.fromiter((r[3] for r in rows), dtype=np.float64, count=len(rows))
-    repeat_cents = np.fromiter((int(r[4]) - int(r[5]) for r in rows), dtype=np.float64, count=len(rows))
+    ids = np.fromiter((r[0] for r in per_customer), dtype=np.int64, count=n)
+    first_day = np.fromiter((as_date(r[1]).toordinal() for r in per_customer), dtype=np.float64, count=n)
+    last_day = np.fromiter((as_date(r[2]).toordinal() for r in per_customer), dtype=np.float64, count=n)
+    days = np.fromiter((r[3] for r in per_customer), dtype=np.float64, count=n)
+    repeat_cents = np.fromiter(
+        (int(r[4]) - int(first_totals.get(r[0], 0)) for r in per_customer), dtype=np.float64, count=n
+    )
     x = days - 1
     monetary = np.divide(repeat_cents / 100, x, out=np.zeros_like(x), where=x > 0)
-    return PurchaseLog(as_of, unit_days, ids, x, (last - first) / unit_days, (end - first) / unit_days, monetary)
+    recency, age = (last_day - first_day) / unit_days, (end - first_day) / unit_days
+    return PurchaseLog(as_of, unit_days, ids, x, recency, age, monetary)
 
 
 # --- BG/NBD ---------------------------------------------------------------------------------------------

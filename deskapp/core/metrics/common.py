@@ -10,11 +10,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, func, type_coerce
+from sqlalchemy import BigInteger, String, func, literal_column, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -85,15 +85,62 @@ def _local_offset_seconds() -> int:
     return int(offset.total_seconds()) if offset else 0
 
 
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def day_expr(session: Session, column: Any) -> ColumnElement[Any]:
     """The local calendar day of a stored UTC timestamp, as SQL (a purchase log counts days, not instants).
 
-    SQLite shifts by the local zone's current offset (so DST changes can move a purchase near midnight by
-    a day; harmless for intervals measured in days); other engines use their own `date()`.
+    On SQLite a UTC desk takes the stored text's first ten characters (measured: half the cost of `date()`
+    over a million purchases); elsewhere the local zone's current offset is applied (so DST can move a
+    purchase near midnight by a day: harmless for intervals measured in days). Other engines use `date()`.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        return func.date(column, f"{_local_offset_seconds():+d} seconds")
+    if _sqlite(session):
+        offset = _local_offset_seconds()
+        if offset == 0:
+            return func.substr(column, 1, 10)
+        return func.date(column, f"{offset:+d} seconds")
     return func.date(column)
+
+
+def next_local_midnight(session: Session, column: Any) -> ColumnElement[Any]:
+    """The first instant of the local day after the one holding the timestamp, comparable with the column."""
+    if _sqlite(session):
+        offset = _local_offset_seconds()
+        return func.datetime(day_expr(session, column), "+1 day", f"{-offset:+d} seconds")
+    return func.date(column) + 1
+
+
+def scanned(session: Session, column: Any) -> ColumnElement[Any]:
+    """The column with its index switched off on SQLite (`+column`), for filters that keep a large share of
+    a table: a full scan beats an index range with one row lookup per match (measured 16x on a year of a
+    million purchases). Comparisons still bind values through the column's type."""
+    if _sqlite(session):
+        return type_coerce(literal_column(f"+{column.table.name}.{column.name}"), column.type)
+    return column  # type: ignore[no-any-return]
+
+
+def raw(session: Session, column: Any) -> ColumnElement[Any]:
+    """A timestamp or enum column without per-value result processing (parse with `utc`): reading 100,000
+    timestamps through the column type costs seconds, the raw text a fraction of that."""
+    if _sqlite(session):
+        return type_coerce(column, String())
+    return column  # type: ignore[no-any-return]
+
+
+def utc(value: Any) -> datetime:
+    """A timestamp read with `raw`: SQLite's naive UTC text, or an engine's aware datetime."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+    return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+def fetch(session: Session, stmt: Any) -> list[Any]:
+    """Run a Core select on the session's connection: rows as tuples, without the ORM's per-row loading."""
+    return list(session.connection().execute(stmt).all())
 
 
 def as_date(value: Any) -> date:
@@ -103,17 +150,6 @@ def as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
-
-
-def as_moment(value: Any) -> datetime:
-    """A timestamp from a raw SQL aggregate (min/max of a UTC column) as an aware UTC datetime."""
-    from deskapp.core.types import UTCDateTime
-
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value
-    result = UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type]
-    assert result is not None
-    return result
 
 
 def median(values: Iterable[float]) -> float | None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from deskapp.core.metrics.common import Period, median
+from deskapp.core.metrics.common import Period, fetch, median, raw, utc
 from deskapp.core.models import Customer, OwnerChange, Stage, StageChange
 
 FUNNEL = (Stage.AWARENESS, Stage.CONSIDERATION, Stage.PURCHASE, Stage.RETENTION, Stage.ADVOCACY)
@@ -60,21 +60,25 @@ def funnel(session: Session, period: Period | None = None) -> Funnel:
     current_rank = case(*((Customer.stage == s, i) for i, s in enumerate(FUNNEL)), else_=-1)
     current_stmt = select(Customer.id, current_rank, case((Customer.stage == Stage.CHURNED, 1), else_=0))
     stays_stmt = select(
-        StageChange.customer_id, StageChange.at, StageChange.id, StageChange.from_stage, StageChange.to_stage
+        StageChange.customer_id,
+        raw(session, StageChange.at),
+        StageChange.id,
+        raw(session, StageChange.from_stage),
+        raw(session, StageChange.to_stage),
     )
     if cohort is not None:
         now_stmt = now_stmt.where(Customer.id.in_(cohort))  # type: ignore[union-attr]
         reach_stmt = reach_stmt.where(StageChange.customer_id.in_(cohort))  # type: ignore[attr-defined]
         current_stmt = current_stmt.where(Customer.id.in_(cohort))  # type: ignore[union-attr]
         stays_stmt = stays_stmt.where(StageChange.customer_id.in_(cohort))  # type: ignore[attr-defined]
-    now = {str(stage): int(n) for stage, n in session.execute(now_stmt)}
+    now = {str(stage): int(n) for stage, n in fetch(session, now_stmt)}
     best: dict[int, int] = {}
     churned_ever: set[int] = set()
-    for cid, rank, churned in session.execute(reach_stmt.group_by(StageChange.customer_id)):
+    for cid, rank, churned in fetch(session, reach_stmt.group_by(StageChange.customer_id)):
         best[cid] = int(rank)
         if churned:
             churned_ever.add(cid)
-    for cid, rank, churned in session.execute(current_stmt):
+    for cid, rank, churned in fetch(session, current_stmt):
         best[cid] = max(best.get(cid, -1), int(rank))
         if churned:
             churned_ever.add(cid)
@@ -102,7 +106,8 @@ def _stays(session: Session, stmt: object) -> dict[str, list[float]]:
     out: dict[str, list[float]] = defaultdict(list)
     previous: tuple[int, datetime, str] | None = None
     ordered = stmt.order_by(StageChange.customer_id, StageChange.at, StageChange.id)  # type: ignore[attr-defined]
-    for cid, at, _sid, from_stage, to_stage in session.execute(ordered):
+    for cid, raw_at, _sid, from_stage, to_stage in fetch(session, ordered):
+        at = utc(raw_at)
         if previous is not None and previous[0] == cid and from_stage is not None and str(from_stage) == previous[2]:
             out[previous[2]].append((at - previous[1]).total_seconds() / 86400)
         previous = (cid, at, str(to_stage))

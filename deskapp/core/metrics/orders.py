@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from deskapp.core.metrics.common import DAYS_PER_YEAR, Period, cents, money, ratio
+from deskapp.core.metrics.common import DAYS_PER_YEAR, Period, cents, fetch, money, ratio, scanned
 from deskapp.core.metrics.retention import ChurnFigures, churn_rate
 from deskapp.core.models import Customer, Purchase
 from deskapp.core.settings import Settings
@@ -54,7 +54,9 @@ def order_figures(session: Session, period: Period, settings: Settings) -> Order
             func.count(func.distinct(case((_amount > 0, Purchase.customer_id)))),
             known,
             unknown,
-        ).where(Purchase.ordered_at >= period.start_moment, Purchase.ordered_at < period.end_moment)  # type: ignore[operator]
+        )
+        .where(scanned(session, Purchase.ordered_at) >= period.start_moment)
+        .where(scanned(session, Purchase.ordered_at) < period.end_moment)
     ).one()
     revenue_d = money(revenue)
     margin = _margin(k, u, settings.default_margin)
@@ -123,20 +125,16 @@ def historical_clv(
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[CustomerValue, ...]:
-    """Customers by margin earned so far, highest first (one GROUP BY; ties by id for stable pages)."""
+    """Customers by margin earned so far, highest first (ties by id for stable pages).
+
+    Purchases are grouped alone (the index's customer order streams the aggregate) and the names are
+    read for the page afterwards: joining customers before grouping made this 5x slower.
+    """
     known, unknown = _margin_columns()
     margin_cents = known + unknown * float(settings.default_margin)  # type: ignore[operator]
     stmt = (
-        select(
-            Purchase.customer_id,
-            Customer.name,
-            func.count(case((_amount > 0, 1))),
-            func.sum(_amount),
-            known,
-            unknown,
-        )
-        .join(Customer, Customer.id == Purchase.customer_id)
-        .group_by(Purchase.customer_id, Customer.name)
+        select(Purchase.customer_id, func.count(case((_amount > 0, 1))), func.sum(_amount), known, unknown)
+        .group_by(Purchase.customer_id)
         .order_by(margin_cents.desc(), Purchase.customer_id)
         .offset(offset)
     )
@@ -144,9 +142,11 @@ def historical_clv(
         stmt = stmt.where(Purchase.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
     if limit is not None:
         stmt = stmt.limit(limit)
+    rows = fetch(session, stmt)
+    names = dict(fetch(session, select(Customer.id, Customer.name).where(Customer.id.in_([r[0] for r in rows]))))  # type: ignore[union-attr]
     return tuple(
-        CustomerValue(cid, name, int(n), money(rev), _margin(k, u, settings.default_margin))
-        for cid, name, n, rev, k, u in session.execute(stmt)
+        CustomerValue(cid, names.get(cid, ""), int(n), money(rev), _margin(k, u, settings.default_margin))
+        for cid, n, rev, k, u in rows
     )
 
 
@@ -155,10 +155,15 @@ def customer_value(session: Session, customer_id: int, settings: Settings) -> Cu
     return found[0] if found else None
 
 
-def margin_by_customer(session: Session, settings: Settings) -> dict[int, tuple[Decimal, Decimal]]:
-    """(revenue, margin) per customer over all their orders, for grouping in segments (one GROUP BY)."""
+def margin_cents_by_customer(session: Session) -> dict[int, tuple[int, int, int]]:
+    """Per customer, in cents: (revenue, margin from known costs, revenue without a cost); callers sum
+    integers and apply the default margin once per group (converting 100,000 Decimals was a second)."""
     known, unknown = _margin_columns()
-    rows = session.execute(
-        select(Purchase.customer_id, func.sum(_amount), known, unknown).group_by(Purchase.customer_id)
+    rows = fetch(
+        session, select(Purchase.customer_id, func.sum(_amount), known, unknown).group_by(Purchase.customer_id)
     )
-    return {cid: (money(rev), _margin(k, u, settings.default_margin)) for cid, rev, k, u in rows}
+    return {cid: (int(rev), int(k), int(u)) for cid, rev, k, u in rows}
+
+
+def margin_from_cents(known_cents: int, unknown_cents: int, settings: Settings) -> Decimal:
+    return _margin(known_cents, unknown_cents, settings.default_margin)

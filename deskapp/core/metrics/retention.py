@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -29,8 +30,12 @@ from deskapp.core.metrics.common import (
     Period,
     as_date,
     day_expr,
+    fetch,
     median,
     months_in,
+    raw,
+    scanned,
+    utc,
 )
 from deskapp.core.models import ChurnReason, Customer, Purchase, Stage, StageChange
 
@@ -65,6 +70,12 @@ class LifecycleFacts:
         lost = sum(1 for cid in self.events if self.acquired.get(cid, moment) < moment and self.is_lost(cid, moment))
         return acquired - lost
 
+    def customers_set(self, moment: datetime) -> set[int]:
+        """Everyone who is a customer at `moment`, as a set (for per-customer flags in bulk)."""
+        found = {cid for cid, start in self.acquired.items() if start < moment}
+        found.difference_update(cid for cid in self.events if cid in found and self.is_lost(cid, moment))
+        return found
+
     def acquired_in(self, period: Period) -> int:
         lo = bisect.bisect_left(self.acquired_sorted, period.start_moment)
         hi = bisect.bisect_left(self.acquired_sorted, period.end_moment)
@@ -83,46 +94,54 @@ def lifecycle_facts(session: Session) -> LifecycleFacts:
     """Read acquisition and churn history for every customer (archived ones too: history is history)."""
     acquired: dict[int, datetime] = {}
 
-    def keep_earliest(rows: Iterable[tuple[int, datetime]]) -> None:
-        for cid, at in rows:
-            if at is not None and (cid not in acquired or at < acquired[cid]):
+    def keep_earliest(rows: Iterable[Any]) -> None:
+        for cid, raw_at in rows:
+            if raw_at is None:
+                continue
+            at = utc(raw_at)
+            if cid not in acquired or at < acquired[cid]:
                 acquired[cid] = at
 
     keep_earliest(
-        session.execute(
-            select(Purchase.customer_id, func.min(Purchase.ordered_at)).group_by(Purchase.customer_id)
-        ).all()  # type: ignore[arg-type]
+        fetch(
+            session,
+            select(Purchase.customer_id, func.min(raw(session, Purchase.ordered_at))).group_by(Purchase.customer_id),
+        )
     )
     keep_earliest(
-        session.execute(
-            select(StageChange.customer_id, func.min(StageChange.at))
+        fetch(
+            session,
+            select(StageChange.customer_id, func.min(raw(session, StageChange.at)))
             .where(StageChange.to_stage.in_(BUYING_STAGES))  # type: ignore[union-attr]
-            .group_by(StageChange.customer_id)
-        ).all()  # type: ignore[arg-type]
+            .group_by(StageChange.customer_id),
+        )
     )
     # Buying customers written straight into the table (no orders, no history): acquired when created.
     keep_earliest(
-        session.execute(
-            select(Customer.id, Customer.created_at)
+        fetch(
+            session,
+            select(Customer.id, raw(session, Customer.created_at))
             .where(Customer.stage.in_(BUYING_STAGES))  # type: ignore[union-attr]
             .where(~exists().where(Purchase.customer_id == Customer.id))
-            .where(~exists().where(StageChange.customer_id == Customer.id))
-        ).all()  # type: ignore[arg-type]
+            .where(~exists().where(StageChange.customer_id == Customer.id)),
+        )
     )
     events: dict[int, list[tuple[datetime, int, bool]]] = {}
     churned, stage_from = Stage.CHURNED, StageChange.from_stage
-    for cid, at, sid, to_stage in session.execute(
-        select(StageChange.customer_id, StageChange.at, StageChange.id, StageChange.to_stage).where(
-            or_(StageChange.to_stage == churned, and_(stage_from == churned, StageChange.to_stage != churned))
-        )
+    for cid, raw_at, sid, to_stage in fetch(
+        session,
+        select(
+            StageChange.customer_id, raw(session, StageChange.at), StageChange.id, raw(session, StageChange.to_stage)
+        ).where(or_(StageChange.to_stage == churned, and_(stage_from == churned, StageChange.to_stage != churned))),
     ):
-        events.setdefault(cid, []).append((at, sid, to_stage == churned))
-    for cid, at in session.execute(
-        select(Customer.id, Customer.updated_at)
+        events.setdefault(cid, []).append((utc(raw_at), sid, str(to_stage) == churned.value))
+    for cid, raw_at in fetch(
+        session,
+        select(Customer.id, raw(session, Customer.updated_at))
         .where(Customer.stage == churned)
-        .where(~exists().where(StageChange.customer_id == Customer.id, StageChange.to_stage == churned))
+        .where(~exists().where(StageChange.customer_id == Customer.id, StageChange.to_stage == churned)),
     ):
-        events.setdefault(cid, []).append((at, 0, True))
+        events.setdefault(cid, []).append((utc(raw_at), 0, True))
     ordered = {cid: tuple((at, flag) for at, _, flag in sorted(evs)) for cid, evs in events.items()}
     return LifecycleFacts(acquired=acquired, events=ordered, acquired_sorted=tuple(sorted(acquired.values())))
 
@@ -235,8 +254,8 @@ def purchase_rhythms(
     if customer_ids is not None:
         stmt = stmt.where(Purchase.customer_id.in_(list(customer_ids)))  # type: ignore[attr-defined]
     if before is not None:
-        stmt = stmt.where(Purchase.ordered_at < before)  # type: ignore[operator]
-    return {cid: Rhythm(as_date(lo), as_date(hi), int(n)) for cid, lo, hi, n in session.execute(stmt)}
+        stmt = stmt.where(scanned(session, Purchase.ordered_at) < before)
+    return {cid: Rhythm(as_date(lo), as_date(hi), int(n)) for cid, lo, hi, n in fetch(session, stmt)}
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from deskapp.core.metrics.common import Period, ratio
-from deskapp.core.metrics.orders import margin_by_customer
+from deskapp.core.metrics.common import Period, fetch, money, ratio
+from deskapp.core.metrics.orders import margin_cents_by_customer, margin_from_cents
 from deskapp.core.metrics.retention import lifecycle_facts
 from deskapp.core.models import Customer
 from deskapp.core.settings import Settings
@@ -46,34 +46,32 @@ def segments(session: Session, period: Period, settings: Settings, by: str = "so
     if by not in DIMENSIONS:
         raise ValueError(f"segment by one of {', '.join(DIMENSIONS)}, not {by!r}")
     facts = lifecycle_facts(session)
-    values = margin_by_customer(session, settings)
+    values = margin_cents_by_customer(session)
     column = {"source": Customer.source, "tag": Customer.tags, "owner": Customer.owner}[by]
-    acc: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
-    money_acc: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    at_start, at_end = facts.customers_set(period.start_moment), facts.customers_set(period.end_moment)
+    lost = {cid for cid in facts.events if cid in at_start and facts.lost_in(cid, period)}
     start, end = period.start_moment, period.end_moment
-    for cid, raw in session.execute(select(Customer.id, column)):
-        keys = [t for t in (raw or "").split(",") if t] if by == "tag" else [raw]
-        keys = [k or NONE_LABEL for k in keys] or [NONE_LABEL]
-        acquired = facts.acquired.get(cid)
-        at_start = acquired is not None and facts.is_customer(cid, start)
+    new = {cid for cid, acquired in facts.acquired.items() if start <= acquired < end}
+    acc: dict[str, list[int]] = defaultdict(lambda: [0] * 9)
+    nothing = (0, 0, 0)
+    for cid, value in fetch(session, select(Customer.id, column)):
+        keys = [t for t in (value or "").split(",") if t] if by == "tag" else [value]
         flags = (
             1,
-            acquired is not None,
-            at_start,
-            acquired is not None and facts.is_customer(cid, end),
-            acquired is not None and start <= acquired < end,
-            at_start and cid in facts.events and facts.lost_in(cid, period),
+            cid in facts.acquired,
+            cid in at_start,
+            cid in at_end,
+            cid in new,
+            cid in lost,
+            *values.get(cid, nothing),
         )
-        revenue, margin = values.get(cid, (Decimal(0), Decimal(0)))
-        for key in keys:
-            row = acc[key]
+        for key in keys or [NONE_LABEL]:
+            row = acc[key or NONE_LABEL]
             for i, flag in enumerate(flags):
                 row[i] += int(flag)
-            money_acc[key][0] += revenue
-            money_acc[key][1] += margin
     out = []
-    for key, (customers, buyers, s, e, n, lost) in acc.items():
-        revenue, margin = money_acc[key]
+    for key, (customers, buyers, s, e, n, gone, revenue, known, unknown) in acc.items():
+        margin = margin_from_cents(known, unknown, settings)
         out.append(
             SegmentFigures(
                 dimension=by,
@@ -84,9 +82,9 @@ def segments(session: Session, period: Period, settings: Settings, by: str = "so
                 at_end=e,
                 new=n,
                 retention_rate=(e - n) / s * 100 if s else None,
-                lost=lost,
-                churn_rate=ratio(lost, s),
-                revenue=revenue,
+                lost=gone,
+                churn_rate=ratio(gone, s),
+                revenue=money(revenue),
                 margin=margin,
                 clv_per_buyer=(margin / buyers).quantize(Decimal("0.01")) if buyers else None,
             )
