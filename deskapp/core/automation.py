@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from deskapp.core import clock
 from deskapp.core.metrics.common import BUYING_STAGES, as_date, fetch, raw, utc
-from deskapp.core.metrics.retention import purchase_rhythms
+from deskapp.core.metrics.retention import Rhythm, purchase_rhythms
 from deskapp.core.models import (
     PENDING_FOLLOW_UP_STATUSES,
     AuditEntry,
@@ -209,24 +209,37 @@ class AtRiskCustomer:
     flagged: bool  # an at-risk check-in exists for this silence
 
 
-def _p_alive(session: Session, today: date, min_customers: int) -> tuple[dict[int, float], str | None]:
-    """P(alive) per customer from a BG/NBD fit, or why it wasn't fitted."""
+def _p_alive(
+    session: Session, today: date, min_customers: int
+) -> tuple[dict[int, float], str | None, dict[int, Rhythm]]:
+    """P(alive) per customer from a BG/NBD fit (or why it wasn't fitted), and the purchase rhythms read
+    from the same log, so the interval rule needs no second pass over the purchases."""
     from deskapp.core.predict import ModelUnavailable, fit_bgnbd, purchase_log
 
     log = purchase_log(session, today)
+    rhythms = {
+        int(cid): Rhythm(date.fromordinal(int(first)), date.fromordinal(int(last)), int(x) + 1)
+        for cid, first, last, x in zip(
+            log.customer_ids.tolist(),
+            log.first_day.tolist(),
+            log.last_day.tolist(),
+            log.frequency.tolist(),
+            strict=True,
+        )
+    }
     repeat = int((log.frequency > 0).sum()) if len(log) else 0
     if len(log) < min_customers or repeat < MIN_MODEL_REPEAT_BUYERS:
-        return (
-            {},
+        why = (
             f"P(alive) rule skipped: {len(log)} buyers, {repeat} repeat buyers "
-            f"(needs {min_customers} and {MIN_MODEL_REPEAT_BUYERS})",
+            f"(needs {min_customers} and {MIN_MODEL_REPEAT_BUYERS})"
         )
+        return {}, why, rhythms
     try:
         params = fit_bgnbd(log.frequency, log.recency, log.age)
     except ModelUnavailable as exc:
-        return {}, f"P(alive) rule skipped: {exc}"
+        return {}, f"P(alive) rule skipped: {exc}", rhythms
     alive = params.p_alive(log.frequency, log.recency, log.age)
-    return dict(zip(log.customer_ids.tolist(), alive.tolist(), strict=True)), None
+    return dict(zip(log.customer_ids.tolist(), alive.tolist(), strict=True)), None, rhythms
 
 
 def at_risk_customers(
@@ -242,13 +255,14 @@ def at_risk_customers(
     today = today or clock.today()
     settings = settings or load_settings(session)
     factor, threshold = settings.at_risk_factor, settings.at_risk_alive_threshold
-    rhythms = purchase_rhythms(session, before=clock.as_moment(today + timedelta(days=1)))
     notes: list[str] = []
     alive: dict[int, float] = {}
     if use_model:
-        alive, why_not = _p_alive(session, today, min_model_customers)
+        alive, why_not, rhythms = _p_alive(session, today, min_model_customers)
         if why_not:
             notes.append(why_not)
+    else:
+        rhythms = purchase_rhythms(session, before=clock.as_moment(today + timedelta(days=1)))
     flagged = _existing_keys(session, f"{KEY_PREFIX}at-risk:")
     found = []
     for cid, name, owner, stage in fetch(

@@ -58,6 +58,8 @@ class PurchaseLog:
     recency: Array
     age: Array
     monetary: Array  # 0 for customers without repeat purchases
+    first_day: Array  # date ordinals of the first and last purchase day
+    last_day: Array
 
     def __len__(self) -> int:
         return len(self.customer_ids)
@@ -115,7 +117,7 @@ def purchase_log(session: Session, as_of: date | None = None, *, unit_days: floa
     x = days - 1
     monetary = np.divide(repeat_cents / 100, x, out=np.zeros_like(x), where=x > 0)
     recency, age = (last_day - first_day) / unit_days, (end - first_day) / unit_days
-    return PurchaseLog(as_of, unit_days, ids, x, recency, age, monetary)
+    return PurchaseLog(as_of, unit_days, ids, x, recency, age, monetary, first_day, last_day)
 
 
 # --- BG/NBD ---------------------------------------------------------------------------------------------
