@@ -13,7 +13,7 @@ from deskapp.core.activity import log_interaction, record_purchase
 from deskapp.core.customers import create_customer
 from deskapp.core.db import open_engine, session_scope
 from deskapp.core.lifecycle import change_stage
-from tests.data.cdnow.build import PUBLISHED_BGNBD, PUBLISHED_GAMMA_GAMMA, build_desk
+from tests.data.cdnow.build import PUBLISHED_BGNBD, PUBLISHED_GAMMA_GAMMA, write_purchase_csv
 
 runner = CliRunner()
 PERIOD = ["--from", "2026-01-01", "--to", "2026-06-30"]
@@ -137,9 +137,9 @@ def test_bad_dates_are_one_line_errors(desk) -> None:  # type: ignore[no-untyped
 def test_clv_json_reproduces_the_published_cdnow_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The issue's acceptance check: BG/NBD and Gamma-Gamma on the CDNOW sample, calibrated to 1997-09-30."""
     db = tmp_path / "cdnow.db"
-    engine = open_engine(db)
-    build_desk(engine)
-    engine.dispose()
+    log = write_purchase_csv(tmp_path / "cdnow_purchases.csv")
+    imported = run_json(["--db", str(db), "import", "purchases", str(log), "--create-missing", "--json"])
+    assert (imported["committed"], imported["inserted"], imported["customers_created"]) == (True, 6919, 2357)
     data = run_json(["--db", str(db), "report", "clv", "--json", "--as-of", "1997-09-30"])
     model = data["model"]
     assert model["as_of"] == "1997-09-30" and model["time_unit"] == "weeks" and model["customers"] == 2357

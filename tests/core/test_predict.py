@@ -153,10 +153,10 @@ def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_
     assert log.monetary[0] == pytest.approx((12 + 30) / 2)
 
 
-def test_cdnow_desk_purchase_log_matches_the_file_and_fits(engine) -> None:  # type: ignore[no-untyped-def]
+def test_cdnow_desk_purchase_log_matches_the_file_and_fits(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from deskapp.core.db import session_scope
 
-    build_desk(engine)
+    build_desk(engine, tmp_path)
     with session_scope(engine) as session:
         log = purchase_log(session, CALIBRATION_END)
         model = fit_clv_model(session, CALIBRATION_END, horizon_days=273)

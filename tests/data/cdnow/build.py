@@ -1,20 +1,16 @@
-"""The CDNOW sample as test data: the published figures, a plain-Python summary, and a desk built from it.
-
-The desk is built with SQLAlchemy Core bulk inserts (one customer per CDNOW id, one purchase per row at
-local midnight of its day), the way an importer writes a purchase log.
+"""The CDNOW sample as test data: the published figures, a plain-Python summary, and a desk built from it
+through the importer (`deskapp import purchases FILE --create-missing`), as a business would load its log.
 """
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-
-from deskapp.core.models import Customer, Purchase, Stage
 
 CDNOW_FILE = Path(__file__).with_name("CDNOW_sample.txt")
 CALIBRATION_END = date(1997, 9, 30)
@@ -46,37 +42,22 @@ def summary(end: date = CALIBRATION_END) -> dict[int, tuple[int, float, float, f
     return out
 
 
-def build_desk(engine: Engine) -> None:
-    """Customers and purchases of the sample in a migrated desk (Core executemany, one transaction)."""
-    rows = read_rows()
-    now = datetime(2026, 11, 23, 9, 30).astimezone()
-    customers = sorted({cid for cid, *_ in rows})
-    with engine.begin() as conn:
-        conn.execute(
-            insert(Customer.__table__),  # type: ignore[arg-type]
-            [
-                {
-                    "id": cid,
-                    "name": f"CDNOW {cid:04d}",
-                    "external_id": f"cdnow:{cid:04d}",
-                    "stage": Stage.PURCHASE,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for cid in customers
-            ],
-        )
-        conn.execute(
-            insert(Purchase.__table__),  # type: ignore[arg-type]
-            [
-                {
-                    "customer_id": cid,
-                    "ordered_at": datetime.combine(day, time()).astimezone(),
-                    "amount": dollars,
-                    "currency": "USD",
-                    "description": f"{cds} CDs",
-                    "created_at": now,
-                }
-                for cid, day, cds, dollars in rows
-            ],
-        )
+def write_purchase_csv(path: Path) -> Path:
+    """The sample as a purchase export the importer reads: one order per line of the file (the line number
+    is the order id, so two identical orders on one day stay two orders), customers by external id."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["order id", "customer external id", "order date", "amount", "currency", "description"])
+        for line, (cid, day, cds, dollars) in enumerate(read_rows(), start=1):
+            writer.writerow([f"cdnow-{line:05d}", f"cdnow:{cid:04d}", day.isoformat(), dollars, "USD", f"{cds} CDs"])
+    return path
+
+
+def build_desk(engine: Engine, workdir: Path) -> None:
+    """Import the sample into a migrated desk through the importer, creating the customers it names."""
+    from deskapp.core.importing import ImportOptions, import_file
+
+    summary = import_file(
+        engine, "purchases", write_purchase_csv(workdir / "cdnow_purchases.csv"), ImportOptions(create_missing=True)
+    )
+    assert summary.committed and summary.counts.inserted == 6919, summary.errors[:3]
