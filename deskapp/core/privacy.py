@@ -102,6 +102,10 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
                 .values(changes=json.dumps({"erased": True}))
             ).rowcount
     touched["audit_entry"] = scrubbed
+    # Merge records keep snapshots of both customers for undo: they hold the person's data too.
+    from deskapp.core.merge_history import forget_merges_of
+
+    touched["merge_record"] = forget_merges_of(session, customer_id)
     customer.name = f"Erased customer {customer_id}"
     for field in ("company", "email", "phone", "phone_raw", "search_phone", "tags", "notes", "special_dates"):
         setattr(customer, field, "")

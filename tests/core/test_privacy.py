@@ -62,3 +62,16 @@ def test_erase_removes_the_person_but_keeps_the_figures(session) -> None:  # typ
         del vocab
         terms = {t for (t,) in session.execute(text("SELECT term FROM temp.v"))}
         assert "gergo" not in terms and "szabo" not in terms
+
+
+def test_erase_forgets_merge_snapshots(session) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core.merge import merge_customers
+    from deskapp.core.merge_models import MergeRecord
+
+    cid = make_person(session)
+    copy = customers.create_customer(session, name="Gergo Szabo", email="gergo+shop@example.hu").id
+    merge_customers(session, cid, copy)
+    assert session.execute(select(func.count()).select_from(MergeRecord)).scalar_one() == 1
+    touched = erase_person(session, cid)
+    assert touched["merge_record"] == 1
+    assert session.execute(select(func.count()).select_from(MergeRecord)).scalar_one() == 0
