@@ -16,10 +16,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table
 
 from deskapp.core import clock, lifecycle
 from deskapp.core.importing.context import WriteContext
+from deskapp.core.importing.store import parse_moment
 from deskapp.core.importing.write_customers import CUSTOMER, STAGE_CHANGE, STAGE_COLUMNS
 from deskapp.core.models import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage
 
@@ -48,38 +49,17 @@ FOLLOW_UP_COLUMNS = (
 State = dict[int, list[Any]]
 
 
-def before_insert(ctx: WriteContext, kind: str, rows: list[dict[str, Any]]) -> State:
-    """Read what the rules need, before the batch's own rows are in the tables."""
-    ids = {row["customer_id"] for row in rows}
-    state: State = {
-        r.id: [r.stage, r.owner, r.version, None]
-        for r in ctx.store.rows_in(
-            lambda ks: select(CUSTOMER.c.id, CUSTOMER.c.stage, CUSTOMER.c.owner, CUSTOMER.c.version).where(
-                CUSTOMER.c.id.in_(ks)
-            ),
-            ids,
-        )
-    }
+def before_insert(ctx: WriteContext, kind: str, rows: list[dict[str, Any]], state: State) -> None:
+    """Complete `state` (filled while the customers were looked up) with what the rules need, before the
+    batch's own rows are in the tables: stages as enums and, for purchases, each customer's first order."""
+    for entry in state.values():
+        entry[0] = Stage(entry[0])
     if kind == "purchases":
-        for r in ctx.store.rows_in(
-            lambda ks: (
-                select(PURCHASE.c.customer_id, func.min(PURCHASE.c.ordered_at).label("first"))
-                .where(PURCHASE.c.customer_id.in_(ks))
-                .group_by(PURCHASE.c.customer_id)
-            ),
-            ids,
+        ids = {row["customer_id"] for row in rows}
+        for cid, first in ctx.store.fetch(
+            "SELECT customer_id, min(ordered_at) FROM purchase WHERE customer_id IN ({keys}) GROUP BY customer_id", ids
         ):
-            state[r.customer_id][3] = _aware(r.first)
-    return state
-
-
-def _aware(value: Any) -> Any:
-    """min() over a UTC column comes back as the stored text on SQLite, without the column's type."""
-    if isinstance(value, str):
-        from deskapp.core.types import UTCDateTime
-
-        return UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type]
-    return value
+            state[cid][3] = parse_moment(first)
 
 
 def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[str, Any]]], state: State) -> None:

@@ -103,6 +103,18 @@ class ImportSummary:
         }
 
 
+# What a batch's audit entry counts (rows and rejects belong to the whole file).
+BATCH_COUNTS = (
+    "inserted",
+    "updated",
+    "unchanged",
+    "skipped",
+    "customers_created",
+    "stage_changes",
+    "follow_ups_created",
+)
+
+
 class _RollBack(Exception):
     pass
 
@@ -197,7 +209,7 @@ def _run(
     from deskapp.core.importing.write_customers import write_customers
 
     counts, timings = summary.counts, summary.timings
-    writer = write_customers if mapping.kind == "customers" else write_activity
+    write = write_customers if mapping.kind == "customers" else write_activity
 
     def reject(row: CleanRow | Record, errors: list[RowError]) -> None:
         counts.rejected += 1
@@ -220,51 +232,67 @@ def _run(
             options.on_conflict, options.create_missing, counts, reject, warn=warn,
         )  # fmt: skip
         cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
-        batch: list[CleanRow] = []
-        keys: set[tuple[Any, ...]] = set()
+        ctx.store.use_large_cache()
 
-        def flush() -> None:
-            if not batch:
-                return
-            t = time.perf_counter()
+        def writer(batch: list[CleanRow]) -> None:
+            started = time.perf_counter()
             ctx.batch_number += 1
-            before = counts.as_dict()
-            writer(ctx, batch)
-            ctx.flush_audit({k: v - before[k] for k, v in counts.as_dict().items() if k != "rows"})
-            batch.clear()
-            keys.clear()
-            timings["write"] += time.perf_counter() - t
-            if progress:
-                progress(source.bytes_read, counts.rows)
+            before = {k: getattr(counts, k) for k in BATCH_COUNTS}
+            write(ctx, batch)
+            ctx.flush_audit({k: getattr(counts, k) - before[k] for k in BATCH_COUNTS})
+            timings["write"] += time.perf_counter() - started
 
-        perf = time.perf_counter
-        iterator = iter(records)
-        while True:
-            t0 = perf()
-            record = next(iterator, None)
-            t1 = perf()
-            timings["read"] += t1 - t0
-            if record is None:
-                break
-            counts.rows += 1
-            result = cleaner.clean(record)
-            timings["validate"] += perf() - t1
-            if isinstance(result, list):
-                reject(record, result)
-                continue
-            for message in result.warnings:
-                warn(message)
-            row_keys = _batch_keys(mapping.kind, result)
-            if row_keys & keys:
-                flush()  # the same record twice: the second sees the first in the database
-            batch.append(result)
-            keys.update(row_keys)
-            if len(batch) >= options.batch_size:
-                flush()
-        flush()
+        _stream(source, records, cleaner, writer, options, summary, reject, warn, progress)
+        ctx.store.restore_triggers()
+        ctx.store.restore_cache()
         if options.dry_run or (counts.rejected and not options.skip_invalid):
             raise _RollBack
         summary.committed = True
+
+
+def _stream(
+    source: Source,
+    records: Any,
+    cleaner: RowCleaner,
+    writer: Callable[[list[CleanRow]], None],
+    options: ImportOptions,
+    summary: ImportSummary,
+    reject: Callable[[Record, list[RowError]], None],
+    warn: Callable[[str], None],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Read and validate row by row; hand each full batch to the writer."""
+    counts, timings, kind = summary.counts, summary.timings, cleaner.mapping.kind
+    batch: list[CleanRow] = []
+    keys: set[tuple[Any, ...]] = set()
+    perf = time.perf_counter
+    iterator = iter(records)
+    while True:
+        t0 = perf()
+        record = next(iterator, None)
+        t1 = perf()
+        timings["read"] += t1 - t0
+        if record is None:
+            break
+        counts.rows += 1
+        result = cleaner.clean(record)
+        timings["validate"] += perf() - t1
+        if isinstance(result, list):
+            reject(record, result)
+            continue
+        for message in result.warnings:
+            warn(message)
+        row_keys = _batch_keys(kind, result)
+        if len(batch) >= options.batch_size or row_keys & keys:
+            # A full batch, or the same record twice: the second must see the first in the database.
+            writer(batch)
+            batch, keys = [], set()
+            if progress:
+                progress(source.bytes_read, counts.rows)
+        batch.append(result)
+        keys.update(row_keys)
+    if batch:
+        writer(batch)
 
 
 __all__ = ["DeskError", "ImportOptions", "ImportSummary", "import_file"]

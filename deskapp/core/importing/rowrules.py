@@ -30,26 +30,22 @@ def _error(line: int, columns: dict[str, str], field: str, value: Any, reason: s
 
 
 def finish_row(kind: str, out: dict[str, Any], columns: dict[str, str], line: int, settings: Settings) -> list[Any]:
-    errors: list[Any] = []
     if kind == "customers":
-        errors.extend(_customers(out, columns, line, settings.phone_region))
-        return errors
+        return _customers(out, columns, line, settings.phone_region)
+    errors: list[Any] = []
     for name in REQUIRED[kind]:
-        if out.get(name) in (None, ""):
+        if out.get(name) is None:
             errors.append(_error(line, columns, name, "", "is required"))
-    if not any(out.get(ref) for ref in CUSTOMER_REFS):
-        errors.append(
-            _error(
-                line, columns, "customer", "", "no customer: fill customer_external_id, customer_email or customer_id"
-            )
-        )
-    if kind == "interactions" and not out.get("summary") and not out.get("details"):
-        errors.append(_error(line, columns, "summary", "", "say in a few words what happened (summary or details)"))
+    if not (out.get("customer_external_id") or out.get("customer_email") or out.get("customer_id")):
+        reason = "no customer: fill customer_external_id, customer_email or customer_id"
+        errors.append(_error(line, columns, "customer", "", reason))
     if kind == "purchases":
         hint = out.pop("_currency_hint", None)
         if "currency" not in out:
             out["currency"] = currency_in(hint) or settings.currency
-    if kind == "complaints" and out.get("status") == ComplaintStatus.RESOLVED and not out.get("resolution"):
+    elif kind == "interactions" and not out.get("summary") and not out.get("details"):
+        errors.append(_error(line, columns, "summary", "", "say in a few words what happened (summary or details)"))
+    elif kind == "complaints" and out.get("status") == ComplaintStatus.RESOLVED and not out.get("resolution"):
         errors.append(_error(line, columns, "resolution", "", "a resolved complaint needs its resolution"))
     return errors
 

@@ -15,12 +15,14 @@ from typing import Any
 from deskapp.core.errors import ValidationFailed
 from deskapp.core.importing import cleaners as c
 from deskapp.core.importing.fastpaths import clean_email_fast, clean_phone_fast
-from deskapp.core.importing.headers import FieldSource, Mapping
+from deskapp.core.importing.headers import Mapping
+from deskapp.core.importing.rowrules import finish_row
 from deskapp.core.importing.sources import Record
 from deskapp.core.models import ChurnReason, FollowUpStatus
 from deskapp.core.settings import Settings
-from deskapp.core.validation import clean_enum, clean_int, clean_text, normalise_tags
+from deskapp.core.validation import clean_enum, clean_int, clean_text
 
+PHONE_COLUMNS = ("phone", "phone_raw", "search_phone")
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")  # our CSV export's guard against formula injection
 
 
@@ -37,7 +39,7 @@ class RowError:
         return {"line": self.line, "column": self.column, "field": self.field, "value": value, "reason": self.reason}
 
 
-@dataclass
+@dataclass(slots=True)
 class CleanRow:
     line: int
     values: dict[str, Any]
@@ -46,19 +48,25 @@ class CleanRow:
     columns: dict[str, str] = field(default_factory=dict)  # field -> the column it came from
 
 
-Cleaner = Callable[[Any], dict[str, Any]]
+# A cleaner: the function; whether it returns several stored values (a dict) or the field's own value; and
+# for plain text fields (max length, None when empty), which the row loop handles inline for printable cells.
+Cleaner = tuple[Callable[[Any], Any], bool, tuple[int, bool] | None]
 
 
 def _one(name: str, fn: Callable[[Any], Any]) -> Cleaner:
-    return lambda v: {name: fn(v)}
+    return fn, False, None
+
+
+def _many(fn: Callable[[Any], dict[str, Any]]) -> Cleaner:
+    return fn, True, None
 
 
 def _text(name: str, max_length: int | None = None) -> Cleaner:
-    return lambda v: {name: clean_text(name, v, max_length=max_length)}
+    return (lambda v: c.fast_text(name, v, max_length)), False, (max_length or 0, False)
 
 
 def _optional_text(name: str, max_length: int = 200) -> Cleaner:
-    return lambda v: {name: clean_text(name, v, max_length=max_length) or None}
+    return (lambda v: c.fast_text(name, v, max_length) or None), False, (max_length, True)
 
 
 def _currency(value: Any) -> str:
@@ -83,7 +91,17 @@ class RowCleaner:
         self.dates = dates
         self.csv_input = csv_input
         cleaners = self._cleaners()
-        self.plan = [(src, cleaners[name]) for name, src in mapping.sources.items() if name in cleaners]
+        plan = [
+            (name, src.columns, src.joined, *cleaners[name])
+            for name, src in mapping.sources.items()
+            if name in cleaners
+        ]
+        # Single-column text fields are checked inline; everything else goes through its cleaner.
+        self.text_plan = [(p[0], p[1][0], p[5][0]) for p in plan if p[5] is not None and len(p[1]) == 1 and not p[2]]
+        inline = {t[0] for t in self.text_plan}
+        self.plan = [p[:5] for p in plan if p[0] not in inline]
+        self.all_plan = [p[:5] for p in plan]
+        self.columns = {name: src.columns[0] for name, src in mapping.sources.items()}
 
     def _cleaners(self) -> dict[str, Cleaner]:
         d, region = self.dates, self.settings.phone_region
@@ -105,14 +123,12 @@ class RowCleaner:
                 id=_one("id", lambda v: clean_int("id", v, minimum=1)),
                 name=_text("name", 300),
                 name_parts=_text("name_parts", 300),
-                company=_one("company", lambda v: clean_text("company", c.first_of(v), max_length=300)),
+                company=_one("company", lambda v: c.fast_text("company", c.first_of(v), 300)),
                 email=_one("email", lambda v: clean_email_fast(c.first_of(v))),
-                phone=lambda v: dict(
-                    zip(("phone", "phone_raw", "search_phone"), clean_phone_fast(c.first_of(v), region), strict=True)
-                ),
-                phone_raw=_one("_typed_phone", lambda v: clean_text("phone_raw", v, max_length=64)),
-                tags=_one("tags", lambda v: normalise_tags(c.tag_items(v))),
-                source=_one("source", lambda v: clean_text("source", v, max_length=100).lower()),
+                phone=_many(lambda v: dict(zip(PHONE_COLUMNS, clean_phone_fast(c.first_of(v), region), strict=True))),
+                phone_raw=_many(lambda v: {"_typed_phone": clean_text("phone_raw", v, max_length=64)}),
+                tags=_one("tags", c.clean_tags),
+                source=_one("source", lambda v: c.fast_text("source", v, 100).lower()),
                 stage=_one("stage", lambda v: c.clean_choice(c.Stage, "stage", v)),
                 churn_reason=_one("churn_reason", lambda v: clean_enum(ChurnReason, "churn_reason", v)),
                 cadence_days=_one("cadence_days", lambda v: clean_int("cadence_days", v, minimum=1, maximum=3650)),
@@ -132,7 +148,9 @@ class RowCleaner:
         elif kind == "purchases":
             common.update(
                 ordered_at=_one("ordered_at", lambda v: d.datetime("ordered_at", v)),
-                amount=lambda v: {"amount": c.clean_amount("amount", v, allow_negative=True), "_currency_hint": v},
+                amount=_many(
+                    lambda v: {"amount": c.clean_amount("amount", v, allow_negative=True), "_currency_hint": v}
+                ),
                 cost=_one("cost", lambda v: c.clean_amount("cost", v, required=False)),
                 currency=_one("currency", _currency),
                 description=_text("description", 500),
@@ -151,7 +169,7 @@ class RowCleaner:
             )
         elif kind == "followups":
             common.update(
-                due=self._due,
+                due=_many(self._due),
                 due_date=_one("due_date", lambda v: d.date("due_date", v)),
                 due_time=_one("due_time", lambda v: d.time("due_time", v)),
                 kind=_one("kind", lambda v: c.clean_choice(c.FollowUpKind, "kind", v)),
@@ -175,42 +193,68 @@ class RowCleaner:
             out["due_time"] = self.dates.time("due", clock[:5] if len(clock) >= 5 else clock)
         return out
 
-    def _get(self, source: FieldSource, values: dict[str, Any]) -> tuple[Any, str]:
-        """The cell for a field and the column it came from; "" when every candidate column is empty."""
-        if source.joined:
-            parts = [str(values.get(col) or "").strip() for col in source.columns]
-            used = [col for col, part in zip(source.columns, parts, strict=True) if part]
-            return " ".join(p for p in parts if p), " + ".join(used) or source.describe()
-        for column in source.columns:
-            value = values.get(column)
-            if value is None or value == "" or (isinstance(value, str) and not value.strip()):
-                continue
-            if self.csv_input and isinstance(value, str) and _NEUTRALISED.match(value):
-                value = value[1:]
-            return value, column
-        return "", source.columns[0]
+    def _joined(self, columns: tuple[str, ...], values: dict[str, Any]) -> tuple[str, str]:
+        parts = [(col, str(values.get(col) or "").strip()) for col in columns]
+        used = [col for col, part in parts if part]
+        return " ".join(part for _, part in parts if part), " + ".join(used) or " + ".join(columns)
 
     def clean(self, record: Record) -> CleanRow | list[RowError]:
+        """The row's stored values, or every error in it. The loop is the import's hottest code: kept flat."""
         line = record.line
         if record.problem:
             return [RowError(line, "", "", "", record.problem)]
+        values = record.values
+        unquote = self.csv_input
         out: dict[str, Any] = {}
+        plan = self.plan
+        for name, column, limit in self.text_plan:
+            cell = values.get(column)
+            if cell is None or cell == "":
+                continue
+            if cell.__class__ is str and cell.isprintable() and not (unquote and cell[:1] == "'"):
+                text = cell.strip()
+                if text and (not limit or len(text) <= limit):
+                    out[name] = text
+                    continue
+                if not text:
+                    continue
+            plan = self.all_plan  # an unusual cell: let every field take the careful path
+            out.clear()
+            break
         errors: list[RowError] = []
         warnings: list[str] = []
-        columns: dict[str, str] = {}
-        for source, cleaner in self.plan:
-            value, column = self._get(source, record.values)
-            columns[source.field] = column
-            if value == "" or value is None or value == []:
-                continue
+        columns = self.columns
+        for name, sources, joined, fn, many in plan:
+            if joined:
+                value, column = self._joined(sources, values)
+                if not value:
+                    continue
+            else:
+                value = None
+                for column in sources:
+                    cell = values.get(column)
+                    if cell is None or cell == "" or cell == []:
+                        continue
+                    if cell.__class__ is str:
+                        if not cell.strip():
+                            continue
+                        if unquote and cell[0] == "'" and _NEUTRALISED.match(cell):
+                            cell = cell[1:]
+                    value = cell
+                    break
+                if value is None:
+                    continue
+            if column != columns.get(name):
+                columns = {**columns, name: column}
             try:
-                out.update(cleaner(value))
+                if many:
+                    out.update(fn(value))
+                else:
+                    out[name] = fn(value)
             except c.YearlessDate:
                 warnings.append(f"line {line}: {column} {value!r} has no year; left empty")
             except ValidationFailed as exc:
                 errors.extend(RowError(line, column, e.field, value, e.message) for e in exc.errors)
-        from deskapp.core.importing.rowrules import finish_row
-
         failed = {e.field for e in errors}
         errors.extend(
             e for e in finish_row(self.mapping.kind, out, columns, line, self.settings) if e.field not in failed

@@ -39,7 +39,7 @@ class ImportFileError(DeskError):
     """The file can't be read as data at all: missing, empty, binary, not the format it claims."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Record:
     """One row of the input: where it starts, its values by column, and what to write back if rejected."""
 

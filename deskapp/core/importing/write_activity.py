@@ -19,7 +19,7 @@ from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.kinds import KINDS
 from deskapp.core.importing.rows import CleanRow
 from deskapp.core.importing.store import plain
-from deskapp.core.importing.write_customers import CUSTOMER, ensure_staff, insert_customers
+from deskapp.core.importing.write_customers import ensure_staff, insert_customers
 from deskapp.core.models import (
     Complaint,
     ComplaintCategory,
@@ -31,6 +31,7 @@ from deskapp.core.models import (
     Interaction,
     Priority,
     Purchase,
+    Stage,
 )
 
 TABLES: dict[str, Table] = {
@@ -39,6 +40,8 @@ TABLES: dict[str, Table] = {
     "complaints": Complaint.__table__,  # type: ignore[dict-item]
     "followups": FollowUp.__table__,  # type: ignore[dict-item]
 }
+INSERT_COLUMNS = {kind: tuple(c.name for c in t.c if c.name != "id") for kind, t in TABLES.items()}
+COLUMN_NAMES = {kind: frozenset(cols) for kind, cols in INSERT_COLUMNS.items()}
 REF_FIELDS = ("customer_external_id", "customer_email", "customer_id")
 LINKS = (("complaint", Complaint.__table__), ("purchase", Purchase.__table__))
 
@@ -79,26 +82,33 @@ def _defaults(kind: str, v: dict[str, Any], owner: str, ctx: WriteContext) -> di
     return {**base, **v, "assignee": v.get("assignee") or owner or staff, "created_at": now, "version": 1}
 
 
-def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> dict[int, tuple[int, str]]:
-    """Row index -> (customer id, owner); unknown customers are created (--create-missing) or rejected."""
-    t, store = CUSTOMER, ctx.store
+def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow], state: effects.State) -> dict[int, tuple[int, str]]:
+    """Row index -> (customer id, owner); unknown customers are created (--create-missing) or rejected.
+    `state` receives each found customer's [stage, owner, version, None] for the lifecycle rules."""
+    store = ctx.store
     by_ext: dict[Any, tuple[int, str]] = {}
     by_email: dict[Any, list[tuple[int, str]]] = {}
     by_id: dict[Any, tuple[int, str]] = {}
-    for r in store.rows_in(
-        lambda ks: select(t.c.id, t.c.owner, t.c.external_id).where(t.c.external_id.in_(ks)),
+    columns = "id, owner, stage, version"
+    for cid, owner, stage, version, ext in store.fetch(
+        f"SELECT {columns}, external_id FROM customer WHERE external_id IN ({{keys}})",
         (row.values.get("customer_external_id") for row in rows),
     ):
-        by_ext[r.external_id] = (r.id, r.owner)
-    for r in store.rows_in(
-        lambda ks: select(t.c.id, t.c.owner, t.c.email).where(t.c.email.in_(ks)).order_by(t.c.id),
-        (row.values.get("customer_email") for row in rows),
+        by_ext[ext] = (cid, owner)
+        state[cid] = [stage, owner, version, None]
+    for cid, owner, stage, version, email in sorted(
+        store.fetch(
+            f"SELECT {columns}, email FROM customer WHERE email IN ({{keys}})",
+            (row.values.get("customer_email") for row in rows),
+        )
     ):
-        by_email.setdefault(r.email, []).append((r.id, r.owner))
-    for r in store.rows_in(
-        lambda ks: select(t.c.id, t.c.owner).where(t.c.id.in_(ks)), (row.values.get("customer_id") for row in rows)
+        by_email.setdefault(email, []).append((cid, owner))
+        state[cid] = [stage, owner, version, None]
+    for cid, owner, stage, version in store.fetch(
+        f"SELECT {columns} FROM customer WHERE id IN ({{keys}})", (row.values.get("customer_id") for row in rows)
     ):
-        by_id[r.id] = (r.id, r.owner)
+        by_id[cid] = (cid, owner)
+        state[cid] = [stage, owner, version, None]
     found: dict[int, tuple[int, str]] = {}
     missing: dict[tuple[str, Any], list[int]] = {}
     for i, row in enumerate(rows):
@@ -144,6 +154,7 @@ def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> dict[int,
         ids = insert_customers(ctx, new)
         ctx.counts.customers_created += len(ids)
         for cid, indexes in zip(ids, missing.values(), strict=True):
+            state[cid] = [Stage.AWARENESS.value, ctx.staff, 1, None]
             for i in indexes:
                 found[i] = (cid, ctx.staff)
     return found
@@ -219,13 +230,16 @@ def _existing(ctx: WriteContext, kind: str, full: dict[int, dict[str, Any]]) -> 
 def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     kind = ctx.kind
     t, spec = TABLES[kind], KINDS[kind]
-    customers = _resolve_customers(ctx, rows)
+    state: effects.State = {}
+    customers = _resolve_customers(ctx, rows, state)
     if kind == "followups":
         _resolve_links(ctx, rows, customers)
+    stored = COLUMN_NAMES[kind]
     full = {}
     for i, (cid, owner) in customers.items():
-        values = {k: val for k, val in rows[i].values.items() if k in t.c and k != "id"}
-        full[i] = _defaults(kind, {**values, "customer_id": cid}, owner, ctx)
+        values = {k: val for k, val in rows[i].values.items() if k in stored}
+        values["customer_id"] = cid
+        full[i] = _defaults(kind, values, owner, ctx)
     existing = _existing(ctx, kind, full)
     updates, new_rows = [], []
     for i, row in full.items():
@@ -258,9 +272,10 @@ def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     ctx.store.update_rows(t, updates)
     ctx.counts.updated += len(updates)
     with_effects = kind in ("purchases", "interactions")
-    state = effects.before_insert(ctx, kind, [row for _, row in new_rows]) if with_effects else {}
-    columns = tuple(c.name for c in t.c if c.name != "id" and c.name != "search_text")
-    ids = ctx.store.insert_ids(t, columns, [tuple(row.get(c) for c in columns) for _, row in new_rows])
+    if with_effects:
+        effects.before_insert(ctx, kind, [row for _, row in new_rows], state)
+    columns = INSERT_COLUMNS[kind]
+    ids = ctx.store.insert_ids(t, columns, [tuple(map(row.get, columns)) for _, row in new_rows])
     ctx.note_inserted(spec.table, ids)
     ctx.counts.inserted += len(ids)
     if kind == "interactions":

@@ -41,22 +41,8 @@ INSERT_COLUMNS = (
     "archived",
     "version",
 )
-DEFAULTS: dict[str, Any] = {
-    "company": "",
-    "email": "",
-    "phone": "",
-    "phone_raw": "",
-    "search_phone": "",
-    "tags": "",
-    "source": "",
-    "stage": Stage.AWARENESS,
-    "cadence_days": None,
-    "birthday": None,
-    "special_dates": "",
-    "notes": "",
-    "external_id": None,
-    "archived": False,
-}
+# `insert_customers` builds its tuples in INSERT_COLUMNS order: owner is at 8, stage at 9, created_at at 15.
+BULK_INDEX_FROM = 500  # batches this large index the search in one statement (see Store.suspend_insert_trigger)
 STAGE_COLUMNS = ("customer_id", "from_stage", "to_stage", "at", "reason", "churn_reason", "staff", "automatic")
 
 
@@ -71,32 +57,46 @@ def insert_customers(ctx: WriteContext, values: Sequence[dict[str, Any]]) -> lis
     if not values:
         return []
     now, staff = ctx.now, ctx.staff
+    awareness = Stage.AWARENESS
     tuples = []
     for v in values:
-        row = {**DEFAULTS, **v, "owner": v.get("owner") or staff, "updated_at": now, "version": 1}
-        row["created_at"] = v.get("created_at") or now
-        tuples.append(tuple(row[c] for c in INSERT_COLUMNS))
-    ids = ctx.store.insert_ids(CUSTOMER, INSERT_COLUMNS, tuples)
-    reason = f"imported from {ctx.file_name}"[:2000]
-    changes = []
-    for customer_id, v, row in zip(ids, values, tuples, strict=True):
-        stage = v.get("stage") or Stage.AWARENESS
-        changes.append(
+        get = v.get
+        tuples.append(
             (
-                customer_id,
-                None,
-                stage,
-                row[INSERT_COLUMNS.index("created_at")],
-                reason,
-                _churn_reason(v, stage),
-                staff,
-                True,
+                v["name"],
+                get("company", ""),
+                get("email", ""),
+                get("phone", ""),
+                get("phone_raw", ""),
+                get("search_phone", ""),
+                get("tags", ""),
+                get("source", ""),
+                get("owner") or staff,
+                get("stage") or awareness,
+                get("cadence_days"),
+                get("birthday"),
+                get("special_dates", ""),
+                get("notes", ""),
+                get("external_id"),
+                get("created_at") or now,
+                now,
+                get("archived", False),
+                1,
             )
         )
+    if len(tuples) >= BULK_INDEX_FROM and not ctx.store.tried_suspending:
+        ctx.store.suspend_insert_trigger("customer")
+    ids = ctx.store.insert_ids(CUSTOMER, INSERT_COLUMNS, tuples)
+    ctx.store.index_rows(ids[0], ids[-1])
+    reason = f"imported from {ctx.file_name}"[:2000]
+    changes = [
+        (customer_id, None, row[9], row[15], reason, _churn_reason(v, row[9]), staff, True)
+        for customer_id, v, row in zip(ids, values, tuples, strict=True)
+    ]
     ctx.note_inserted("customer", ids)
     ctx.note_inserted("stage_change", ctx.store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, changes))
     ctx.counts.stage_changes += len(changes)
-    ensure_staff(ctx, {t[INSERT_COLUMNS.index("owner")] for t in tuples})
+    ensure_staff(ctx, {t[8] for t in tuples})
     return ids
 
 
@@ -106,7 +106,7 @@ def ensure_staff(ctx: WriteContext, logins: set[str]) -> None:
     wanted = {login for login in logins if login}
     if not wanted:
         return
-    known = {r.login for r in ctx.store.rows_in(lambda ks: select(table.c.login).where(table.c.login.in_(ks)), wanted)}
+    known = {login for (login,) in ctx.store.fetch("SELECT login FROM staff WHERE login IN ({keys})", wanted)}
     missing = sorted(wanted - known)
     ids = ctx.store.insert_ids(table, ("login", "display_name", "created_at"), [(m, m, ctx.now) for m in missing])
     ctx.note_inserted("staff", ids)
@@ -114,24 +114,26 @@ def ensure_staff(ctx: WriteContext, logins: set[str]) -> None:
 
 def _match(ctx: WriteContext, rows: Sequence[CleanRow]) -> list[tuple[CleanRow, int | None]]:
     """Each row with the id of the customer it updates (None: a new customer); ambiguous rows are rejected."""
-    t, store = CUSTOMER, ctx.store
+    store = ctx.store
     by_ext = {
-        r.external_id: r.id
-        for r in store.rows_in(
-            lambda ks: select(t.c.id, t.c.external_id).where(t.c.external_id.in_(ks)),
+        ext: cid
+        for cid, ext in store.fetch(
+            "SELECT id, external_id FROM customer WHERE external_id IN ({keys})",
             (row.values.get("external_id") for row in rows),
         )
     }
     by_email: dict[str, list[tuple[int, str | None]]] = {}
-    for r in store.rows_in(
-        lambda ks: select(t.c.id, t.c.email, t.c.external_id).where(t.c.email.in_(ks)).order_by(t.c.id),
-        (row.values.get("email") or None for row in rows),
+    for cid, email, ext in sorted(
+        store.fetch(
+            "SELECT id, email, external_id FROM customer WHERE email IN ({keys})",
+            (row.values.get("email") for row in rows),
+        )
     ):
-        by_email.setdefault(r.email, []).append((r.id, r.external_id))
+        by_email.setdefault(email, []).append((cid, ext))
     guarded = [
         row.values.get("id") for row in rows if not row.values.get("external_id") and not row.values.get("email")
     ]
-    by_id = {r.id: r.name for r in store.rows_in(lambda ks: select(t.c.id, t.c.name).where(t.c.id.in_(ks)), guarded)}
+    by_id = dict(store.fetch("SELECT id, name FROM customer WHERE id IN ({keys})", guarded))
     matched: list[tuple[CleanRow, int | None]] = []
     for row in rows:
         v = row.values
