@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from deskapp.core import clock
 from deskapp.core.errors import DeskError
-from deskapp.core.metrics.common import as_date, cents, day_expr, fetch, next_local_midnight, scanned
+from deskapp.core.metrics.common import as_date, cents, day_expr, fetch, grouped, next_local_midnight, scanned
 from deskapp.core.models import Purchase
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def purchase_log(session: Session, as_of: date | None = None, *, unit_days: floa
             func.sum(amount),
         )
         .where(scanned(session, Purchase.ordered_at) < cutoff)
-        .group_by(Purchase.customer_id)
+        .group_by(grouped(session, Purchase.customer_id))
         .order_by(Purchase.customer_id),
     )
     first = (

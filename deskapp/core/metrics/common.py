@@ -121,6 +121,13 @@ def scanned(session: Session, column: Any) -> ColumnElement[Any]:
     return column  # type: ignore[no-any-return]
 
 
+def grouped(session: Session, column: Any) -> ColumnElement[Any]:
+    """A GROUP BY key that SQLite won't serve from an index: when the aggregate needs columns the index
+    lacks (amounts, costs), one row lookup per purchase through the index costs 3x a scan and a sort
+    (measured: 1.5 s against 0.5 s over a million purchases)."""
+    return scanned(session, column)
+
+
 def raw(session: Session, column: Any) -> ColumnElement[Any]:
     """A timestamp or enum column without per-value result processing (parse with `utc`): reading 100,000
     timestamps through the column type costs seconds, the raw text a fraction of that."""
@@ -139,8 +146,13 @@ def utc(value: Any) -> datetime:
 
 
 def fetch(session: Session, stmt: Any) -> list[Any]:
-    """Run a Core select on the session's connection: rows as tuples, without the ORM's per-row loading."""
-    return list(session.connection().execute(stmt).all())
+    """Run a Core select on the session's connection and return the driver's own tuples: no ORM loading and
+    no Row objects (together a second per 100,000-row query). Columns needing conversion are read `raw`."""
+    result = session.connection().execute(stmt)
+    try:
+        return list(result.cursor.fetchall())  # type: ignore[attr-defined]
+    finally:
+        result.close()
 
 
 def as_date(value: Any) -> date:

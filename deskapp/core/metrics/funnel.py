@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from deskapp.core.metrics.common import Period, fetch, median, raw, utc
+from deskapp.core.metrics.common import Period, fetch, median, raw
 from deskapp.core.models import Customer, OwnerChange, Stage, StageChange
 
 FUNNEL = (Stage.AWARENESS, Stage.CONSIDERATION, Stage.PURCHASE, Stage.RETENTION, Stage.ADVOCACY)
@@ -59,18 +60,10 @@ def funnel(session: Session, period: Period | None = None) -> Funnel:
     )
     current_rank = case(*((Customer.stage == s, i) for i, s in enumerate(FUNNEL)), else_=-1)
     current_stmt = select(Customer.id, current_rank, case((Customer.stage == Stage.CHURNED, 1), else_=0))
-    stays_stmt = select(
-        StageChange.customer_id,
-        raw(session, StageChange.at),
-        StageChange.id,
-        raw(session, StageChange.from_stage),
-        raw(session, StageChange.to_stage),
-    )
     if cohort is not None:
         now_stmt = now_stmt.where(Customer.id.in_(cohort))  # type: ignore[union-attr]
         reach_stmt = reach_stmt.where(StageChange.customer_id.in_(cohort))  # type: ignore[attr-defined]
         current_stmt = current_stmt.where(Customer.id.in_(cohort))  # type: ignore[union-attr]
-        stays_stmt = stays_stmt.where(StageChange.customer_id.in_(cohort))  # type: ignore[attr-defined]
     now = {str(stage): int(n) for stage, n in fetch(session, now_stmt)}
     best: dict[int, int] = {}
     churned_ever: set[int] = set()
@@ -83,7 +76,7 @@ def funnel(session: Session, period: Period | None = None) -> Funnel:
         if churned:
             churned_ever.add(cid)
     reached = [sum(1 for r in best.values() if r >= i) for i in range(len(FUNNEL))]
-    durations = _stays(session, stays_stmt)
+    durations = _stays(session, cohort)
     steps = []
     for i, stage in enumerate(FUNNEL):
         nxt = reached[i + 1] if i + 1 < len(FUNNEL) else None
@@ -101,16 +94,26 @@ def funnel(session: Session, period: Period | None = None) -> Funnel:
     return Funnel(period, tuple(steps), now.get(Stage.CHURNED.value, 0), len(churned_ever))
 
 
-def _stays(session: Session, stmt: object) -> dict[str, list[float]]:
-    """Finished stays per stage in days, walking each customer's changes in time order."""
+def _stays(session: Session, cohort: Any | None) -> dict[str, list[float]]:
+    """Finished stays per stage in days: each change paired with the customer's next one (a window in SQL,
+    so only the durations cross into Python), kept when the next change starts from the same stage."""
+    window = {"partition_by": StageChange.customer_id, "order_by": (StageChange.at, StageChange.id)}
+    inner = select(
+        raw(session, StageChange.to_stage).label("stage"),
+        StageChange.at.label("at"),
+        func.lead(StageChange.at).over(**window).label("next_at"),  # type: ignore[arg-type]
+        func.lead(raw(session, StageChange.from_stage)).over(**window).label("next_from"),  # type: ignore[arg-type]
+    )
+    if cohort is not None:
+        inner = inner.where(StageChange.customer_id.in_(cohort))  # type: ignore[attr-defined]
+    pairs = inner.subquery()
+    if session.get_bind().dialect.name == "sqlite":
+        days = func.julianday(pairs.c.next_at) - func.julianday(pairs.c.at)
+    else:
+        days = func.extract("epoch", pairs.c.next_at - pairs.c.at) / 86400
     out: dict[str, list[float]] = defaultdict(list)
-    previous: tuple[int, datetime, str] | None = None
-    ordered = stmt.order_by(StageChange.customer_id, StageChange.at, StageChange.id)  # type: ignore[attr-defined]
-    for cid, raw_at, _sid, from_stage, to_stage in fetch(session, ordered):
-        at = utc(raw_at)
-        if previous is not None and previous[0] == cid and from_stage is not None and str(from_stage) == previous[2]:
-            out[previous[2]].append((at - previous[1]).total_seconds() / 86400)
-        previous = (cid, at, str(to_stage))
+    for stage, length in fetch(session, select(pairs.c.stage, days).where(pairs.c.next_from == pairs.c.stage)):
+        out[str(stage)].append(float(length))
     return out
 
 

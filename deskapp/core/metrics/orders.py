@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from deskapp.core.metrics.common import DAYS_PER_YEAR, Period, cents, fetch, money, ratio, scanned
+from deskapp.core.metrics.common import DAYS_PER_YEAR, Period, cents, fetch, grouped, money, ratio, scanned
 from deskapp.core.metrics.retention import ChurnFigures, churn_rate
 from deskapp.core.models import Customer, Purchase
 from deskapp.core.settings import Settings
@@ -134,7 +134,7 @@ def historical_clv(
     margin_cents = known + unknown * float(settings.default_margin)  # type: ignore[operator]
     stmt = (
         select(Purchase.customer_id, func.count(case((_amount > 0, 1))), func.sum(_amount), known, unknown)
-        .group_by(Purchase.customer_id)
+        .group_by(grouped(session, Purchase.customer_id))
         .order_by(margin_cents.desc(), Purchase.customer_id)
         .offset(offset)
     )
@@ -160,7 +160,10 @@ def margin_cents_by_customer(session: Session) -> dict[int, tuple[int, int, int]
     integers and apply the default margin once per group (converting 100,000 Decimals was a second)."""
     known, unknown = _margin_columns()
     rows = fetch(
-        session, select(Purchase.customer_id, func.sum(_amount), known, unknown).group_by(Purchase.customer_id)
+        session,
+        select(Purchase.customer_id, func.sum(_amount), known, unknown).group_by(
+            grouped(session, Purchase.customer_id)
+        ),
     )
     return {cid: (int(rev), int(k), int(u)) for cid, rev, k, u in rows}
 

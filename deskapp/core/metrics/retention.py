@@ -31,6 +31,7 @@ from deskapp.core.metrics.common import (
     as_date,
     day_expr,
     fetch,
+    grouped,
     median,
     months_in,
     raw,
@@ -249,7 +250,7 @@ def purchase_rhythms(
     """Per customer, first and last purchase day and the number of distinct purchase days (one GROUP BY)."""
     day = day_expr(session, Purchase.ordered_at)
     stmt = select(Purchase.customer_id, func.min(day), func.max(day), func.count(func.distinct(day))).group_by(
-        Purchase.customer_id
+        grouped(session, Purchase.customer_id)
     )
     if customer_ids is not None:
         stmt = stmt.where(Purchase.customer_id.in_(list(customer_ids)))  # type: ignore[attr-defined]
