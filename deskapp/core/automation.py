@@ -16,17 +16,18 @@ inserts with one audit entry per follow-up, not one ORM object per row.
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from deskapp.core import clock
-from deskapp.core.metrics.common import BUYING_STAGES, as_date, fetch, raw, utc
+from deskapp.core.metrics.common import BUYING_STAGES, as_date, day_expr, fetch, raw, utc
 from deskapp.core.metrics.retention import Rhythm, purchase_rhythms
 from deskapp.core.models import (
     PENDING_FOLLOW_UP_STATUSES,
@@ -148,31 +149,55 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "day"
 
 
+def _month_days(today: date, days: int) -> list[str]:
+    """ "MM-DD" of each day in the window (29 February joins 28 February in years without it)."""
+    found = []
+    for i in range(days + 1):
+        day = today + timedelta(days=i)
+        found.append(day.strftime("%m-%d"))
+        if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
+            found.append("02-29")
+    return found
+
+
+def _month_day(session: Session, expr: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.substr(expr, 6, 5)
+    return func.to_char(expr, "MM-DD")
+
+
 def plan_special_days(session: Session, today: date, settings: Settings, *, ahead_days: int = 0) -> list[_Plan]:
-    """Follow-ups `special_day_lead_days` before birthdays, customer anniversaries and special dates."""
+    """Follow-ups `special_day_lead_days` before birthdays, customer anniversaries and special dates.
+
+    Only customers whose day falls in the window are read (month and day matched in SQL), so the daily
+    sweep doesn't walk every customer for the few with a birthday this week."""
     lead = settings.special_day_lead_days
     window_end = today + timedelta(days=lead + ahead_days)
-    first_purchase = dict(
-        fetch(
-            session,
-            select(Purchase.customer_id, func.min(raw(session, Purchase.ordered_at))).group_by(Purchase.customer_id),
-        )
+    month_days = _month_days(today, lead + ahead_days)
+    first_day = day_expr(session, func.min(Purchase.ordered_at))
+    anniversaries = (
+        select(Purchase.customer_id, first_day)
+        .group_by(Purchase.customer_id)
+        .having(_month_day(session, first_day).in_(month_days))
+    )
+    first_purchase = {cid: as_date(day) for cid, day in fetch(session, anniversaries)}
+    candidates = or_(
+        _month_day(session, Customer.birthday).in_(month_days),
+        Customer.special_dates != "",
+        Customer.id.in_(anniversaries.with_only_columns(Purchase.customer_id)),  # type: ignore[union-attr]
     )
     plans = []
     for cid, name, birthday, special, owner in fetch(
         session,
-        select(
-            Customer.id, Customer.name, raw(session, Customer.birthday), Customer.special_dates, Customer.owner
-        ).where(
-            Customer.archived.is_(False)  # type: ignore[attr-defined]
-        ),
+        select(Customer.id, Customer.name, raw(session, Customer.birthday), Customer.special_dates, Customer.owner)
+        .where(Customer.archived.is_(False))  # type: ignore[attr-defined]
+        .where(candidates),
     ):
         days: list[tuple[str, date, str]] = []
         if birthday is not None:
             days.append(("birthday", as_date(birthday), "birthday"))
-        first = first_purchase.get(cid)
-        if first is not None:
-            days.append(("anniversary", clock.local_date(utc(first)), "anniversary of becoming a customer"))
+        if cid in first_purchase:
+            days.append(("anniversary", first_purchase[cid], "anniversary of becoming a customer"))
         for item in json.loads(special) if special else []:
             label = str(item.get("label") or "special day")
             days.append((_slug(label), date.fromisoformat(item["date"]), label))

@@ -216,3 +216,11 @@ def test_at_risk_customers_get_no_second_cadence_check_in(session, risk_desk) ->
     result = sweep(session)
     rules = sorted(a.rule for a in result.actions if a.customer_id == risk_desk["Slipping"])
     assert rules == ["at_risk"]
+
+
+def test_a_29_february_birthday_is_remembered_in_other_years(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    leapling = create_customer(session, name="Leapling", birthday="2000-02-29").id
+    result = run_sweep(session, date(2027, 2, 25), SETTINGS, use_model=False)  # 2027 has no 29 February
+    (action,) = [a for a in result.actions if a.rule == "special_day"]
+    assert (action.customer_id, action.due_date) == (leapling, date(2027, 2, 25))
+    assert action.reason == "Special day: Leapling's birthday on 2027-02-28"

@@ -182,3 +182,23 @@ def test_importing_predict_does_not_load_numpy() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_purchase_days_are_local_days(session, frozen_now, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """In Tokyo (UTC+9) 23:30 on 1 March and 08:00 on 2 March are two purchase days, though both fall on
+    1 March in UTC."""
+    import time as time_module
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time_module.tzset()
+    try:
+        c = create_customer(session, name="Tokyo")
+        record_purchase(session, c.id, amount="10", ordered_at=datetime(2026, 3, 1, 14, 30, tzinfo=UTC))
+        record_purchase(session, c.id, amount="20", ordered_at=datetime(2026, 3, 1, 23, 0, tzinfo=UTC))
+        log = purchase_log(session, date(2026, 3, 31))
+        assert (log.frequency[0], log.monetary[0]) == (1, 20.0)
+        assert date.fromordinal(int(log.first_day[0])) == date(2026, 3, 1)
+        assert date.fromordinal(int(log.last_day[0])) == date(2026, 3, 2)
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time_module.tzset()
