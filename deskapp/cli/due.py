@@ -21,6 +21,9 @@ def due(
     days: int = typer.Option(7, "--days", "-d", min=0, max=3650, help="Also list what falls due this many days ahead."),
     mine: bool = typer.Option(False, "--mine", help="Only follow-ups assigned to you (--as / DESKAPP_USER / login)."),
     sweep: bool = typer.Option(True, "--sweep/--no-sweep", help="Run the automation sweep first (default: yes)."),
+    model: bool = typer.Option(
+        True, "--model/--no-model", help="Let the sweep flag at-risk customers by BG/NBD P(alive) too (slower)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """List overdue follow-ups and those due within --days, oldest first."""
@@ -36,7 +39,7 @@ def due(
         from deskapp.core.automation import run_sweep
 
         with state.session(engine, write=True) as session:
-            result = run_sweep(session, today, ahead_days=days)
+            result = run_sweep(session, today, ahead_days=days, use_model=model)
         for action in result.actions:
             created[action.rule] = created.get(action.rule, 0) + 1
     who = current_staff(state.staff) if mine else None
