@@ -35,7 +35,17 @@ FIRST = ["Anna", "Åsa", "Erik", "Ödön", "Zsófia", "Mikko", "Aino", "Thabo", 
 FIRST += ["Lars", "Karin", "Jukka", "Sipho", "Grace", "Harry", "Réka", "Lindiwe", "Sanna", "Pieter"]
 LAST = ["Lindqvist", "Kovács", "Virtanen", "Nkosi", "Smith", "Berg", "Nagy", "Korhonen", "Dlamini", "Jones"]
 LAST += ["Johansson", "Tóth", "Mäkinen", "van der Merwe", "Taylor", "Szabó", "Nieminen", "Brown"]
-DOMAINS = ["gmail.com", "outlook.com", "telia.se", "yahoo.com", "icloud.com", "proton.me", "elisa.fi", "mweb.co.za", "bt.com"]
+DOMAINS = [
+    "gmail.com",
+    "outlook.com",
+    "telia.se",
+    "yahoo.com",
+    "icloud.com",
+    "proton.me",
+    "elisa.fi",
+    "mweb.co.za",
+    "bt.com",
+]
 DOMAINS += [f"firm{i}.example.com" for i in range(30)]
 TAGS = ["vip", "newsletter", "commuter", "racing", "family", "b2b", "repair-plan", "ebike"]
 SOURCES = ["referral", "walk-in", "google", "instagram", "facebook", "newsletter", "event", "partner"]

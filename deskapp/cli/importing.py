@@ -11,6 +11,7 @@ Exit codes: 0 every row imported, 1 rows were rejected (nothing written unless -
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -121,31 +122,33 @@ class _Progress:
 
 
 def _print_summary(summary: Any, *, show_mapping: bool) -> None:
+    """Unwrapped lines: a file name, a column list or an error is easier to copy whole."""
+    out = functools.partial(console.print, soft_wrap=True)
     info = f"{summary.format.upper()}, {summary.encoding}"
     if summary.delimiter:
         info += f", delimiter {summary.delimiter!r}"
     if summary.preset:
         info += f", {summary.preset} export"
-    console.print(Text(f"{summary.kind} from {summary.file} ({info})"))
+    out(Text(f"{summary.kind} from {summary.file} ({info})"))
     if show_mapping:
         for columns, target in summary.mapping:
-            console.print(Text(f"  {columns} -> {target}"))
+            out(Text(f"  {columns} -> {target}"))
         if summary.ignored:
-            console.print(Text(f"  ignored: {', '.join(summary.ignored)}", style="dim"))
+            out(Text(f"  ignored: {', '.join(summary.ignored)}", style="dim"))
     for notice in summary.notices:
-        console.print(Text(f"note: {notice}", style="yellow"))
+        out(Text(f"note: {notice}", style="yellow"))
     for warning in summary.warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"))
+        out(Text(f"warning: {warning}", style="yellow"))
     if summary.warnings_total > len(summary.warnings):
-        console.print(Text(f"... and {summary.warnings_total - len(summary.warnings)} more warnings", style="yellow"))
+        out(Text(f"... and {summary.warnings_total - len(summary.warnings)} more warnings", style="yellow"))
     for error in summary.errors[:SHOWN_ERRORS]:
         where = f"line {error.line}"
         if error.column:
             where += f", {error.column}"
         value = f" {error.value!r}" if error.value not in ("", None) else ""
-        console.print(Text(f"  {where}{value}: ", style="red") + Text(str(error.reason)))
+        out(Text(f"  {where}{value}: ", style="red") + Text(str(error.reason)))
     if summary.errors_total > SHOWN_ERRORS:
-        console.print(Text(f"  ... and {summary.errors_total - SHOWN_ERRORS} more errors", style="red"))
+        out(Text(f"  ... and {summary.errors_total - SHOWN_ERRORS} more errors", style="red"))
     c = summary.counts
     figures = f"{c.inserted} inserted, {c.updated} updated, {c.unchanged} unchanged, {c.skipped} skipped"
     figures += f", {c.rejected} rejected"
@@ -157,14 +160,14 @@ def _print_summary(summary: Any, *, show_mapping: bool) -> None:
     speed = f"{c.rows:,} rows in {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rows/s)"
     tail = f"; {', '.join(extra)}" if extra else ""
     if summary.dry_run:
-        console.print(Text(f"Dry run, nothing written. Would be: {figures}{tail}. {speed}", style="bold"))
+        out(Text(f"Dry run, nothing written. Would be: {figures}{tail}. {speed}", style="bold"))
     elif summary.committed:
-        console.print(Text(f"Imported: {figures}{tail}. {speed}", style="bold green"))
+        out(Text(f"Imported: {figures}{tail}. {speed}", style="bold green"))
     else:
         good = c.rows - c.rejected
-        console.print(
+        out(
             Text(f"Nothing was written: {c.rejected} of {c.rows} rows are invalid. ", style="bold red")
             + Text(f"Fix them, or import the {good} good rows with --skip-invalid.")
         )
     if summary.rejects_file and c.rejected:
-        console.print(Text(f"Refused rows are in {summary.rejects_file}, with an error column."))
+        out(Text(f"Refused rows are in {summary.rejects_file}, with an error column."))

@@ -73,6 +73,7 @@ SYNONYMS: dict[type[enum.Enum], dict[str, enum.Enum]] = {
         "phonecall": Channel.CALL,
         "telephone": Channel.CALL,
         "mail": Channel.EMAIL,
+        "email": Channel.EMAIL,
         "inperson": Channel.VISIT,
         "instore": Channel.VISIT,
         "walkin": Channel.VISIT,

@@ -94,6 +94,7 @@ def build_mapping(kind: str, headers: Sequence[str], overrides: Sequence[str] = 
     for column in columns:
         by_key.setdefault(value_key(column), []).append(column)
     taken: set[str] = set()
+    dropped: set[str] = set()  # "Column=" on the command line
     chosen: dict[str, list[str]] = {}
     for column, target in _parse_overrides(overrides, spec):
         matches = [c for c in columns if c == column] or by_key.get(value_key(column), [])
@@ -102,12 +103,15 @@ def build_mapping(kind: str, headers: Sequence[str], overrides: Sequence[str] = 
         taken.update(matches)
         if target:
             chosen.setdefault(target, []).extend(matches)
+        else:
+            dropped.update(matches)
     for spec_field in spec.fields:
         if spec_field.name in chosen:
             continue
+        wanted = 99 if spec_field.several or spec_field.joined else 1
         for synonym in spec_field.keys():
             for column in by_key.get(synonym, []):
-                if column not in taken:
+                if column not in taken and len(chosen.get(spec_field.name, ())) < wanted:
                     chosen.setdefault(spec_field.name, []).append(column)
                     taken.add(column)
     sources = {
@@ -115,7 +119,7 @@ def build_mapping(kind: str, headers: Sequence[str], overrides: Sequence[str] = 
         for name, cols in chosen.items()
         if cols
     }
-    mapping = Mapping(kind, sources, [c for c in columns if c not in taken], detect_preset(columns))
+    mapping = Mapping(kind, sources, [c for c in columns if c not in taken or c in dropped], detect_preset(columns))
     _check_required(mapping, spec, columns)
     return mapping
 

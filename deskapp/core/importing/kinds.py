@@ -17,6 +17,7 @@ class FieldSpec:
     name: str
     synonyms: str = ""  # "|"-separated
     joined: bool = False  # several columns joined with spaces (first + middle + last name)
+    several: bool = False  # several columns, the first non-empty one wins (Outlook's mobile, business, home)
 
     def keys(self) -> list[str]:
         return list(dict.fromkeys(value_key(s) for s in (self.name, *self.synonyms.split("|")) if s))
@@ -57,10 +58,11 @@ CUSTOMERS = KindSpec(
     (
         F(
             "external_id",
-            "ext id|record id|contact id|customer id|customer number|customer no|client id|client number|uid|reference",
+            "ext id|record id|contact id|customer id|customer number|customer no|client id|client number|uid|reference"
+            "|kundnummer|asiakasnumero|ügyfélszám",
         ),
         F("id"),
-        F("name", "full name|display name|contact name|customer name|customer|client|fn|nimi|namn|név"),
+        F("name", "full name|display name|contact name|customer name|customer|client|fn|nimi|namn|név", several=True),
         F(
             "name_parts",
             "first name|given name|forename|fname|middle name|additional name|last name|family name|surname|lname",
@@ -70,20 +72,23 @@ CUSTOMERS = KindSpec(
             "company",
             "company name|organization|organisation|organization name|organisation name|organization 1 - name|org"
             "|business name|employer|associated company|account name|företag|yritys|cég",
+            several=True,
         ),
         F(
             "email",
             "e-mail|email address|e-mail address|mail|e-mail 1 - value|primary email|work email|personal email"
             "|e-mail 2 address|e-mail 2 - value|e-mail 3 address|e-post|sähköposti",
+            several=True,
         ),
         F(
             "phone",
             "mobile|mobile phone|mobile phone number|mobile number|cell|cell phone|phone number|telephone|tel"
             "|phone 1 - value|primary phone|business phone|home phone|company main phone|other phone|phone 2 - value"
             "|business phone 2|home phone 2|telefon|telefonnummer|mobil|puhelin|matkapuhelin|telefonszám",
+            several=True,
         ),
         F("phone_raw"),
-        F("tags", "tag|labels|categories|groups|group membership|keywords|segments"),
+        F("tags", "tag|labels|categories|groups|group membership|keywords|segments|taggar"),
         F("source", "lead source|original source|acquisition source|how did you hear about us|referral source"),
         F("owner", "contact owner|account owner|assigned to|sales rep|hubspot owner|account manager"),
         F("stage", "lifecycle stage|lifecycle|customer stage"),
@@ -138,14 +143,14 @@ PURCHASES = KindSpec(
         F(
             "external_id",
             "ext id|order id|order number|order no|order|invoice number|invoice no|invoice|transaction id"
-            "|receipt number|purchase id",
+            "|receipt number|purchase id|ordernummer|order nr",
         ),
         *CUSTOMER_REFS,
-        F("ordered_at", "order date|date|purchase date|purchased at|date time|paid at|created at|when|time"),
+        F("ordered_at", "order date|date|purchase date|purchased at|date time|paid at|created at|when|time|datum"),
         F("amount", "total|total price|order total|grand total|price|sum|value|revenue|belopp|summa|összeg"),
         F("cost", "cost price|cogs|purchase cost|kostnad"),
         F("currency", "currency code|cur|valuta"),
-        F("description", "item|items|product|products|product name|lineitem name|line items|title|details"),
+        F("description", "item|items|product|products|product name|lineitem name|line items|title|details|artikel"),
     ),
     (REF_GROUP, ("amount",), ("ordered_at",)),
     natural_key=("customer_id", "ordered_at", "amount", "description"),

@@ -157,6 +157,8 @@ def import_file(
         if source.info.format == "vcf" and spec.name != "customers":
             raise ImportFileError("vCard files hold contacts: import them as customers")
         headers, records = source.open_records()
+        if not headers and source.info.format != "csv":
+            headers = spec.field_names()  # an empty JSON array: no keys to map, and no rows to import
         mapping = build_mapping(spec.name, headers, options.mapping)
         info = source.info
         summary = ImportSummary(

@@ -102,9 +102,9 @@ def sniff_encoding(head: bytes, notices: list[str]) -> tuple[str, bool]:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", True
     sample = head[:4096]
-    if len(sample) >= 4 and sample.count(0) >= len(sample) // 4:
-        odd_nuls = sample[1::2].count(0)
-        return ("utf-16-le" if odd_nuls > sample[0::2].count(0) else "utf-16-be"), False
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if len(sample) >= 4 and max(odd, even) >= len(sample) // 4 and min(odd, even) <= max(odd, even) // 20:
+        return ("utf-16-le" if odd > even else "utf-16-be"), False  # text in UTF-16: every other byte is 0
     if b"\x00" in head:
         raise ImportFileError("this looks like a binary file, not CSV, JSON or vCard")
     try:
@@ -119,6 +119,13 @@ def sniff_encoding(head: bytes, notices: list[str]) -> tuple[str, bool]:
     except UnicodeDecodeError:
         notices.append("the file is not UTF-8; read it as Latin-1 (use --encoding if that is wrong)")
         return "latin-1", False
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters other than tab and line ends don't occur in text files (or in ours, anyway)."""
+    sample = text[:4096]
+    controls = sum(1 for c in sample if c < " " and c not in "\t\r\n\f" or c == "\x7f" or c == "\ufffd")
+    return controls > max(2, len(sample) // 100)
 
 
 def sniff_format(text: str, name: str) -> str:
@@ -195,6 +202,9 @@ class Source:
         except LookupError:
             self.close()
             raise ImportFileError(f"unknown encoding {encoding!r}") from None
+        if _looks_binary(head_text):
+            self.close()
+            raise ImportFileError(f"{name} looks like a binary file, not CSV, JSON or vCard")
         fmt = format or sniff_format(head_text, name)
         if fmt not in FORMATS:
             self.close()
