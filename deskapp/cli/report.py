@@ -358,3 +358,28 @@ def health(
         ["id", "customer", "score", *[p.name for p in scores[0].parts]] if scores else ["id", "customer", "score"],
         [[h.customer_id, h.name, h.score, *[_fmt(p.score, 0) for p in h.parts]] for h in scores],
     )
+
+
+@app.command()
+@handle_errors
+def owners(
+    ctx: typer.Context,
+    start: str = FROM,
+    end: str = TO,
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="At most this many customers."),
+    as_json: bool = JSON,
+) -> None:
+    """Customers whose owner changed most often: rotating staff breaks the relationship."""
+    from deskapp.core.metrics import owner_changes
+
+    period = _period(start, end) if start or end else None
+    with _session(ctx) as session:
+        rows = owner_changes(session, period, limit=limit)
+    if as_json:
+        print_json(plain(rows))
+        return
+    _table(
+        "Owner changes",
+        ["id", "customer", "owner now", "changes", "last change"],
+        [[r.customer_id, r.name, r.owner, r.changes, r.last_change_at.date()] for r in rows],
+    )

@@ -117,12 +117,25 @@ def test_at_risk_and_health_json(desk) -> None:  # type: ignore[no-untyped-def]
         (["at-risk", "--no-model"], ""),
         (["health"], "Health"),
         (["clv", *PERIOD], "Simple CLV"),
+        (["owners"], "Owner changes"),
     ],
 )
 def test_tables_render(desk, command, expected) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(app, [*desk, "report", *command])
     assert result.exit_code == 0, result.output
     assert expected in result.output
+
+
+def test_owner_changes_json(desk) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core.customers import update_customer
+
+    engine = open_engine(desk[1])
+    with session_scope(engine, staff="anna", write=True) as s:
+        update_customer(s, 1, owner="bence")
+        update_customer(s, 1, owner="thabo")
+    engine.dispose()
+    rows = run_json([*desk, "report", "owners", "--json"])
+    assert [(r["customer_id"], r["owner"], r["changes"]) for r in rows] == [(1, "thabo", 2)]
 
 
 def test_bad_dates_are_one_line_errors(desk) -> None:  # type: ignore[no-untyped-def]
