@@ -183,8 +183,8 @@ def test_silence_past_the_usual_interval_flags_with_reason_and_check_in(session,
 
 
 def test_low_probability_alive_flags_too(session, risk_desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    real = automation._p_alive
-    monkeypatch.setattr(automation, "_p_alive", lambda *a: ({risk_desk["Steady"]: 0.1}, None, real(*a)[2]))
+    real = automation.risk._p_alive
+    monkeypatch.setattr(automation.risk, "_p_alive", lambda *a: ({risk_desk["Steady"]: 0.1}, None, real(*a)[2]))
     found, _ = at_risk_customers(session, TODAY, SETTINGS, use_model=True)
     steady = next(c for c in found if c.name == "Steady")
     assert steady.reason == "probability still a customer 10% (under 30%)"
