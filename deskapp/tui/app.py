@@ -141,6 +141,8 @@ class DeskApp(App[None]):
         self._due_ids: frozenset[int] = frozenset()
         self._last_due_check = 0.0
         self.changes = 0  # counts changes seen (live or our own); pages reload on resume when it moved
+        self.painted = False
+        self._after_paint: list[Any] = []
         if engine is not None:  # the CLI already loaded the core: the header can say where we are at once
             self.sub_title = self.desk.label()
         theme = os.environ.get("DESKAPP_THEME")
@@ -156,8 +158,21 @@ class DeskApp(App[None]):
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
-        probe.mark(self, "painted")
+        self.painted = True
+        if probe.mark(self, "painted"):
+            return
         self.start_desk()
+        for callback in self._after_paint:
+            callback()
+        self._after_paint.clear()
+
+    def after_first_paint(self, callback: Any) -> None:
+        """Run `callback` once the first screen is on the terminal (at once if it already is): a worker
+        started earlier would import the core and query while the first frame is still being drawn."""
+        if self.painted:
+            self.call_after_refresh(callback)
+        else:
+            self._after_paint.append(callback)
 
     @work(thread=True, group="startup", exit_on_error=False, description="open the desk")
     def start_desk(self) -> None:

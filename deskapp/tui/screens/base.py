@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
+from deskapp.tui import probe
 from deskapp.tui.data import guard
 from deskapp.tui.widgets.nav import NavBar
 
@@ -65,7 +66,7 @@ class DeskScreen(Screen[None]):
     def on_mount(self) -> None:
         # After the first paint: a worker importing the core or querying competes for the GIL with the
         # painting, so the page appears first and its data a moment later.
-        self.call_after_refresh(self.reload)
+        self.desk_app.after_first_paint(self.reload)
 
     def on_screen_resume(self) -> None:
         """Back in view (another page, a closed form): reload only if the desk changed meanwhile."""
@@ -88,6 +89,8 @@ class DeskScreen(Screen[None]):
         """Runs on the UI thread with what `fetch` returned."""
 
     def reload(self) -> None:
+        if probe.exiting():
+            return
         self._loaded_at_change = self.desk_app.changes
         params = self.params()
         self.run_worker(

@@ -43,6 +43,7 @@ class ComplaintsData:
 class ComplaintsScreen(ComplaintActions, FollowUpActions, DeskScreen):
     SECTION = "complaints"
     TITLE = "Complaints"
+    CSS_PATH = "lists.tcss"
     AUTO_FOCUS = "#complaints"
     BINDINGS = [
         *COMPLAINT_BINDINGS,

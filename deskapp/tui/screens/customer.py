@@ -111,6 +111,7 @@ class TimelineTable(DeskTable):
 class CustomerScreen(DeskScreen):
     SECTION = ""
     TITLE = "Customer"
+    CSS_PATH = "customer.tcss"
     BINDINGS = [
         Binding("l", "log", "Log call", id="customer.log"),
         Binding("c", "complaint", "Complaint", id="customer.complaint"),

@@ -91,6 +91,7 @@ class SearchInput(DeskInput):
 class CustomersScreen(DeskScreen):
     SECTION = "customers"
     TITLE = "Customers"
+    CSS_PATH = "lists.tcss"
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="customers.search"),
         Binding("ctrl+n", "new_customer", "New customer", id="customers.new"),

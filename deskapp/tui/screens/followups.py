@@ -63,6 +63,7 @@ def _fetch_page(session: DeskSession, q: FollowUpsQuery, offset: int) -> Page[Fo
 class FollowUpsScreen(FollowUpActions, DeskScreen):
     SECTION = "follow_ups"
     TITLE = "Follow-ups"
+    CSS_PATH = "lists.tcss"
     AUTO_FOCUS = "#follow-ups"
     BINDINGS = [
         *FOLLOW_UP_BINDINGS,

@@ -50,6 +50,7 @@ class FormScreen(ModalScreen[Any]):
     returns what the form dismisses with (usually the notification text)."""
 
     TITLE: ClassVar[str] = "Form"
+    CSS_PATH = "forms.tcss"
     SUBMIT_ON_ENTER: ClassVar[bool] = True
     FOCUS_FIELD: ClassVar[str | None] = None
     BINDINGS = [
@@ -227,6 +228,7 @@ class FormScreen(ModalScreen[Any]):
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; `y`/Enter confirm, `n`/Escape cancel."""
 
+    CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),

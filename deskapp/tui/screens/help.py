@@ -47,6 +47,7 @@ def key_table(app: Any, sections: Sequence[HelpSection], keymap: dict[str, str] 
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "forms.tcss"
     BINDINGS = [
         Binding("escape,question_mark,q,f1", "close", "Close", id="help.close"),
     ]

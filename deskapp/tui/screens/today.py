@@ -65,22 +65,22 @@ def figures(summary: DeskSummary) -> Text:
 class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
     SECTION = "today"
     TITLE = "Today"
+    AUTO_FOCUS = None  # focus goes where the work is once the data is in (see _focus_first_nonempty)
     BINDINGS = [*FOLLOW_UP_BINDINGS, *COMPLAINT_BINDINGS]
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("", id="figures")
         with Vertical(id="today-lists"):
-            yield DeskTable(id="overdue", classes="boxed")
-            yield DeskTable(id="due-today", classes="boxed")
-            yield DeskTable(id="open-complaints", classes="boxed")
-
-    def on_mount(self) -> None:
-        for table_id in ("#overdue", "#due-today"):
-            self.query_one(table_id, DeskTable).set_columns(*FOLLOW_UP_COLUMNS)
-        self.query_one("#open-complaints", DeskTable).set_columns(*COMPLAINT_COLUMNS)
-        self.query_one("#overdue", DeskTable).border_title = "Overdue"
-        self.query_one("#due-today", DeskTable).border_title = "Due today"
-        self.query_one("#open-complaints", DeskTable).border_title = "Open complaints"
+            # Columns and titles set before mounting: the first frame is drawn once, complete.
+            for table_id, title, columns in (
+                ("overdue", "Overdue", FOLLOW_UP_COLUMNS),
+                ("due-today", "Due today", FOLLOW_UP_COLUMNS),
+                ("open-complaints", "Open complaints", COMPLAINT_COLUMNS),
+            ):
+                table = DeskTable(id=table_id, classes="boxed")
+                table.set_columns(*columns)
+                table.border_title = title
+                yield table
 
     def fetch(self, session: DeskSession, params: Any) -> TodayData:
         from deskapp.core import clock, reminders
