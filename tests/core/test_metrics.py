@@ -301,8 +301,12 @@ def test_one_time_buyer_is_measured_against_the_typical_interval(session, frozen
     health = customer_health(session, once, SETTINGS, typical_interval=20.0)
     assert health is not None and health.parts[0].score == pytest.approx(50.0)
     assert "typical interval is 20 days" in health.parts[0].detail
+    assert customer_health(session, once, SETTINGS) == health  # the typical interval worked out, then remembered
+    buy(session, regular, at(2026, 10, 1))  # Regular now buys every 15 days: the desk's typical interval moves
+    moved = customer_health(session, once, SETTINGS)
+    assert moved is not None and "typical interval is 15 days" in moved.parts[0].detail
     worst = attention_list(session, SETTINGS)
-    assert worst[0].name == "Regular"  # 63 days silent against 20: recency 0
+    assert worst[0].name == "Regular"  # 53 days silent against 15: recency 0
 
 
 # --- funnel and owners --------------------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ re-weighted, so a new lead isn't punished for having no history.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 from deskapp.core import clock
 from deskapp.core.metrics.common import fetch, median, raw, utc
 from deskapp.core.metrics.retention import Rhythm, purchase_interval, purchase_rhythms
-from deskapp.core.models import OPEN_COMPLAINT_STATUSES, Complaint, Customer, Interaction, Stage
+from deskapp.core.models import OPEN_COMPLAINT_STATUSES, Complaint, Customer, Interaction, Purchase, Stage
 from deskapp.core.settings import Settings
 
 WEIGHTS = {"recency": 0.40, "complaints": 0.25, "feedback": 0.20, "contact": 0.15}
@@ -213,13 +215,35 @@ def customer_health(
 ) -> HealthScore | None:
     """One customer's health (None for archived or churned customers).
 
-    The business's typical interval is a whole-desk aggregate; a screen showing many customers can pass
-    it in (from `purchase_interval`) instead of having it recomputed per customer.
+    The business's typical interval (a whole-desk aggregate) is only needed for a customer without a rhythm
+    of their own, and is then remembered while the purchase table is unchanged (see `_typical_interval`);
+    a screen can also pass it in.
     """
     day = today or clock.today()
-    typical = typical_interval if typical_interval is not None else purchase_interval(session).typical_days
     found = _inputs(session, day, [customer_id])
-    return score_parts(found[0], day, settings, typical) if found else None
+    if not found:
+        return None
+    rhythm = found[0].rhythm
+    typical = typical_interval
+    if typical is None and (rhythm is None or rhythm.interval is None):
+        typical = _typical_interval(session)
+    return score_parts(found[0], day, settings, typical)
+
+
+_TYPICAL: weakref.WeakKeyDictionary[Any, tuple[int, int, float | None]] = weakref.WeakKeyDictionary()
+
+
+def _typical_interval(session: Session) -> float | None:
+    """`purchase_interval(...).typical_days`, remembered per engine while its purchases' count and highest
+    id stay the same (two cheap lookups instead of a pass over every purchase)."""
+    count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()  # type: ignore[arg-type]
+    engine = session.get_bind()
+    known = _TYPICAL.get(engine)
+    if known is not None and known[:2] == (int(count), int(top or 0)):
+        return known[2]
+    typical = purchase_interval(session).typical_days
+    _TYPICAL[engine] = (int(count), int(top or 0), typical)
+    return typical
 
 
 def attention_list(
