@@ -12,7 +12,8 @@ import typer
 
 from deskapp.cli.common import console, desk, handle_errors, print_json
 
-PAGE = 2000
+PAGE = 20_000  # large pages: the query sorts and skips with OFFSET, so fewer pages cost less
+SHOWN = 100  # rows per table section; --json lists everything
 
 
 @handle_errors
@@ -71,6 +72,10 @@ def due(
     _print(overdue, due_today, upcoming, created, days)
 
 
+def _shown(rows: list[Any]) -> list[Any]:
+    return rows[:SHOWN]
+
+
 def _row(r: Any) -> dict[str, Any]:
     return {
         "id": r.id,
@@ -107,9 +112,11 @@ def _print(overdue: list[Any], due_today: list[Any], upcoming: list[Any], create
         table = Table("id", "due", "customer", "kind", "assignee", "note", title=f"{title} ({len(rows)})")
         table.title_style = style or None
         table.title_justify = "left"
-        for r in rows:
+        for r in _shown(rows):
             when = r.due_date.isoformat() + (f" {r.due_time.strftime('%H:%M')}" if r.due_time else "")
             note = r.note.splitlines()[0] if r.note else ""
             cells = (r.id, when, r.customer_name, r.kind.replace("_", "-"), r.assignee, note)
             table.add_row(*(Text(str(c)) for c in cells))
         console.print(table)
+        if len(rows) > SHOWN:
+            console.print(Text(f"({len(rows) - SHOWN} more; --json lists them all)", style="dim"))

@@ -103,3 +103,12 @@ def test_table_output_and_exit_code_zero_with_overdue_items(desk) -> None:  # ty
 def test_nothing_due(tmp_path, frozen_now) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(app, ["--db", str(tmp_path / "empty.db"), "due"])
     assert result.exit_code == 0 and "Nothing due in the next 7 days." in result.output
+
+
+def test_long_sections_are_cut_in_the_table_but_not_in_json(desk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.cli import due as due_module
+
+    monkeypatch.setattr(due_module, "SHOWN", 1)
+    result = runner.invoke(app, [*desk, "due", "--no-sweep", "--days", "30"])
+    assert "Next 30 days (2)" in result.output and "(1 more; --json lists them all)" in result.output
+    assert len(due_json([*desk, "due", "--no-sweep", "--days", "30"])["upcoming"]) == 2

@@ -129,12 +129,20 @@ def _minimise(fun: Any, start: Array, args: tuple[Any, ...]) -> Any:
 
 
 def _compress(*columns: Array) -> tuple[list[Array], Array]:
-    """Customers with identical inputs share one likelihood term, weighted by their count."""
+    """Customers with identical inputs share one likelihood term, weighted by their count. (A lexsort and
+    a comparison of neighbours: `np.unique(axis=0)` took half a second on 100,000 rows.)"""
     import numpy as np
 
-    stacked = np.column_stack(columns)
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, i] for i in range(unique.shape[1])], counts.astype(np.float64)
+    order = np.lexsort(columns[::-1])
+    ordered = [np.asarray(c)[order] for c in columns]
+    new_group = np.zeros(len(order), dtype=bool)
+    if len(order):
+        new_group[0] = True
+        for column in ordered:
+            new_group[1:] |= column[1:] != column[:-1]
+    first = np.flatnonzero(new_group)
+    counts = np.diff(np.append(first, len(order))).astype(np.float64)
+    return [column[first] for column in ordered], counts
 
 
 def fit_bgnbd(frequency: Array, recency: Array, age: Array) -> BgNbdParams:
