@@ -65,7 +65,7 @@ def figures(summary: DeskSummary) -> Text:
 class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
     SECTION = "today"
     TITLE = "Today"
-    AUTO_FOCUS = None  # focus goes where the work is once the data is in (see _focus_first_nonempty)
+    AUTO_FOCUS = ""  # no focus (and footer rebuild) before the data: it then goes where the work is
     BINDINGS = [*FOLLOW_UP_BINDINGS, *COMPLAINT_BINDINGS]
 
     def compose_body(self) -> Iterable[Widget]:
