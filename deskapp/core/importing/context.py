@@ -46,6 +46,7 @@ class WriteContext:
     reject: Callable[[CleanRow, list[RowError]], None] = lambda row, errors: None
     warn: Callable[[str], None] = lambda message: None
     batch_number: int = 0
+    stages: Any = None  # the StageBook of an import of purchases or interactions (see stages.py)
     _audit: dict[str, Any] = field(default_factory=dict)
 
     def row_error(self, row: CleanRow, column: str, field_name: str, value: Any, reason: str) -> None:
@@ -66,6 +67,13 @@ class WriteContext:
 
     def note_updated(self, table: str, row_id: int, changes: dict[str, list[Any]]) -> None:
         self._audit.setdefault("updated", {}).setdefault(table, {})[str(row_id)] = changes
+
+    def finish(self) -> None:
+        """Write what the batches deferred (stage moves), with an audit entry of its own."""
+        if self.stages is not None:
+            self.batch_number += 1
+            self.note_inserted("stage_change", self.stages.finish(self.now))
+            self.flush_audit({})
 
     def flush_audit(self, counts: dict[str, int]) -> None:
         if not self._audit and not any(counts.values()):

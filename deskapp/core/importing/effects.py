@@ -2,7 +2,7 @@
 
 `lifecycle.after_purchase` and `after_interaction` decide per event; calling them per row would cost a
 query and an ORM flush each (the import would crawl). Here the same decisions are replayed in file order
-over the batch, from one query for each customer's stage and earliest earlier purchase:
+over the batch, from each customer's stage and earliest order as kept in the import's `StageBook`:
 
 - a purchase with no other purchase at or before it moves an awareness/consideration customer to
   purchase; any later one moves a pre-purchase, purchase or churned customer to retention;
@@ -20,8 +20,7 @@ from sqlalchemy import Table
 
 from deskapp.core import clock, lifecycle
 from deskapp.core.importing.context import WriteContext
-from deskapp.core.importing.store import parse_moment
-from deskapp.core.importing.write_customers import CUSTOMER, STAGE_CHANGE, STAGE_COLUMNS
+from deskapp.core.importing.stages import StageBook
 from deskapp.core.models import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage
 
 PURCHASE: Table = Purchase.__table__  # type: ignore[assignment]
@@ -45,61 +44,57 @@ FOLLOW_UP_COLUMNS = (
     "version",
 )
 
-# The batch's customers as read before its rows were inserted: id -> [stage, owner, version, earliest purchase]
-State = dict[int, list[Any]]
+
+def book_for(ctx: WriteContext, kind: str) -> StageBook:
+    if ctx.stages is None:
+        ctx.stages = StageBook(ctx.store, purchases=kind == "purchases")
+    return ctx.stages
 
 
-def before_insert(ctx: WriteContext, kind: str, rows: list[dict[str, Any]], state: State) -> None:
-    """Complete `state` (filled while the customers were looked up) with what the rules need, before the
-    batch's own rows are in the tables: stages as enums and, for purchases, each customer's first order."""
-    for entry in state.values():
-        entry[0] = Stage(entry[0])
-    if kind == "purchases":
-        ids = {row["customer_id"] for row in rows}
-        for cid, first in ctx.store.fetch(
-            "SELECT customer_id, min(ordered_at) FROM purchase WHERE customer_id IN ({keys}) GROUP BY customer_id", ids
-        ):
-            state[cid][3] = parse_moment(first)
+def before_insert(ctx: WriteContext, kind: str, rows: list[dict[str, Any]]) -> None:
+    """Read what the rules need about the batch's customers, before the batch's own rows are in the tables."""
+    book_for(ctx, kind).ensure({row["customer_id"] for row in rows}, ctx.counts.rows)
 
 
-def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[str, Any]]], state: State) -> None:
-    changes: list[tuple[Any, ...]] = []
-    follow_ups: list[tuple[Any, ...]] = []
-    moves: dict[int, int] = {}
-
-    def move(cid: int, to: Stage, at: Any, reason: str) -> None:
-        changes.append((cid, state[cid][0], to, at, reason, None, ctx.staff, True))
-        state[cid][0] = to
-        moves[cid] = moves.get(cid, 0) + 1
-
+def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[str, Any]]]) -> None:
+    """Replay `lifecycle.after_purchase` / `after_interaction` over the batch, in file order."""
+    book = book_for(ctx, kind)
+    staff, moved = ctx.staff, 0
+    wants_follow_ups: list[tuple[int, int, dict[str, Any], bool]] = []
     for row_id, row in inserted:
         cid = row["customer_id"]
-        stage, owner, _, earliest = state[cid]
+        stage = book.get(cid)
         if kind == "interactions":
             score = row.get("score")
             if score is not None and score >= 9 and stage in ADVOCACY_FROM:
-                move(cid, Stage.ADVOCACY, row["occurred_at"], f"feedback score {score}")
+                book.move(cid, Stage.ADVOCACY, row["occurred_at"], f"feedback score {score}", staff)
+                moved += 1
             continue
         at = row["ordered_at"]
-        first = earliest is None or earliest > at
+        earliest = book.earliest(cid)
+        first = earliest is None or earliest > at.timestamp()
         if first and stage in lifecycle.PRE_PURCHASE:
-            move(cid, Stage.PURCHASE, at, "first purchase")
+            book.move(cid, Stage.PURCHASE, at, "first purchase", staff)
+            moved += 1
         elif not first and stage in REPEAT_FROM:
-            move(cid, Stage.RETENTION, at, "repeat purchase")
-        state[cid][3] = at if earliest is None else min(earliest, at)
+            book.move(cid, Stage.RETENTION, at, "repeat purchase", staff)
+            moved += 1
+        book.note_order(cid, at)
         if lifecycle.creates_follow_ups(at, ctx.settings, ctx.now):
-            follow_ups.extend(_purchase_follow_ups(ctx, cid, owner, row_id, row, first))
-    ctx.note_inserted("stage_change", ctx.store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, changes))
-    ctx.counts.stage_changes += len(changes)
-    ctx.store.update_rows(
-        CUSTOMER,
-        [
-            (cid, {"stage": state[cid][0], "version": state[cid][2] + n, "updated_at": ctx.now})
-            for cid, n in moves.items()
-        ],
-    )
-    ctx.note_inserted("follow_up", ctx.store.insert_ids(FOLLOW_UP, FOLLOW_UP_COLUMNS, follow_ups))
-    ctx.counts.follow_ups_created += len(follow_ups)
+            wants_follow_ups.append((cid, row_id, row, first))
+    ctx.note_inserted("stage_change", book.end_batch(ctx.now))
+    ctx.counts.stage_changes += moved
+    if wants_follow_ups:
+        owners = dict(
+            ctx.store.fetch("SELECT id, owner FROM customer WHERE id IN ({keys})", {w[0] for w in wants_follow_ups})
+        )
+        follow_ups = [
+            item
+            for cid, row_id, row, first in wants_follow_ups
+            for item in _purchase_follow_ups(ctx, cid, owners.get(cid, ""), row_id, row, first)
+        ]
+        ctx.note_inserted("follow_up", ctx.store.insert_ids(FOLLOW_UP, FOLLOW_UP_COLUMNS, follow_ups))
+        ctx.counts.follow_ups_created += len(follow_ups)
 
 
 def _purchase_follow_ups(

@@ -245,6 +245,9 @@ def _run(
             timings["write"] += time.perf_counter() - started
 
         _stream(source, records, cleaner, writer, options, summary, reject, warn, progress)
+        started = time.perf_counter()
+        ctx.finish()
+        timings["write"] += time.perf_counter() - started
         ctx.store.restore_triggers()
         ctx.store.restore_cache()
         if options.dry_run or (counts.rejected and not options.skip_invalid):

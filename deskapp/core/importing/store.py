@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -122,7 +122,7 @@ class Store:
             found = self._statements[key] = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', converters)
         return found
 
-    def use_large_cache(self, megabytes: int = 64) -> None:
+    def use_large_cache(self, megabytes: int = 128) -> None:
         """A bigger page cache for this transaction: a batch's index updates land on random pages, and with
         SQLite's 2 MB default each one rereads pages from the OS. Put back by `restore_cache`."""
         if self.sqlite:
@@ -164,6 +164,50 @@ class Store:
         else:
             self.conn.execute(insert(table), [dict(zip(cols, row, strict=True)) for row in rows])
         return len(rows)
+
+    def fetch_all(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        """Rows of a query without parameters, streamed."""
+        if self.sqlite:
+            return iter(self._cursor().execute(sql))
+        return (tuple(r) for r in self.conn.execute(text(sql)))
+
+    def insert_raw(self, name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, like: Table) -> None:
+        """Insert into a (temporary) table by name, converting values as `like`'s columns would (SQLite)."""
+        converters = [sqlite_converter(like.c[c].type) for c in columns]
+        sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        cursor = self._cursor()
+        try:
+            cursor.executemany(sql, self._sqlite_rows(converters, rows))
+        finally:
+            cursor.close()
+
+    def bump_customers(self, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set stage and updated_at, and add to version, for (id, {stage, version: increment, updated_at})."""
+        from deskapp.core.models import Customer
+
+        table: Table = Customer.__table__  # type: ignore[assignment]
+        ordered = sorted(rows, key=lambda row: row[0])
+        if self.sqlite:
+            convert = sqlite_converter(table.c.updated_at.type)
+            params = ((v["stage"].value, v["version"], convert(v["updated_at"]), cid) for cid, v in ordered)
+            cursor = self._cursor()
+            try:
+                cursor.executemany(
+                    "UPDATE customer SET stage = ?, version = version + ?, updated_at = ? WHERE id = ?", params
+                )
+            finally:
+                cursor.close()
+            return
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values(stage=bindparam("stage"), version=table.c.version + bindparam("step"), updated_at=bindparam("at"))
+        )
+        params_list = [
+            {"_id": cid, "stage": v["stage"], "step": v["version"], "at": v["updated_at"]} for cid, v in ordered
+        ]
+        if params_list:
+            self.conn.execute(stmt, params_list)
 
     def fetch(self, sql: str, keys: Iterable[Any], *, chunk: int = 500) -> list[tuple[Any, ...]]:
         """Rows of `sql` (with "{keys}" where the IN list goes) for the distinct non-empty keys, as tuples

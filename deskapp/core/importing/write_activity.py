@@ -31,7 +31,6 @@ from deskapp.core.models import (
     Interaction,
     Priority,
     Purchase,
-    Stage,
 )
 
 TABLES: dict[str, Table] = {
@@ -82,33 +81,32 @@ def _defaults(kind: str, v: dict[str, Any], owner: str, ctx: WriteContext) -> di
     return {**base, **v, "assignee": v.get("assignee") or owner or staff, "created_at": now, "version": 1}
 
 
-def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow], state: effects.State) -> dict[int, tuple[int, str]]:
+def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> dict[int, tuple[int, str]]:
     """Row index -> (customer id, owner); unknown customers are created (--create-missing) or rejected.
-    `state` receives each found customer's [stage, owner, version, None] for the lifecycle rules."""
+
+    Purchases and interactions don't need the owner: without it the external_id lookup is answered from
+    its index alone, which matters when the desk is far larger than the page cache."""
     store = ctx.store
+    owner = "owner" if ctx.kind in ("complaints", "followups") else "''"
     by_ext: dict[Any, tuple[int, str]] = {}
     by_email: dict[Any, list[tuple[int, str]]] = {}
     by_id: dict[Any, tuple[int, str]] = {}
-    columns = "id, owner, stage, version"
-    for cid, owner, stage, version, ext in store.fetch(
-        f"SELECT {columns}, external_id FROM customer WHERE external_id IN ({{keys}})",
+    for cid, who, ext in store.fetch(
+        f"SELECT id, {owner}, external_id FROM customer WHERE external_id IN ({{keys}})",
         (row.values.get("customer_external_id") for row in rows),
     ):
-        by_ext[ext] = (cid, owner)
-        state[cid] = [stage, owner, version, None]
-    for cid, owner, stage, version, email in sorted(
+        by_ext[ext] = (cid, who)
+    for cid, who, email in sorted(
         store.fetch(
-            f"SELECT {columns}, email FROM customer WHERE email IN ({{keys}})",
+            f"SELECT id, {owner}, email FROM customer WHERE email IN ({{keys}})",
             (row.values.get("customer_email") for row in rows),
         )
     ):
-        by_email.setdefault(email, []).append((cid, owner))
-        state[cid] = [stage, owner, version, None]
-    for cid, owner, stage, version in store.fetch(
-        f"SELECT {columns} FROM customer WHERE id IN ({{keys}})", (row.values.get("customer_id") for row in rows)
+        by_email.setdefault(email, []).append((cid, who))
+    for cid, who in store.fetch(
+        f"SELECT id, {owner} FROM customer WHERE id IN ({{keys}})", (row.values.get("customer_id") for row in rows)
     ):
-        by_id[cid] = (cid, owner)
-        state[cid] = [stage, owner, version, None]
+        by_id[cid] = (cid, who)
     found: dict[int, tuple[int, str]] = {}
     missing: dict[tuple[str, Any], list[int]] = {}
     for i, row in enumerate(rows):
@@ -154,7 +152,6 @@ def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow], state: effec
         ids = insert_customers(ctx, new)
         ctx.counts.customers_created += len(ids)
         for cid, indexes in zip(ids, missing.values(), strict=True):
-            state[cid] = [Stage.AWARENESS.value, ctx.staff, 1, None]
             for i in indexes:
                 found[i] = (cid, ctx.staff)
     return found
@@ -230,8 +227,7 @@ def _existing(ctx: WriteContext, kind: str, full: dict[int, dict[str, Any]]) -> 
 def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     kind = ctx.kind
     t, spec = TABLES[kind], KINDS[kind]
-    state: effects.State = {}
-    customers = _resolve_customers(ctx, rows, state)
+    customers = _resolve_customers(ctx, rows)
     if kind == "followups":
         _resolve_links(ctx, rows, customers)
     stored = COLUMN_NAMES[kind]
@@ -273,7 +269,7 @@ def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     ctx.counts.updated += len(updates)
     with_effects = kind in ("purchases", "interactions")
     if with_effects:
-        effects.before_insert(ctx, kind, [row for _, row in new_rows], state)
+        effects.before_insert(ctx, kind, [row for _, row in new_rows])
     columns = INSERT_COLUMNS[kind]
     ids = ctx.store.insert_ids(t, columns, [tuple(map(row.get, columns)) for _, row in new_rows])
     ctx.note_inserted(spec.table, ids)
@@ -281,4 +277,4 @@ def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     if kind == "interactions":
         ensure_staff(ctx, {row["staff"] for _, row in new_rows})
     if with_effects:
-        effects.after_insert(ctx, kind, [(pid, row) for pid, (_, row) in zip(ids, new_rows, strict=True)], state)
+        effects.after_insert(ctx, kind, [(pid, row) for pid, (_, row) in zip(ids, new_rows, strict=True)])

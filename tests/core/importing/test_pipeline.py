@@ -183,7 +183,14 @@ def test_purchases_dedupe_by_external_id_or_natural_key(engine: Engine) -> None:
     assert count(engine, Purchase) == 2
 
 
-def test_purchase_lifecycle_effects_are_applied_per_batch(engine: Engine, frozen_now: Any) -> None:
+@pytest.mark.parametrize(("preload_after", "defer"), [(50_000, True), (0, True), (2, True), (50_000, False)])
+def test_purchase_lifecycle_effects_are_applied_per_batch(
+    engine: Engine, frozen_now: Any, monkeypatch: pytest.MonkeyPatch, preload_after: int, defer: bool
+) -> None:
+    from deskapp.core.importing import stages
+
+    monkeypatch.setattr(stages, "PRELOAD_AFTER_ROWS", preload_after)
+    monkeypatch.setattr(stages.StageBook, "DEFER", defer)
     run(engine, "customers", "external_id,name,stage\nC1,Ann,awareness\nC2,Bo,consideration\nC3,Cy,churned\n")
     today = frozen_now.date()
     old, recent = today - timedelta(days=400), today - timedelta(days=3)

@@ -190,3 +190,104 @@ def test_malformed_rows_are_reported_and_never_half_written(
         assert table_snapshot(engine) == before
     else:
         assert summary.committed and summary.counts.inserted == len(rows) - len(bad_lines)
+
+
+EVENT = st.tuples(
+    st.integers(0, 2),  # which customer
+    st.sampled_from(["purchase", "interaction"]),
+    st.integers(-500, 0),  # days from now
+    st.sampled_from([None, 3, 9, 10]),  # feedback score of an interaction
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    stages=st.lists(
+        st.sampled_from(["awareness", "consideration", "purchase", "retention", "churned"]), min_size=3, max_size=3
+    ),
+    events=st.lists(EVENT, min_size=1, max_size=12),
+    batch_size=st.sampled_from([1, 2, 5000]),
+)
+def test_imported_events_follow_the_same_rules_as_the_services(
+    desks: Any, stages: list[str], events: list[tuple[int, str, int, int | None]], batch_size: int
+) -> None:
+    """Events imported in one file end where the core's services, called row by row, end."""
+    from sqlalchemy import select
+
+    from deskapp.core import clock
+    from deskapp.core.models import Customer, FollowUp, StageChange
+
+    now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    by_service, by_import = desks(), desks()
+    saved = clock.now
+    clock.now = lambda: now  # type: ignore[assignment]
+    try:
+        for engine in (by_service, by_import):
+            with session_scope(engine, staff="tester", write=True) as session:
+                for i, stage in enumerate(stages):
+                    fields = {"churn_reason": "other"} if stage == "churned" else {}
+                    create_customer(session, name=f"C{i}", external_id=f"C{i}")
+                    if stage != "awareness":
+                        from deskapp.core.lifecycle import change_stage
+
+                        change_stage(session, i + 1, stage, reason="setup", **fields)
+        purchases, interactions = (
+            ["customer_external_id,ordered_at,amount"],
+            ["customer_external_id,channel,occurred_at,summary,score"],
+        )
+        with session_scope(by_service, staff="tester", write=True) as session:
+            for n, (who, kind, days, score) in enumerate(events):
+                moment = now + timedelta(days=days, minutes=n)
+                if kind == "purchase":
+                    activity.record_purchase(session, who + 1, amount="10", ordered_at=moment)
+                    purchases.append(f"C{who},{moment.isoformat()},10")
+                else:
+                    activity.log_interaction(
+                        session, who + 1, channel="call", summary=f"s{n}", occurred_at=moment, score=score
+                    )
+                    interactions.append(f"C{who},call,{moment.isoformat()},s{n},{'' if score is None else score}")
+        # One file per kind when the events are all of one kind (the batch replays them in file order);
+        # mixed events are imported one by one, since a file holds a single kind.
+        kinds = {kind for _, kind, _, _ in events}
+        files = [("purchases", purchases), ("interactions", interactions)] if len(kinds) == 1 else []
+        if not files:
+            for n, (who, kind, days, score) in enumerate(events):
+                moment = (now + timedelta(days=days, minutes=n)).isoformat()
+                if kind == "purchase":
+                    files.append(("purchases", [purchases[0], f"C{who},{moment},10"]))
+                else:
+                    cell = "" if score is None else score
+                    files.append(("interactions", [interactions[0], f"C{who},call,{moment},s{n},{cell}"]))
+        for target, lines in files:
+            if len(lines) == 1:
+                continue
+            body = io.BytesIO("\n".join(lines).encode())
+            summary = import_file(by_import, target, body, ImportOptions(batch_size=batch_size), staff="tester")
+            assert summary.committed, [e.as_dict() for e in summary.errors]
+
+        def outcome(engine: Engine) -> Any:
+            with session_scope(engine) as session:
+                final = session.execute(
+                    select(Customer.external_id, Customer.stage, Customer.version).order_by(Customer.id)
+                ).all()
+                moves = session.execute(
+                    select(
+                        StageChange.customer_id,
+                        StageChange.from_stage,
+                        StageChange.to_stage,
+                        StageChange.at,
+                        StageChange.reason,
+                    )
+                    .where(StageChange.automatic.is_(True), StageChange.from_stage.is_not(None))
+                    .order_by(StageChange.customer_id, StageChange.at, StageChange.id)
+                ).all()
+                reminders = sorted(
+                    session.execute(select(FollowUp.customer_id, FollowUp.kind, FollowUp.due_date)).all()
+                )
+            return final, moves, reminders
+
+        assert outcome(by_import) == outcome(by_service)
+    finally:
+        clock.now = saved  # type: ignore[assignment]
