@@ -161,6 +161,8 @@ def fetch(session: Session, stmt: Any) -> list[Any]:
 
 def as_date(value: Any) -> date:
     """A day as SQL returned it: a `date` (PostgreSQL) or "YYYY-MM-DD" text (SQLite)."""
+    if type(value) is str and len(value) == 10:  # the common case first: 200,000 calls per report
+        return date.fromisoformat(value)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

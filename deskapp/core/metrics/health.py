@@ -91,11 +91,24 @@ def _numbers(
     return recency, complaints, feedback, contact, silence, usual, gap, cadence
 
 
+_W_RECENCY, _W_COMPLAINTS, _W_FEEDBACK, _W_CONTACT = WEIGHTS.values()
+
+
 def _total(parts: tuple[float | None, ...]) -> int:
-    weights = WEIGHTS.values()
-    applicable = [(w, p) for w, p in zip(weights, parts, strict=False) if p is not None]
-    total = sum(w for w, _ in applicable)
-    return round(sum(w * p for w, p in applicable) / total) if total else 100
+    """The weighted mean of the parts that apply (written out: it runs once per customer)."""
+    recency, complaints, feedback, contact = parts[:4]
+    weight = _W_COMPLAINTS
+    value = _W_COMPLAINTS * complaints  # type: ignore[operator]
+    if recency is not None:
+        weight += _W_RECENCY
+        value += _W_RECENCY * recency
+    if feedback is not None:
+        weight += _W_FEEDBACK
+        value += _W_FEEDBACK * feedback
+    if contact is not None:
+        weight += _W_CONTACT
+        value += _W_CONTACT * contact
+    return round(value / weight)
 
 
 def score_parts(inputs: _Inputs, today: date, settings: Settings, typical_interval: float | None) -> HealthScore:
@@ -255,7 +268,7 @@ def attention_list(
     typical = median(r.interval for r in rhythms.values() if r.interval is not None)
     everyone = _inputs(session, day, None, rhythms)
     ranked = sorted(
-        ((_total(_numbers(i, day, settings, typical)[:4]), i.customer_id, i) for i in everyone),
+        ((_total(_numbers(i, day, settings, typical)), i.customer_id, i) for i in everyone),
         key=lambda item: (item[0], item[1]),
     )
     return tuple(score_parts(i, day, settings, typical) for _, _, i in ranked[offset : offset + limit])
