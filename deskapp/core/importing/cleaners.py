@@ -324,12 +324,17 @@ def first_of(value: Any) -> Any:
 
 def clean_tags(value: Any) -> str:
     """The stored ",a,b," form of a tags cell (memoised: the same few combinations repeat)."""
-    return _tags(value) if value.__class__ is str else normalise_tags(tag_items(value))
+    return _tags(value, False) if value.__class__ is str else normalise_tags(value)
+
+
+def clean_google_tags(value: Any) -> str:
+    """Tags from a Google export's labels: " ::: " between them, system labels ("* starred") left out."""
+    return _tags(value, True) if value.__class__ is str else normalise_tags(value)
 
 
 @lru_cache(maxsize=4096)
-def _tags(text: str) -> str:
-    return normalise_tags(tag_items(text))
+def _tags(text: str, google: bool) -> str:
+    return normalise_tags(tag_items(text) if google else text)
 
 
 def tag_items(value: Any) -> Any:

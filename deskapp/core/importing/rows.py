@@ -69,6 +69,10 @@ def _optional_text(name: str, max_length: int = 200) -> Cleaner:
     return (lambda v: c.fast_text(name, v, max_length) or None), False, (max_length, True)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _currency(value: Any) -> str:
     code = str(value).strip().upper()
     if len(code) != 3 or not code.isalpha():
@@ -105,10 +109,15 @@ class RowCleaner:
 
     def _cleaners(self) -> dict[str, Cleaner]:
         d, region = self.dates, self.settings.phone_region
+        # Google's exports put several values in one cell (" ::: ") and system labels ("* starred") among the
+        # labels; elsewhere ":::" and "* " are just text.
+        google = (self.mapping.preset or "").startswith("google")
+        first = c.first_of if google else _same
+        tags = c.clean_google_tags if google else c.clean_tags
         common: dict[str, Cleaner] = {
             "external_id": _optional_text("external_id"),
             "customer_external_id": _optional_text("customer_external_id"),
-            "customer_email": _one("customer_email", lambda v: clean_email_fast(c.first_of(v), "customer_email")),
+            "customer_email": _one("customer_email", lambda v: clean_email_fast(first(v), "customer_email")),
             "customer_id": _one("customer_id", lambda v: clean_int("customer_id", v, minimum=1)),
             "customer_name": _text("customer_name", 300),
             "details": _text("details"),
@@ -123,11 +132,11 @@ class RowCleaner:
                 id=_one("id", lambda v: clean_int("id", v, minimum=1)),
                 name=_text("name", 300),
                 name_parts=_text("name_parts", 300),
-                company=_one("company", lambda v: c.fast_text("company", c.first_of(v), 300)),
-                email=_one("email", lambda v: clean_email_fast(c.first_of(v))),
-                phone=_many(lambda v: dict(zip(PHONE_COLUMNS, clean_phone_fast(c.first_of(v), region), strict=True))),
+                company=_one("company", lambda v: c.fast_text("company", first(v), 300)),
+                email=_one("email", lambda v: clean_email_fast(first(v))),
+                phone=_many(lambda v: dict(zip(PHONE_COLUMNS, clean_phone_fast(first(v), region), strict=True))),
                 phone_raw=_many(lambda v: {"_typed_phone": clean_text("phone_raw", v, max_length=64)}),
-                tags=_one("tags", c.clean_tags),
+                tags=_one("tags", tags),
                 source=_one("source", lambda v: c.fast_text("source", v, 100).lower()),
                 stage=_one("stage", lambda v: c.clean_choice(c.Stage, "stage", v)),
                 churn_reason=_one("churn_reason", lambda v: clean_enum(ChurnReason, "churn_reason", v)),
