@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,6 +48,7 @@ class WriteContext:
     warn: Callable[[str], None] = lambda message: None
     batch_number: int = 0
     stages: Any = None  # the StageBook of an import of purchases or interactions (see stages.py)
+    lifecycle_seconds: float = 0.0  # the part of writing spent on the lifecycle rules
     _audit: dict[str, Any] = field(default_factory=dict)
 
     def row_error(self, row: CleanRow, column: str, field_name: str, value: Any, reason: str) -> None:
@@ -71,9 +73,11 @@ class WriteContext:
     def finish(self) -> None:
         """Write what the batches deferred (stage moves), with an audit entry of its own."""
         if self.stages is not None:
+            started = time.perf_counter()
             self.batch_number += 1
             self.note_inserted("stage_change", self.stages.finish(self.now))
             self.flush_audit({})
+            self.lifecycle_seconds += time.perf_counter() - started
 
     def flush_audit(self, counts: dict[str, int]) -> None:
         if not self._audit and not any(counts.values()):

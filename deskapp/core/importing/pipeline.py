@@ -248,6 +248,8 @@ def _run(
         started = time.perf_counter()
         ctx.finish()
         timings["write"] += time.perf_counter() - started
+        if ctx.lifecycle_seconds:
+            timings["lifecycle"] = ctx.lifecycle_seconds  # included in "write"
         ctx.store.restore_triggers()
         ctx.store.restore_cache()
         if options.dry_run or (counts.rejected and not options.skip_invalid):

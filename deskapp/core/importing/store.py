@@ -226,7 +226,10 @@ class Store:
             finally:
                 cursor.close()
             return found
-        stmt = text(sql.format(keys=":keys")).bindparams(bindparam("keys", expanding=True))
+        # An expanding parameter renders its own parentheses: "IN :keys", not "IN (:keys)".
+        stmt = text(sql.replace("({keys})", "{keys}").format(keys=":keys")).bindparams(
+            bindparam("keys", expanding=True)
+        )
         for start in range(0, len(unique), chunk):
             found.extend(tuple(r) for r in self.conn.execute(stmt, {"keys": unique[start : start + chunk]}))
         return found

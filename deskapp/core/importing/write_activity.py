@@ -8,6 +8,7 @@ interactions follow in `effects`, for the whole batch at once.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -269,7 +270,9 @@ def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     ctx.counts.updated += len(updates)
     with_effects = kind in ("purchases", "interactions")
     if with_effects:
+        started = time.perf_counter()
         effects.before_insert(ctx, kind, [row for _, row in new_rows])
+        ctx.lifecycle_seconds += time.perf_counter() - started
     columns = INSERT_COLUMNS[kind]
     ids = ctx.store.insert_ids(t, columns, [tuple(map(row.get, columns)) for _, row in new_rows])
     ctx.note_inserted(spec.table, ids)
@@ -277,4 +280,6 @@ def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     if kind == "interactions":
         ensure_staff(ctx, {row["staff"] for _, row in new_rows})
     if with_effects:
+        started = time.perf_counter()
         effects.after_insert(ctx, kind, [(pid, row) for pid, (_, row) in zip(ids, new_rows, strict=True)])
+        ctx.lifecycle_seconds += time.perf_counter() - started
