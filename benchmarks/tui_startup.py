@@ -10,6 +10,7 @@ first screen has been painted (the app's first `call_after_refresh` after mount)
 - bare:        a bare Textual app (Header, Static, Footer), exiting itself at that moment;
 - deskapp:     the `deskapp` command on the big desk (the CLI opens the engine, then starts the TUI);
 - deskapp-lazy: `python -m deskapp.tui`, where the engine opens in a worker after the first paint;
+- deskapp-proposed: the `deskapp` command (typer and all) with open_tui changed to do the same;
 
 plus the CPU time each process used up to its first paint (less disturbed by other load on the machine
 than wall time), for both desk runs the time until the Today page shows its data, and the peak RSS of
@@ -67,6 +68,27 @@ BARE_APP = textwrap.dedent(
             self.exit()
 
     Bare().run()
+    """
+)
+
+# The `deskapp` command with the change proposed for deskapp/cli/__init__.py: open_tui hands the TUI the
+# --db value and lets it open the engine after the first paint (run_desk(None, url=state.db, ...)).
+PROPOSED_CLI = textwrap.dedent(
+    """
+    import sys
+    import deskapp.cli as cli
+    from deskapp.cli.common import desk, handle_errors
+
+    @handle_errors
+    def open_tui(ctx):
+        state = desk(ctx)
+        from deskapp.tui.app import run_desk
+
+        run_desk(None, url=state.db, staff=state.staff)
+
+    cli.open_tui = open_tui
+    sys.argv = ["deskapp", *sys.argv[1:]]
+    cli.main()
     """
 )
 
@@ -256,6 +278,7 @@ def measure(db: Path, runs: int) -> dict[str, dict[str, float]]:
         "bare": [PYTHON, "-c", BARE_APP],
         "deskapp": [DESKAPP, "--db", str(db)],
         "deskapp-lazy": [PYTHON, "-m", "deskapp.tui", "--db", str(db)],
+        "deskapp-proposed": [PYTHON, "-c", PROPOSED_CLI, "--db", str(db)],
     }
     paints: dict[str, list[dict[str, float]]] = {name: [] for name in cases}
     loads: dict[str, list[dict[str, float]]] = {name: [] for name in cases if name != "bare"}
@@ -349,13 +372,13 @@ def main() -> None:
         "targets": {"ratio_to_bare": 1.5, "peak_rss_mb": 250},
     }
     print(
-        f"{'case':<14}{'first paint':>12}{'x bare':>8}{'(min)':>9}{'x bare':>8}{'CPU':>9}{'x bare':>8}"
+        f"{'case':<17}{'first paint':>12}{'x bare':>8}{'(min)':>9}{'x bare':>8}{'CPU':>9}{'x bare':>8}"
         f"{'Today data':>12}{'peak RSS':>10}"
     )
     for name, case in summary.items():
         data = f"{case['today_data_s']:.3f} s" if "today_data_s" in case else "-"
         print(
-            f"{name:<14}{case['first_paint_s']:>10.3f} s{case['ratio_to_bare']:>7.2f}x"
+            f"{name:<17}{case['first_paint_s']:>10.3f} s{case['ratio_to_bare']:>7.2f}x"
             f"{case['first_paint_min_s']:>7.3f} s{case['ratio_min_to_bare']:>7.2f}x"
             f"{case['cpu_to_paint_s']:>7.3f} s{case['cpu_ratio_to_bare']:>7.2f}x"
             f"{data:>12}{case['peak_rss_mb']:>7.0f} MB"
