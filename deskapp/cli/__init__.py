@@ -50,28 +50,12 @@ def root(
 
 @handle_errors
 def open_tui(ctx: typer.Context) -> None:
-    from deskapp.core.db import resolve_url
-
-    state = desk(ctx)
-    engine = state.engine()
-    _daily_backup(state, engine)
+    """Paint first: the TUI opens (and migrates) the database in a worker after its first frame, and makes
+    the day's backup beside it; a bad database still ends with exit code 2 and a one-line error."""
     from deskapp.tui.app import run_desk
 
-    run_desk(engine=engine, url=resolve_url(state.db), staff=state.staff)
-
-
-def _daily_backup(state: DeskContext, engine: object) -> None:
-    """The rotating daily backup, made when the desk opens (a failure warns; it never stops the desk)."""
-    from deskapp.cli.common import err_console
-    from deskapp.core.backup import daily_backup
-    from deskapp.core.settings import load_settings
-
-    try:
-        with state.session(engine) as session:
-            keep = load_settings(session).daily_backups_kept
-        daily_backup(engine, keep=keep)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - a backup problem must not keep anyone from their desk
-        err_console.print(f"warning: today's backup could not be made: {exc}")
+    state = desk(ctx)
+    run_desk(None, url=state.db, staff=state.staff)
 
 
 @app.command()

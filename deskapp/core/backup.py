@@ -65,7 +65,8 @@ def _integrity(path: Path) -> str | None:
 
 def _copy(source: Path, target: Path) -> None:
     """Online backup of `source` into `target` via a private temporary file renamed at the end."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.exists():
+        target.parent.mkdir(parents=True, mode=0o700)  # backups hold personal data
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     _create_private_file(partial)
@@ -151,3 +152,18 @@ def daily_backup(engine: Engine, *, keep: int = 7, today: date | None = None) ->
     for old in dailies[: max(0, len(dailies) - keep)]:
         old.unlink(missing_ok=True)
     return made
+
+
+def daily_backup_on_open(engine: Engine) -> Path | None:
+    """The once-a-day backup a desk makes when it opens, kept per the `daily_backups_kept` setting.
+
+    Never raises: a backup problem must not keep anyone from their desk (the next open tries again)."""
+    from deskapp.core.db import session_scope
+    from deskapp.core.settings import load_settings
+
+    try:
+        with session_scope(engine) as session:
+            keep = load_settings(session).daily_backups_kept
+        return daily_backup(engine, keep=keep)
+    except Exception:  # noqa: BLE001
+        return None

@@ -10,7 +10,6 @@ from sqlmodel import Session
 from deskapp.core import clock
 from deskapp.core.models import (
     OPEN_COMPLAINT_STATUSES,
-    PENDING_FOLLOW_UP_STATUSES,
     PENDING_SQL,
     Complaint,
     ComplaintStatus,
@@ -130,13 +129,15 @@ def desk_summary(session: Session, today: date | None = None) -> DeskSummary:
             select(Customer.stage, func.count()).where(Customer.archived.is_(False)).group_by(Customer.stage)  # type: ignore[attr-defined]
         ).all()
     )
-    pending = FollowUp.status.in_(PENDING_FOLLOW_UP_STATUSES)  # type: ignore[attr-defined]
-    overdue = session.execute(
-        select(func.count()).select_from(FollowUp).where(pending, FollowUp.due_date < today)
-    ).scalar_one()
-    due_today = session.execute(
-        select(func.count()).select_from(FollowUp).where(pending, FollowUp.due_date == today)
-    ).scalar_one()
+    # Counted exactly like the lists `due_follow_ups` returns: pending, of customers not archived.
+    pending = (
+        select(func.count())
+        .select_from(FollowUp)
+        .join(Customer, Customer.id == FollowUp.customer_id)
+        .where(text(f"follow_up.{PENDING_SQL}"), Customer.archived.is_(False))  # type: ignore[attr-defined]
+    )
+    overdue = session.execute(pending.where(FollowUp.due_date < today)).scalar_one()
+    due_today = session.execute(pending.where(FollowUp.due_date == today)).scalar_one()
     week_start = clock.as_moment(today - timedelta(days=today.weekday()))
     done = session.execute(
         select(func.count())

@@ -194,7 +194,8 @@ def load_sample(engine: Engine, *, today: date | None = None, folder: Path | Non
                     "completed_at": cal.moment(-int(r["due_in_days"]), "16:00") if done else None,
                     "assignee": r["assignee"],
                     "automatic": False,
-                    "created_at": cal.moment(-int(r["due_in_days"]) + 14, "10:00"),
+                    # scheduled two weeks before it falls due, but never later than the load itself
+                    "created_at": min(now, cal.moment(-int(r["due_in_days"]) + 14, "10:00")),
                     "version": 1,
                 }
             )

@@ -51,11 +51,20 @@ class Desk:
                 url = self.url if isinstance(self.url, URL) else resolve_url(self.url)
                 self._engine = open_engine(url)
                 self.url = self._engine.url
+                self._start_daily_backup(self._engine)
         except BaseException as exc:
             self._error = exc
             raise
         finally:
             self._ready.set()
+
+    @staticmethod
+    def _start_daily_backup(engine: Engine) -> None:
+        """Today's rotating backup, beside the desk's work rather than before it (a backup killed at exit
+        leaves only a temporary file, which the next one cleans up)."""
+        from deskapp.core.backup import daily_backup_on_open
+
+        threading.Thread(target=daily_backup_on_open, args=(engine,), name="daily-backup", daemon=True).start()
 
     def label(self) -> str:
         """ "<database> · <staff>" for the header."""

@@ -188,3 +188,15 @@ def test_complaint_count_by_priority_order(session, customer_id) -> None:  # typ
         activity.open_complaint(session, customer_id, subject=prio, priority=prio)
     assert [r.priority for r in reminders.open_complaints(session)] == ["urgent", "high", "normal", "low"]
     assert session.execute(select(func.count()).select_from(Complaint)).scalar_one() == 4
+
+
+def test_summary_counts_match_the_lists_and_skip_archived_customers(session, customer_id, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    gone = customers.create_customer(session, name="Archived One").id
+    for cid in (customer_id, gone):
+        activity.schedule_follow_up(session, cid, due=date(2026, 11, 20))
+        activity.schedule_follow_up(session, cid, due=date(2026, 11, 23))
+    customers.archive_customer(session, gone)
+    summary = reminders.desk_summary(session)
+    rows = reminders.due_follow_ups(session, days=0).items
+    assert (summary.overdue, summary.due_today) == (1, 1)
+    assert len(rows) == summary.overdue + summary.due_today
