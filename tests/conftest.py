@@ -45,6 +45,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     DESKAPP_TEST_POSTGRES_URL is set (the TUI tests stay on SQLite: the screens don't care)."""
     if "engine" in metafunc.fixturenames and "tests/tui" not in str(metafunc.definition.path):
         kinds = ENGINES if POSTGRES_URL else ["sqlite"]
+        only = metafunc.definition.get_closest_marker("engines")  # a behaviour only one engine has
+        if only is not None:
+            kinds = [k for k in kinds if k in only.args]
         metafunc.parametrize("engine", kinds, indirect=True)
 
 

@@ -50,9 +50,8 @@ def test_sees_a_write_session_commit(engine: Engine) -> None:
         watcher.close()
 
 
+@pytest.mark.engines("sqlite")  # SQLite file sharing
 def test_sees_another_process_on_the_same_sqlite_file(engine: Engine, db_path: Path) -> None:
-    if not _sqlite(engine):
-        pytest.skip("SQLite file sharing")
     watcher = ChangeWatcher(engine)
     other = open_engine(db_path)  # a colleague's desk on the same file
     try:
@@ -77,10 +76,9 @@ def test_bump_reports_once(engine: Engine) -> None:
         watcher.close()
 
 
+@pytest.mark.engines("sqlite")  # WAL checkpoints are SQLite's
 def test_watcher_does_not_block_writers_or_checkpoints(engine: Engine) -> None:
     """No open read transaction: a writer and a full checkpoint both go through while the watcher lives."""
-    if not _sqlite(engine):
-        pytest.skip("WAL checkpoints are SQLite's")
     watcher = ChangeWatcher(engine)
     try:
         watcher.changed()
@@ -108,9 +106,8 @@ def test_aggregates_for_other_engines(engine: Engine) -> None:
     watcher.close()
 
 
+@pytest.mark.engines("postgres")  # PostgreSQL LISTEN/NOTIFY
 def test_postgres_raw_writes_without_notify_are_caught_by_the_aggregates(engine: Engine) -> None:
-    if engine.url.get_backend_name() != "postgresql":
-        pytest.skip("PostgreSQL LISTEN/NOTIFY")
     watcher = ChangeWatcher(engine)
     try:
         watcher.changed()
