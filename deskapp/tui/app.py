@@ -44,6 +44,7 @@ PAGES = {
     "customers": "Customers",
     "complaints": "Complaints",
     "follow_ups": "Follow-ups",
+    "reports": "Reports",
 }
 
 
@@ -72,6 +73,12 @@ def _follow_ups_page() -> Screen[Any]:
     return FollowUpsScreen()
 
 
+def _reports_page() -> Screen[Any]:
+    from deskapp.tui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
 def _customer_commands() -> type[Provider]:
     from deskapp.tui.commands import CustomerCommands
 
@@ -87,6 +94,7 @@ class DeskApp(App[None]):
         "customers": _customers_page,
         "complaints": _complaints_page,
         "follow_ups": _follow_ups_page,
+        "reports": _reports_page,
     }
     DEFAULT_MODE = "today"  # the first screen is the home page itself, not an empty one switched away from
     COMMANDS = App.COMMANDS | {_customer_commands}
@@ -95,6 +103,7 @@ class DeskApp(App[None]):
         Binding("2", "goto('customers')", "Customers", id="desk.customers", show=False),
         Binding("3", "goto('complaints')", "Complaints", id="desk.complaints", show=False),
         Binding("4", "goto('follow_ups')", "Follow-ups", id="desk.follow-ups", show=False),
+        Binding("5", "goto('reports')", "Reports", id="desk.reports", show=False),
         Binding("question_mark", "help", "Help", id="desk.help"),
         Binding("f1", "help", "Help", id="desk.help-f1", show=False),
         Binding("f5", "refresh_desk", "Refresh", id="desk.refresh", show=False),

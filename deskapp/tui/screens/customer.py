@@ -3,6 +3,7 @@ Every action a call might lead to is one key away: log, complaint, follow-up, pu
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from deskapp.tui.widgets.tables import DeskTable
 if TYPE_CHECKING:
     from deskapp.core.db import DeskSession
     from deskapp.core.desk_queries import CustomerProfile
+    from deskapp.core.metrics import CustomerValue, HealthScore
     from deskapp.core.readmodels import Page, TimelineEntry
 
 KIND_LABEL = {
@@ -40,6 +42,8 @@ TIMELINE_LIMIT = 200
 class CustomerData:
     profile: CustomerProfile | None
     timeline: Page[TimelineEntry] | None
+    health: HealthScore | None = None
+    value: CustomerValue | None = None
 
 
 def profile_card(p: CustomerProfile) -> Text:
@@ -78,6 +82,36 @@ def profile_card(p: CustomerProfile) -> Text:
     if p.notes:
         card.append("\nNotes\n", style="dim").append_text(block(p.notes))
     return card
+
+
+HEALTH_BAR = 10
+HEALTH_DETAIL_WIDTH = 34  # indented by 4 in the 44-column card
+
+
+def health_card(health: HealthScore | None, value: CustomerValue | None) -> Text:
+    """The health score with its parts (a small bar, the score and the reason in words) and the margin the
+    customer has earned so far (historical CLV)."""
+    out = Text()
+    if health is None:
+        out.append("Health", style="dim").append("  not scored (churned or archived)\n", style="dim")
+    else:
+        style = "green" if health.score >= 70 else "yellow" if health.score >= 40 else "bold red"
+        out.append(f"Health {health.score}/100\n", style=f"bold {style}")
+        for part in health.parts:
+            out.append(f"  {part.name:<11}", style="dim")
+            if part.score is None:
+                out.append(f"{'':<{HEALTH_BAR}}  –", style="dim")
+            else:
+                filled = round(part.score / 100 * HEALTH_BAR)
+                out.append("█" * filled, style="cyan").append("░" * (HEALTH_BAR - filled), style="dim")
+                out.append(f" {part.score:>3.0f}")
+            out.append(f"  weight {part.weight:.0%}\n", style="dim")
+            for piece in textwrap.wrap(one_line(part.detail), HEALTH_DETAIL_WIDTH):
+                out.append("    ").append(piece, style="italic").append("\n")
+    if value is not None:
+        out.append(f"{'Value':<13}", style="dim")
+        out.append(f"{value.margin:,.2f} margin to date\n")
+    return out
 
 
 def stage_path(p: CustomerProfile) -> Text:
@@ -133,6 +167,7 @@ class CustomerScreen(DeskScreen):
         with Horizontal(id="customer-body"):
             with VerticalScroll(id="profile-pane"):
                 yield Static("", id="profile")
+                yield Static("", id="health")
                 yield Static("", id="stage-history")
             with Vertical(id="timeline-pane"):
                 yield TimelineTable(id="timeline", classes="boxed")
@@ -152,7 +187,16 @@ class CustomerScreen(DeskScreen):
             profile = customer_profile(session, self.customer_id)
         except NotFound:
             return CustomerData(None, None)
-        return CustomerData(profile, timeline(session, self.customer_id, limit=TIMELINE_LIMIT))
+        from deskapp.core.metrics import customer_health, customer_value
+        from deskapp.core.settings import load_settings
+
+        settings = load_settings(session)
+        return CustomerData(
+            profile,
+            timeline(session, self.customer_id, limit=TIMELINE_LIMIT),
+            customer_health(session, self.customer_id, settings),
+            customer_value(session, self.customer_id, settings),
+        )
 
     def show(self, data: CustomerData) -> None:
         if data.profile is None or data.timeline is None:
@@ -162,6 +206,7 @@ class CustomerScreen(DeskScreen):
         self.profile = data.profile
         self.title = one_line(data.profile.name)
         self.query_one("#profile", Static).update(profile_card(data.profile))
+        self.query_one("#health", Static).update(health_card(data.health, data.value))
         self.query_one("#stage-history", Static).update(stage_path(data.profile))
         table = self.query_one("#timeline", DeskTable)
         table.set_rows(timeline_row(e) for e in data.timeline.items)

@@ -22,7 +22,7 @@ from deskapp.tui.screens.actions import (
     FollowUpActions,
 )
 from deskapp.tui.screens.base import DeskScreen
-from deskapp.tui.text import words
+from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, FOLLOW_UP_COLUMNS, complaint_row, follow_up_row
 from deskapp.tui.widgets.tables import DeskTable
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 FOLLOW_UP_LIMIT = 500  # oldest first: past this, the Follow-ups page pages through the rest
 COMPLAINT_LIMIT = 100
+AT_RISK_SHOWN = 4  # names on the at-risk line; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class TodayData:
     more_complaints: bool
     summary: DeskSummary
     now: datetime
+    at_risk: tuple[str, ...] = ()  # names of customers with an open at-risk check-in (`deskapp due` flags them)
 
 
-def figures(summary: DeskSummary) -> Text:
-    """Customers by stage · follow-ups · complaints, on one line."""
+def figures(summary: DeskSummary, at_risk: tuple[str, ...] = ()) -> Text:
+    """Customers by stage · follow-ups · complaints, then who is flagged at risk, a line each."""
     line = Text()
     stages = " · ".join(f"{words(s.stage)} {s.customers}" for s in summary.customers_by_stage)
     line.append("Customers  ", style="bold").append(stages)
@@ -59,6 +61,17 @@ def figures(summary: DeskSummary) -> Text:
     line.append("Complaints ", style="bold").append(f"{summary.open_complaints} open")
     if summary.late_first_responses:
         line.append(f" · {summary.late_first_responses} late", style="bold red")
+    line.append("\n")
+    line.append("At risk    ", style="bold")
+    if not at_risk:
+        line.append("nobody flagged")
+        return line
+    for i, name in enumerate(at_risk[:AT_RISK_SHOWN]):
+        if i:
+            line.append(" · ")
+        line.append_text(cell(name, "yellow"))
+    if len(at_risk) > AT_RISK_SHOWN:
+        line.append(f" · and {len(at_risk) - AT_RISK_SHOWN} more (open their check-ins below)")
     return line
 
 
@@ -83,11 +96,25 @@ class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
                 yield table
 
     def fetch(self, session: DeskSession, params: Any) -> TodayData:
+        from sqlalchemy import select
+
         from deskapp.core import clock, reminders
+        from deskapp.core.automation import open_at_risk_flags
+        from deskapp.core.models import Customer
 
         today, now = clock.today(), clock.now()
         due = reminders.due_follow_ups(session, today, days=0, limit=FOLLOW_UP_LIMIT)
         complaints = reminders.open_complaints(session, now=now, limit=COMPLAINT_LIMIT)
+        flagged = list(open_at_risk_flags(session))
+        at_risk = (
+            session.scalars(
+                select(Customer.name)  # type: ignore[call-overload]
+                .where(Customer.id.in_(flagged), Customer.archived.is_(False))  # type: ignore[union-attr,attr-defined]
+                .order_by(Customer.name)
+            ).all()
+            if flagged
+            else []
+        )
         return TodayData(
             overdue=tuple(r for r in due.items if r.days_overdue > 0),
             due_today=tuple(r for r in due.items if r.days_overdue == 0),
@@ -96,12 +123,13 @@ class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
             more_complaints=complaints.has_more,
             summary=reminders.desk_summary(session, today),
             now=now,
+            at_risk=tuple(at_risk),
         )
 
     def show(self, data: TodayData) -> None:
         from deskapp.tui import probe
 
-        self.query_one("#figures", Static).update(figures(data.summary))
+        self.query_one("#figures", Static).update(figures(data.summary, data.at_risk))
         overdue = self.query_one("#overdue", DeskTable)
         overdue.set_rows(follow_up_row(r) for r in data.overdue)
         more = "+" if data.more_follow_ups else ""

@@ -10,6 +10,7 @@ SECTIONS = (
     ("customers", "2", "Customers"),
     ("complaints", "3", "Complaints"),
     ("follow_ups", "4", "Follow-ups"),
+    ("reports", "5", "Reports"),
 )
 
 

@@ -1,0 +1,226 @@
+"""Reports: the business's figures as bar charts in the terminal (funnel, retention by month, churn reasons,
+NPS over time, predicted-CLV distribution) under one line of headline figures.
+
+Everything is computed in one worker after the page shows (fitting the CLV model can take a second); until
+then each chart says "computing…". A desk too small for the model gets a calm line instead of the chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Static
+
+from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.text import cell, words
+from deskapp.tui.widgets.rows import STAGE_STYLE
+
+if TYPE_CHECKING:
+    from deskapp.core.db import DeskSession
+    from deskapp.core.metrics import (
+        Funnel,
+        NpsFigures,
+        Period,
+        ReasonCount,
+        RetentionFigures,
+        SimpleClv,
+    )
+    from deskapp.core.predict import ClvBucket
+
+BAR_WIDTH = 20
+LABEL_WIDTH = 17
+EIGHTHS = " ▏▎▍▌▋▊▉"
+COMPUTING = Text("computing…", style="dim italic")
+CHARTS = (
+    ("funnel", "Funnel: customers per stage · conversion to the next"),
+    ("churn-reasons", "Churn reasons (last 12 months)"),
+    ("clv", "Predicted CLV, next 365 days: customers per band"),
+    ("retention", "Retention by month (E − N) / S"),
+    ("nps", "NPS by month"),
+)
+
+
+@dataclass(frozen=True)
+class ReportsData:
+    period: Period
+    funnel: Funnel
+    retention: RetentionFigures
+    retention_months: tuple[RetentionFigures, ...]
+    reasons: tuple[ReasonCount, ...]
+    nps: NpsFigures
+    nps_months: tuple[NpsFigures, ...]
+    simple: SimpleClv
+    clv: tuple[ClvBucket, ...]
+    clv_problem: str | None
+
+
+def bar(value: float, largest: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of block characters (eighths for the last cell), `width` cells for `largest`."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = round(min(value, largest) / largest * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[rest] if rest else "")
+
+
+def _row(chart: Text, label: Text | str, value: float, largest: float, figure: str, style: str = "") -> None:
+    chart.append_text(label if isinstance(label, Text) else Text(f"{label:<{LABEL_WIDTH}}"))
+    chart.append(f"{bar(value, largest):<{BAR_WIDTH}}", style=style or "cyan")
+    chart.append(f" {figure}\n")
+
+
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.1f}%"
+
+
+def _money(value: Any) -> str:
+    return "–" if value is None else f"{float(value):,.2f}"
+
+
+def figures_line(data: ReportsData) -> Text:
+    s = data.simple
+    line = Text()
+    period = f"{data.period.start:%Y-%m-%d} – {data.period.end:%Y-%m-%d}"
+    line.append("Last 12 months ", style="bold").append(f"({period})\n", style="dim")
+    parts = (
+        ("AOV", _money(s.aov)),
+        ("Orders/customer/yr", "–" if s.frequency_per_year is None else f"{s.frequency_per_year:.1f}"),
+        ("Churn", _pct(s.churn.rate)),
+        ("Retention", "–" if data.retention.rate is None else f"{data.retention.rate:.1f}%"),
+        ("NPS", "–" if data.nps.score is None else f"{data.nps.score:+.0f}"),
+        ("Simple CLV", _money(s.value)),
+    )
+    for i, (label, value) in enumerate(parts):
+        if i:
+            line.append("  ·  ", style="dim")
+        line.append(f"{label} ", style="bold").append(value)
+    return line
+
+
+def funnel_chart(funnel: Funnel) -> Text:
+    chart = Text()
+    largest = max((s.customers for s in funnel.steps), default=0)
+    largest = max(largest, funnel.churned)
+    for step in funnel.steps:
+        to_next = f" → {_pct(step.conversion)}" if step.conversion is not None else ""
+        label = Text(f"{words(step.stage):<{LABEL_WIDTH}}", style=STAGE_STYLE.get(step.stage, ""))
+        _row(chart, label, step.customers, largest, f"{step.customers}{to_next}")
+    _row(chart, Text(f"{'churned':<{LABEL_WIDTH}}", style="dim"), funnel.churned, largest, str(funnel.churned), "dim")
+    chart.rstrip()
+    return chart
+
+
+def retention_chart(months: tuple[RetentionFigures, ...]) -> Text:
+    chart = Text()
+    for m in months:
+        rate = m.rate if m.rate is not None else 0.0
+        figure = "–" if m.rate is None else f"{m.rate:.1f}%  ({m.at_start}→{m.at_end})"
+        _row(chart, f"{m.period.start:%b %Y}", rate, 100.0, figure)
+    chart.rstrip()
+    return chart or Text("No months in the period.", style="dim")
+
+
+def reasons_chart(reasons: tuple[ReasonCount, ...]) -> Text:
+    if not any(r.customers for r in reasons):
+        return Text("Nobody was lost in the last 12 months.", style="dim")
+    chart = Text()
+    largest = max(r.customers for r in reasons)
+    for r in reasons:
+        label = cell(words(r.reason))
+        label.truncate(LABEL_WIDTH - 1, pad=True)
+        _row(chart, label + " ", r.customers, largest, f"{r.customers} ({_pct(r.share)})", "red")
+    chart.rstrip()
+    return chart
+
+
+def nps_chart(months: tuple[NpsFigures, ...]) -> Text:
+    if not any(m.respondents for m in months):
+        return Text("No feedback scores in the last 12 months.", style="dim")
+    chart = Text()
+    for m in months:
+        if m.score is None:
+            _row(chart, f"{m.period.start:%b %Y}", 0, 100, "no answers", "dim")
+            continue
+        style = "green" if m.score >= 0 else "red"
+        _row(chart, f"{m.period.start:%b %Y}", abs(m.score), 100.0, f"{m.score:+.0f}  ({m.respondents})", style)
+    chart.rstrip()
+    return chart
+
+
+def clv_chart(buckets: tuple[ClvBucket, ...], problem: str | None) -> Text:
+    if problem is not None or not buckets:
+        text = Text("Not enough purchase history to predict customer value yet.\n", style="dim")
+        if problem:
+            text.append(problem, style="dim italic")
+        return text
+    chart = Text()
+    largest = max(b.customers for b in buckets)
+    for i, b in enumerate(buckets):
+        band = f"{b.low:>5,.0f}+" if i == len(buckets) - 1 else f"{b.low:>5,.0f}–{b.high:,.0f}"
+        _row(chart, band, b.customers, largest, str(b.customers))
+    chart.rstrip()
+    return chart
+
+
+class ReportsScreen(DeskScreen):
+    SECTION = "reports"
+    TITLE = "Reports"
+    CSS_PATH = "reports.tcss"
+    AUTO_FOCUS = ""
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(COMPUTING, id="report-figures")
+        with Horizontal(id="report-charts"):
+            with Vertical(id="report-left"):
+                for chart_id, title in CHARTS[:3]:
+                    yield self._chart(chart_id, title)
+            with Vertical(id="report-right"):
+                for chart_id, title in CHARTS[3:]:
+                    yield self._chart(chart_id, title)
+
+    @staticmethod
+    def _chart(chart_id: str, title: str) -> Static:
+        chart = Static(COMPUTING, id=chart_id, classes="boxed chart")
+        chart.border_title = title
+        return chart
+
+    def fetch(self, session: DeskSession, params: Any) -> ReportsData:
+        from deskapp.core import metrics
+        from deskapp.core.predict import ModelUnavailable, fit_clv_model
+        from deskapp.core.settings import load_settings
+
+        settings = load_settings(session)
+        period = metrics.period_between()
+        simple = metrics.simple_clv(session, period, settings)
+        margin_rate = simple.margin_rate if simple.margin_rate is not None else float(settings.default_margin)
+        problem: str | None = None
+        buckets: tuple[ClvBucket, ...] = ()
+        try:
+            buckets = fit_clv_model(session, period.end, margin_rate=margin_rate).distribution()
+        except ModelUnavailable as exc:
+            problem = str(exc)
+        return ReportsData(
+            period=period,
+            funnel=metrics.funnel(session),
+            retention=metrics.retention_rate(session, period),
+            retention_months=metrics.retention_by_month(session, period),
+            reasons=metrics.churn_reasons(session, period),
+            nps=metrics.net_promoter_score(session, period),
+            nps_months=metrics.nps_by_month(session, period),
+            simple=simple,
+            clv=buckets,
+            clv_problem=problem,
+        )
+
+    def show(self, data: ReportsData) -> None:
+        self.query_one("#report-figures", Static).update(figures_line(data))
+        self.query_one("#funnel", Static).update(funnel_chart(data.funnel))
+        self.query_one("#retention", Static).update(retention_chart(data.retention_months))
+        self.query_one("#churn-reasons", Static).update(reasons_chart(data.reasons))
+        self.query_one("#nps", Static).update(nps_chart(data.nps_months))
+        self.query_one("#clv", Static).update(clv_chart(data.clv, data.clv_problem))
