@@ -140,9 +140,10 @@ def test_batches_and_search_index_for_bulk_inserts(engine: Engine) -> None:
         assert index_in_sync(session)
         assert [r.name for r in search_customers(session, "odon 1199")] == ["Ödön 1199"]
         assert search_customers(session, "704001199").items[0].name == "Ödön 1199"
-    with engine.connect() as conn:
-        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    assert "customer_fts_ai" in names
+    if engine.url.get_backend_name() == "sqlite":  # the FTS5 trigger the importer suspends is back
+        with engine.connect() as conn:
+            names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert "customer_fts_ai" in names
 
 
 def test_a_rolled_back_bulk_import_keeps_the_search_trigger(engine: Engine) -> None:
