@@ -107,3 +107,21 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Fix the desk's clock at 2026-11-23 09:30 UTC (a Monday)."""
     monkeypatch.setattr(clock, "now", lambda: FIXED_NOW)
     return FIXED_NOW
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran on each engine, so a CI log shows PostgreSQL was really exercised."""
+    outcomes: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") != "call" and outcome == "passed":
+                continue
+            engine = "postgres" if "[postgres" in nodeid else "sqlite" if "[sqlite" in nodeid else None
+            if engine:
+                outcomes.setdefault(engine, {}).setdefault(outcome, 0)
+                outcomes[engine][outcome] += 1
+    for engine, counts in sorted(outcomes.items()):
+        terminalreporter.write_line(
+            f"engine-parametrised tests on {engine}: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        )
