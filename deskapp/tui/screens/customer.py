@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from deskapp.core.db import DeskSession
     from deskapp.core.desk_queries import CustomerProfile
     from deskapp.core.metrics import CustomerValue, HealthScore
+    from deskapp.core.predict import CustomerForecast
     from deskapp.core.readmodels import Page, TimelineEntry
 
 KIND_LABEL = {
@@ -111,7 +113,19 @@ def health_card(health: HealthScore | None, value: CustomerValue | None) -> Text
     if value is not None:
         out.append(f"{'Value':<13}", style="dim")
         out.append(f"{value.margin:,.2f} margin to date\n")
+    out.rstrip()
     return out
+
+
+def forecast_card(forecast: CustomerForecast | None, problem: str | None, horizon_days: int = 365) -> Text:
+    """P(alive) and predicted CLV from the desk's BG/NBD + Gamma-Gamma fit (see the Reports page)."""
+    out = Text()
+    if forecast is None:
+        why = "too little history" if problem else "no purchases yet"
+        return out.append(f"{'Predicted':<13}", style="dim").append(f"– ({why})", style="dim")
+    out.append(f"{'P(alive)':<13}", style="dim").append(f"{forecast.p_alive:.0%}\n")
+    out.append(f"{'Predicted':<13}", style="dim")
+    return out.append(f"{forecast.predicted_clv:,.2f} in {horizon_days} days")
 
 
 def stage_path(p: CustomerProfile) -> Text:
@@ -158,6 +172,11 @@ class CustomerScreen(DeskScreen):
     ]
     AUTO_FOCUS = "#timeline"
 
+    class Forecasted(Message, bubble=False):
+        def __init__(self, forecast: CustomerForecast | None, problem: str | None, horizon_days: int) -> None:
+            self.forecast, self.problem, self.horizon_days = forecast, problem, horizon_days
+            super().__init__()
+
     def __init__(self, customer_id: int) -> None:
         super().__init__()
         self.customer_id = customer_id
@@ -168,6 +187,7 @@ class CustomerScreen(DeskScreen):
             with VerticalScroll(id="profile-pane"):
                 yield Static("", id="profile")
                 yield Static("", id="health")
+                yield Static("", id="forecast")
                 yield Static("", id="stage-history")
             with Vertical(id="timeline-pane"):
                 yield TimelineTable(id="timeline", classes="boxed")
@@ -214,6 +234,35 @@ class CustomerScreen(DeskScreen):
         table.border_title = f"Timeline · {count}{'+ (latest shown)' if data.timeline.has_more else ''}"
         self._show_detail()
         self.refresh_bindings()
+        self.run_worker(
+            self._forecast_in_thread,
+            thread=True,
+            exclusive=True,
+            group="forecast",
+            exit_on_error=False,
+            description="predict the customer's value",
+        )
+
+    def _forecast_in_thread(self) -> None:
+        """After the page shows: the desk's CLV model (fitted once between purchases, shared with Reports)."""
+        from deskapp.core.metrics import period_between
+        from deskapp.tui.screens.reports import desk_clv_model
+
+        try:
+            with self.desk_app.desk.read() as session:
+                model = desk_clv_model(session, period_between())
+        except Exception as exc:  # a side figure: logged, never an error over the customer
+            self.log.warning(f"predicting the customer's value failed: {exc!r}")
+            return
+        if isinstance(model, str):
+            self.post_message(self.Forecasted(None, model, 365))
+        else:
+            self.post_message(self.Forecasted(model.forecast_for(self.customer_id), None, model.horizon_days))
+
+    def on_customer_screen_forecasted(self, message: Forecasted) -> None:
+        self.query_one("#forecast", Static).update(
+            forecast_card(message.forecast, message.problem, message.horizon_days)
+        )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()

@@ -7,6 +7,8 @@ then each chart says "computing…". A desk too small for the model gets a calm 
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
         RetentionFigures,
         SimpleClv,
     )
-    from deskapp.core.predict import ClvBucket
+    from deskapp.core.predict import ClvBucket, ClvModel
 
 BAR_WIDTH = 20
 LABEL_WIDTH = 17
@@ -43,6 +45,44 @@ CHARTS = (
     ("retention", "Retention by month (E − N) / S"),
     ("nps", "NPS by month"),
 )
+
+
+_MODELS: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], ClvModel | str]] = weakref.WeakKeyDictionary()
+_MODELS_LOCK = threading.Lock()
+
+
+def desk_clv_model(session: DeskSession, period: Period, margin_rate: float | None = None) -> ClvModel | str:
+    """The predicted-CLV model over the purchases up to the period's end (margin: the period's margin rate),
+    or why it can't be fitted. Remembered per engine while the purchases' count and highest id stay the same,
+    so the Reports page and the Customer page fit it once between purchases (an edited amount waits for the
+    next purchase). Runs in workers only."""
+    from sqlalchemy import func, select
+
+    from deskapp.core.models import Purchase
+    from deskapp.core.predict import ModelUnavailable, fit_clv_model
+
+    count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()  # type: ignore[arg-type]
+    key = (int(count), int(top or 0), period.end)
+    engine = session.get_bind()
+    with _MODELS_LOCK:
+        known = _MODELS.get(engine)
+        if known is not None and known[0] == key:
+            return known[1]
+    if margin_rate is None:
+        from deskapp.core.metrics import order_figures
+        from deskapp.core.settings import load_settings
+
+        settings = load_settings(session)
+        margin_rate = order_figures(session, period, settings).margin_rate
+        if margin_rate is None:
+            margin_rate = float(settings.default_margin)
+    try:
+        found: ClvModel | str = fit_clv_model(session, period.end, margin_rate=margin_rate)
+    except ModelUnavailable as exc:
+        found = str(exc)
+    with _MODELS_LOCK:
+        _MODELS[engine] = (key, found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -191,19 +231,15 @@ class ReportsScreen(DeskScreen):
 
     def fetch(self, session: DeskSession, params: Any) -> ReportsData:
         from deskapp.core import metrics
-        from deskapp.core.predict import ModelUnavailable, fit_clv_model
         from deskapp.core.settings import load_settings
 
         settings = load_settings(session)
         period = metrics.period_between()
         simple = metrics.simple_clv(session, period, settings)
         margin_rate = simple.margin_rate if simple.margin_rate is not None else float(settings.default_margin)
-        problem: str | None = None
-        buckets: tuple[ClvBucket, ...] = ()
-        try:
-            buckets = fit_clv_model(session, period.end, margin_rate=margin_rate).distribution()
-        except ModelUnavailable as exc:
-            problem = str(exc)
+        model = desk_clv_model(session, period, margin_rate)
+        problem = model if isinstance(model, str) else None
+        buckets: tuple[ClvBucket, ...] = () if isinstance(model, str) else model.distribution()
         return ReportsData(
             period=period,
             funnel=metrics.funnel(session),
