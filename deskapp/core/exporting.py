@@ -18,12 +18,13 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import IO, Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from deskapp.core import clock
+from deskapp.core.importing.store import table_of
 from deskapp.core.importing.vcard import escape, fold_line
 from deskapp.core.models import (
     PENDING_FOLLOW_UP_STATUSES,
@@ -71,11 +72,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
     + ("automatic", "created_at", "version"),
 }
 TABLES: dict[str, Any] = {
-    "customers": Customer.__table__,
-    "interactions": Interaction.__table__,
-    "purchases": Purchase.__table__,
-    "complaints": Complaint.__table__,
-    "followups": FollowUp.__table__,
+    "customers": table_of(Customer),
+    "interactions": table_of(Interaction),
+    "purchases": table_of(Purchase),
+    "complaints": table_of(Complaint),
+    "followups": table_of(FollowUp),
 }
 FORMATS = ("csv", "json", "jsonl", "vcf", "ics")
 KIND_FORMATS = dict.fromkeys(FIELDS, ("csv", "json", "jsonl")) | {
@@ -93,9 +94,9 @@ class ExportError(ValueError):
 def _records(session: Session, kind: str) -> Iterator[dict[str, Any]]:
     """Each record's public fields, oldest id first, read a page at a time."""
     table: Table = TABLES[kind]
-    customer: Table = Customer.__table__  # type: ignore[assignment]
+    customer: Table = table_of(Customer)
     columns: list[Any] = list(table.c)
-    joins = table
+    joins: Any = table
     if kind != "customers":
         columns += [
             customer.c.external_id.label("customer_external_id"),
@@ -104,7 +105,7 @@ def _records(session: Session, kind: str) -> Iterator[dict[str, Any]]:
         ]
         joins = joins.join(customer, customer.c.id == table.c.customer_id)
     if kind == "followups":
-        complaint, purchase = Complaint.__table__.alias("c"), Purchase.__table__.alias("p")
+        complaint, purchase = table_of(Complaint).alias("c"), table_of(Purchase).alias("p")
         columns += [
             complaint.c.external_id.label("complaint_external_id"),
             purchase.c.external_id.label("purchase_external_id"),
@@ -160,7 +161,7 @@ def _cell(field: str, value: Any) -> str:
 
 
 def export_records(
-    session: Session, kind: str, out: TextIO, fmt: str = "csv", *, excel: bool = False, delimiter: str = ","
+    session: Session, kind: str, out: IO[str], fmt: str = "csv", *, excel: bool = False, delimiter: str = ","
 ) -> int:
     """Write every `kind` record to `out` in `fmt`; returns how many were written."""
     if kind not in FIELDS:
@@ -200,14 +201,14 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _write_vcards(session: Session, out: TextIO) -> int:
+def _write_vcards(session: Session, out: IO[str]) -> int:
     count = 0
     for c in _records(session, "customers"):
         props: list[tuple[str, str]] = [("FN", escape(c["name"]))]
         if c["company"]:
             props.append(("ORG", escape(c["company"])))
         if c["email"]:
-            props.append(("EMAIL;TYPE=work", escape(c["email"])))
+            props.append(("EMAIL", escape(c["email"])))
         if c["phone"]:
             props.append(("TEL;VALUE=uri;TYPE=voice", f"tel:{c['phone']}"))
         if c["birthday"]:
@@ -237,7 +238,7 @@ def _write_vcards(session: Session, out: TextIO) -> int:
     return count
 
 
-def _write_calendar(session: Session, out: TextIO) -> int:
+def _write_calendar(session: Session, out: IO[str]) -> int:
     """Pending follow-ups as events: all-day on their due day, or half an hour at their local due time."""
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//deskapp//follow-ups//EN", "CALSCALE:GREGORIAN"]
     out.write("".join(fold_line(line) for line in [*head, "X-WR-CALNAME:deskapp follow-ups"]))

@@ -21,10 +21,11 @@ from sqlalchemy import Table
 from deskapp.core import clock, lifecycle
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.stages import StageBook
+from deskapp.core.importing.store import table_of
 from deskapp.core.models import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage
 
-PURCHASE: Table = Purchase.__table__  # type: ignore[assignment]
-FOLLOW_UP: Table = FollowUp.__table__  # type: ignore[assignment]
+PURCHASE: Table = table_of(Purchase)
+FOLLOW_UP: Table = table_of(FollowUp)
 REPEAT_FROM = (*lifecycle.PRE_PURCHASE, Stage.PURCHASE, Stage.CHURNED)
 ADVOCACY_FROM = (Stage.PURCHASE, Stage.RETENTION)
 FOLLOW_UP_COLUMNS = (
@@ -48,7 +49,8 @@ FOLLOW_UP_COLUMNS = (
 def book_for(ctx: WriteContext, kind: str) -> StageBook:
     if ctx.stages is None:
         ctx.stages = StageBook(ctx.store, purchases=kind == "purchases")
-    return ctx.stages
+    book: StageBook = ctx.stages
+    return book
 
 
 def before_insert(ctx: WriteContext, kind: str, rows: list[dict[str, Any]]) -> None:
@@ -86,7 +88,7 @@ def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[st
     ctx.counts.stage_changes += moved
     if wants_follow_ups:
         owners = dict(
-            ctx.store.fetch("SELECT id, owner FROM customer WHERE id IN ({keys})", {w[0] for w in wants_follow_ups})
+            ctx.store.fetch("SELECT id, owner FROM customer WHERE id IN {keys}", {w[0] for w in wants_follow_ups})
         )
         follow_ups = [
             item

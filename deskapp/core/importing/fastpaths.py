@@ -182,6 +182,8 @@ def _learn(region: str, text: str, digits: str, e164: str, search: str) -> _Shap
     if parsed.italian_leading_zero or parsed.extension:
         return None
     country_code = parsed.country_code
+    if country_code is None:
+        return None
     national = str(parsed.national_number)
     if not digits.endswith(national):
         return None
@@ -222,7 +224,7 @@ def clean_phone_fast(value: Any, region: str, field: str = "phone") -> tuple[str
     digits = _NON_DIGIT.sub("", text)
     key = _phone_key(region, text, digits)
     shape = _shapes.get(key, False)
-    if shape:
+    if isinstance(shape, _Shape):
         done = _apply(shape, digits)
         if done is not None:
             return done[0], text, done[1]

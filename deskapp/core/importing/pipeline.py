@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 from deskapp.core import clock
 from deskapp.core.db import session_scope
 from deskapp.core.errors import DeskError
-from deskapp.core.importing.cleaners import DateReader
 from deskapp.core.importing.context import ON_CONFLICT, Counts, WriteContext
+from deskapp.core.importing.dates import DateReader
 from deskapp.core.importing.headers import MONTH_FIRST_PRESETS, build_mapping
 from deskapp.core.importing.kinds import KINDS, kind_named
 from deskapp.core.importing.rejects import RejectWriter
@@ -250,7 +250,7 @@ def _run(
         timings["write"] += time.perf_counter() - started
         if ctx.lifecycle_seconds:
             timings["lifecycle"] = ctx.lifecycle_seconds  # included in "write"
-        ctx.store.restore_triggers()
+        ctx.store.search.restore()
         ctx.store.restore_cache()
         if options.dry_run or (counts.rejected and not options.skip_invalid):
             raise _RollBack

@@ -137,18 +137,18 @@ def _json_array_records(source: Source) -> Iterator[Record]:
     if skip_space() != "[":
         raise ImportFileError(f"{name}: a JSON import is an array of objects, [{{...}}, ...]")
     pos += 1
-    expect_value = True
+    expect = "first"  # first element or "]"; "value" after a comma; "separator" after an element
     while True:
         char = skip_space()
-        if char == "]" and (expect_value is True or expect_value == "after"):
+        if char == "]" and expect in ("first", "separator"):
             return
         if char == "":
             raise ImportFileError(f"{name}: the JSON ends before its closing ] (line {line})")
-        if expect_value == "after":
+        if expect == "separator":
             if char != ",":
                 raise ImportFileError(f"{name} line {line}: expected , or ] between records, found {char!r}")
             pos += 1
-            expect_value = False
+            expect = "value"
             continue
         while True:
             try:
@@ -164,4 +164,4 @@ def _json_array_records(source: Source) -> Iterator[Record]:
         raw_text = buffer[pos:end]
         pos = end
         yield _object_record(start_line, value, value if isinstance(value, dict) else raw_text)
-        expect_value = "after"
+        expect = "separator"

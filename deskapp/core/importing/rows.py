@@ -14,6 +14,7 @@ from typing import Any
 
 from deskapp.core.errors import ValidationFailed
 from deskapp.core.importing import cleaners as c
+from deskapp.core.importing.dates import DateReader, YearlessDate, normalise_time_text
 from deskapp.core.importing.fastpaths import clean_email_fast, clean_phone_fast
 from deskapp.core.importing.headers import Mapping
 from deskapp.core.importing.rowrules import finish_row
@@ -89,7 +90,7 @@ def _special_dates(value: Any) -> str:
 class RowCleaner:
     """Validates the records of one file against one kind, with the file's mapping and date convention."""
 
-    def __init__(self, mapping: Mapping, settings: Settings, dates: c.DateReader, *, csv_input: bool) -> None:
+    def __init__(self, mapping: Mapping, settings: Settings, dates: DateReader, *, csv_input: bool) -> None:
         self.mapping = mapping
         self.settings = settings
         self.dates = dates
@@ -195,7 +196,7 @@ class RowCleaner:
 
     def _due(self, value: Any) -> dict[str, Any]:
         """ "2026-12-01" or "2026-12-01 10:30" (local time): the follow-up's day and optional time."""
-        text = c._normalise_time_text(str(value).strip()).replace("T", " ")
+        text = normalise_time_text(str(value).strip()).replace("T", " ")
         day_text, _, clock = text.rpartition(" ") if ":" in text.rpartition(" ")[2] else (text, "", "")
         out: dict[str, Any] = {"due_date": self.dates.date("due", day_text, required=True)}
         if clock:
@@ -260,7 +261,7 @@ class RowCleaner:
                     out.update(fn(value))
                 else:
                     out[name] = fn(value)
-            except c.YearlessDate:
+            except YearlessDate:
                 warnings.append(f"line {line}: {column} {value!r} has no year; left empty")
             except ValidationFailed as exc:
                 errors.extend(RowError(line, column, e.field, value, e.message) for e in exc.errors)

@@ -81,14 +81,14 @@ class StageBook:
         if unknown:
             firsts = (
                 self.store.fetch(
-                    "SELECT customer_id, min(ordered_at) FROM purchase WHERE customer_id IN ({keys})"
+                    "SELECT customer_id, min(ordered_at) FROM purchase WHERE customer_id IN {keys}"
                     " GROUP BY customer_id",
                     unknown,
                 )
                 if self.purchases
                 else ()
             )
-            self._fill(self.store.fetch("SELECT id, stage FROM customer WHERE id IN ({keys})", unknown), firsts)
+            self._fill(self.store.fetch("SELECT id, stage FROM customer WHERE id IN {keys}", unknown), firsts)
 
     def known_new(self, cid: int) -> None:
         """A customer this import created: awareness, no orders."""
@@ -130,15 +130,17 @@ class StageBook:
         self._update_customers(now, list({r[0] for r in rows}))
         return ids
 
-    def _moved(self) -> Iterator[int]:
-        moves = self.moves
-        return (cid for cid in range(len(moves)) if moves[cid])
+    def _moved(self) -> Iterator[tuple[Stage, int, int]]:
+        """(stage, moves, id) of every customer that moved, in id order, without building a list."""
+        stage, moves = self.stage, self.moves
+        for cid in range(len(moves)):
+            if moves[cid]:
+                yield STAGES[stage[cid]], moves[cid], cid
+                moves[cid] = 0
 
     def _update_customers(self, now: datetime, cids: list[int]) -> None:
-        rows = [
-            (cid, {"stage": STAGES[self.stage[cid]], "version": self.moves[cid], "updated_at": now}) for cid in cids
-        ]
-        self.store.bump_customers(rows)
+        """Other engines, per batch: these customers' stages (few, so a list is fine)."""
+        self.store.bump_customers(((STAGES[self.stage[c]], self.moves[c], c) for c in sorted(cids)), now)
         for cid in cids:
             self.moves[cid] = 0
 
@@ -149,6 +151,7 @@ class StageBook:
         from deskapp.core.importing.write_customers import STAGE_CHANGE
 
         columns = ", ".join(STAGE_CHANGE_COLUMNS)
+        self.store.restore_cache()  # the sort below takes as much memory as the page cache may: keep both small
         before = self.store.conn.exec_driver_sql("SELECT max(id) FROM stage_change").scalar() or 0
         self.store.conn.exec_driver_sql(
             f"INSERT INTO {STAGE_CHANGE.name} ({columns}) SELECT {columns} FROM {_TEMP} ORDER BY customer_id, seq"
@@ -156,5 +159,5 @@ class StageBook:
         after = self.store.conn.exec_driver_sql("SELECT max(id) FROM stage_change").scalar() or 0
         self.store.conn.exec_driver_sql(f"DROP TABLE {_TEMP}")
         self._temp_made = False
-        self._update_customers(now, list(self._moved()))
+        self.store.bump_customers(self._moved(), now)
         return list(range(before + 1, after + 1))

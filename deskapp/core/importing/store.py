@@ -10,11 +10,10 @@ whose cost is small beside the rows themselves.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Boolean, Date, Enum, Table, Time, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -107,10 +106,10 @@ class Store:
         self.conn = session.connection()
         self.sqlite = self.conn.dialect.name == "sqlite"
         self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Converter]]] = {}
-        self._suspended: list[str] = []
-        self.tried_suspending = False
         self._cache: Any = None
-        self.fts: tuple[str, list[str]] | None = None  # (index table, columns) while its trigger is suspended
+        from deskapp.core.importing.searchindex import BulkSearchIndex
+
+        self.search = BulkSearchIndex(self)
 
     def _raw_statement(self, table: Table, columns: tuple[str, ...]) -> tuple[str, list[Converter]]:
         key = (table.name, columns)
@@ -181,19 +180,19 @@ class Store:
         finally:
             cursor.close()
 
-    def bump_customers(self, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
-        """Set stage and updated_at, and add to version, for (id, {stage, version: increment, updated_at})."""
+    def bump_customers(self, moves: Iterable[tuple[Any, int, int]], now: datetime) -> None:
+        """For each (stage, number of moves, id), in id order: set the stage and updated_at, add the moves
+        to version. Streams: a million moved customers are never a list in memory."""
         from deskapp.core.models import Customer
 
-        table: Table = Customer.__table__  # type: ignore[assignment]
-        ordered = sorted(rows, key=lambda row: row[0])
+        table: Table = table_of(Customer)
         if self.sqlite:
-            convert = sqlite_converter(table.c.updated_at.type)
-            params = ((v["stage"].value, v["version"], convert(v["updated_at"]), cid) for cid, v in ordered)
+            stamp = _sqlite_datetime(now)
             cursor = self._cursor()
             try:
                 cursor.executemany(
-                    "UPDATE customer SET stage = ?, version = version + ?, updated_at = ? WHERE id = ?", params
+                    "UPDATE customer SET stage = ?, version = version + ?, updated_at = ? WHERE id = ?",
+                    ((stage.value, n, stamp, cid) for stage, n, cid in moves),
                 )
             finally:
                 cursor.close()
@@ -203,14 +202,17 @@ class Store:
             .where(table.c.id == bindparam("_id"))
             .values(stage=bindparam("stage"), version=table.c.version + bindparam("step"), updated_at=bindparam("at"))
         )
-        params_list = [
-            {"_id": cid, "stage": v["stage"], "step": v["version"], "at": v["updated_at"]} for cid, v in ordered
-        ]
-        if params_list:
-            self.conn.execute(stmt, params_list)
+        batch: list[dict[str, Any]] = []
+        for stage, n, cid in moves:
+            batch.append({"_id": cid, "stage": stage, "step": n, "at": now})
+            if len(batch) == 5000:
+                self.conn.execute(stmt, batch)
+                batch = []
+        if batch:
+            self.conn.execute(stmt, batch)
 
     def fetch(self, sql: str, keys: Iterable[Any], *, chunk: int = 500) -> list[tuple[Any, ...]]:
-        """Rows of `sql` (with "{keys}" where the IN list goes) for the distinct non-empty keys, as tuples
+        """Rows of `sql` (with "IN {keys}" for the IN list) for the distinct non-empty keys, as tuples
         of what the driver returns (on SQLite: stored text for times and enums; see `parse_moment`)."""
         # Sorted: the index is then walked in order, page after page, instead of jumping about.
         unique = sorted({k for k in keys if k is not None and k != ""})
@@ -222,14 +224,12 @@ class Store:
             try:
                 for start in range(0, len(unique), chunk):
                     part = unique[start : start + chunk]
-                    found.extend(cursor.execute(sql.format(keys=",".join("?" * len(part))), part))
+                    found.extend(cursor.execute(sql.format(keys=f"({','.join('?' * len(part))})"), part))
             finally:
                 cursor.close()
             return found
         # An expanding parameter renders its own parentheses: "IN :keys", not "IN (:keys)".
-        stmt = text(sql.replace("({keys})", "{keys}").format(keys=":keys")).bindparams(
-            bindparam("keys", expanding=True)
-        )
+        stmt = text(sql.format(keys=":keys")).bindparams(bindparam("keys", expanding=True))
         for start in range(0, len(unique), chunk):
             found.extend(tuple(r) for r in self.conn.execute(stmt, {"keys": unique[start : start + chunk]}))
         return found
@@ -284,49 +284,6 @@ class Store:
             )
             self.conn.execute(stmt, [{"_id": row_id, **values} for row_id, values in items])
 
-    # --- the customer search index ---------------------------------------------------------------------------
-
-    def suspend_insert_trigger(self, table: str) -> list[str] | None:
-        """Take a table's AFTER INSERT trigger(s) out for this transaction; returns their SQL to restore.
-
-        The FTS5 trigger indexes customers one row at a time: measured here, it caps a bulk insert at about
-        12,000 customers/s, while one INSERT ... SELECT into the index per batch runs 3.4x faster. DDL is
-        transactional in SQLite, so the trigger is back on rollback too; `restore_triggers` puts it back,
-        byte for byte, before the commit. SQLite only; other engines keep their triggers.
-        """
-        self.tried_suspending = True
-        if not self.sqlite:
-            return None
-        found = self.conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql LIKE '%AFTER INSERT%'",
-            (table,),
-        ).all()
-        columns = [_indexed_columns(sql) for _, sql in found]
-        if len(found) != 1 or columns[0] is None:
-            return None  # not the one trigger we know how to replay: leave it in charge
-        name, sql = found[0]
-        self.conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        self._suspended.append(sql)
-        self.fts = columns[0]
-        return [sql]
-
-    def index_rows(self, first_id: int, last_id: int) -> None:
-        """What the suspended trigger would have done for the customers with ids first..last."""
-        if self.fts is None:
-            return
-        index, cols = self.fts
-        names = ", ".join(cols)
-        self.conn.exec_driver_sql(
-            f"INSERT INTO {index}(rowid, {names}) SELECT id, {names} FROM customer WHERE id BETWEEN ? AND ?",
-            (first_id, last_id),
-        )
-
-    def restore_triggers(self) -> None:
-        for sql in self._suspended:
-            self.conn.exec_driver_sql(sql)
-        self._suspended.clear()
-        self.fts = None
-
     def scalar(self, stmt: Any) -> Any:
         return self.conn.execute(stmt).scalar()
 
@@ -342,23 +299,9 @@ class Store:
         return found
 
 
-_TRIGGER_INSERT = re.compile(
-    r"AFTER INSERT ON customer\s+BEGIN\s+INSERT INTO (\w+)\s*\(rowid,\s*([\w\s,]+)\)\s*"
-    r"VALUES\s*\(new\.id,\s*([\w\s,.]+)\);\s*END\s*$",
-    re.I,
-)
-
-
-def _indexed_columns(sql: str) -> tuple[str, list[str]] | None:
-    """(index table, columns) of a trigger that copies new.<col> for each col into an index, else None."""
-    found = _TRIGGER_INSERT.search(sql or "")
-    if not found:
-        return None
-    columns = [c.strip() for c in found[2].split(",")]
-    values = [v.strip() for v in found[3].split(",")]
-    if values != [f"new.{c}" for c in columns] or not all(c.isidentifier() for c in columns):
-        return None
-    return found[1], columns
+def table_of(model: Any) -> Table:
+    """A SQLModel table class's Core table (typed; SQLModel's own stubs don't declare `__table__`)."""
+    return cast(Table, model.__table__)
 
 
 def plain(value: Any) -> Any:

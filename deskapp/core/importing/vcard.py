@@ -156,7 +156,8 @@ def fold_line(line: str) -> str:
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line + "\r\n"
-    parts, current, size = [], "", 0
+    parts: list[str] = []
+    current, size = "", 0
     for char in line:
         width = len(char.encode("utf-8"))
         if size + width > (75 if not parts else 74):

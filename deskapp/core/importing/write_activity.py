@@ -19,7 +19,7 @@ from deskapp.core.importing import effects
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.kinds import KINDS
 from deskapp.core.importing.rows import CleanRow
-from deskapp.core.importing.store import plain
+from deskapp.core.importing.store import plain, table_of
 from deskapp.core.importing.write_customers import ensure_staff, insert_customers
 from deskapp.core.models import (
     Complaint,
@@ -35,22 +35,22 @@ from deskapp.core.models import (
 )
 
 TABLES: dict[str, Table] = {
-    "interactions": Interaction.__table__,  # type: ignore[dict-item]
-    "purchases": Purchase.__table__,  # type: ignore[dict-item]
-    "complaints": Complaint.__table__,  # type: ignore[dict-item]
-    "followups": FollowUp.__table__,  # type: ignore[dict-item]
+    "interactions": table_of(Interaction),
+    "purchases": table_of(Purchase),
+    "complaints": table_of(Complaint),
+    "followups": table_of(FollowUp),
 }
 INSERT_COLUMNS = {kind: tuple(c.name for c in t.c if c.name != "id") for kind, t in TABLES.items()}
 COLUMN_NAMES = {kind: frozenset(cols) for kind, cols in INSERT_COLUMNS.items()}
 REF_FIELDS = ("customer_external_id", "customer_email", "customer_id")
-LINKS = (("complaint", Complaint.__table__), ("purchase", Purchase.__table__))
+LINKS = (("complaint", table_of(Complaint)), ("purchase", table_of(Purchase)))
 
 
 def _defaults(kind: str, v: dict[str, Any], owner: str, ctx: WriteContext) -> dict[str, Any]:
     """A full row: the file's values over what the core services would fill in."""
     now, staff = ctx.now, ctx.staff
     if kind == "interactions":
-        base = {"direction": Direction.OUT, "summary": "", "details": "", "staff": staff, "score": None}
+        base: dict[str, Any] = {"direction": Direction.OUT, "summary": "", "details": "", "staff": staff, "score": None}
         return {**base, **v, "staff": v.get("staff") or staff, "created_at": now}
     if kind == "purchases":
         return {"cost": None, "description": "", **v, "created_at": now}
@@ -93,19 +93,19 @@ def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> dict[int,
     by_email: dict[Any, list[tuple[int, str]]] = {}
     by_id: dict[Any, tuple[int, str]] = {}
     for cid, who, ext in store.fetch(
-        f"SELECT id, {owner}, external_id FROM customer WHERE external_id IN ({{keys}})",
+        f"SELECT id, {owner}, external_id FROM customer WHERE external_id IN {{keys}}",
         (row.values.get("customer_external_id") for row in rows),
     ):
         by_ext[ext] = (cid, who)
     for cid, who, email in sorted(
         store.fetch(
-            f"SELECT id, {owner}, email FROM customer WHERE email IN ({{keys}})",
+            f"SELECT id, {owner}, email FROM customer WHERE email IN {{keys}}",
             (row.values.get("customer_email") for row in rows),
         )
     ):
         by_email.setdefault(email, []).append((cid, who))
     for cid, who in store.fetch(
-        f"SELECT id, {owner} FROM customer WHERE id IN ({{keys}})", (row.values.get("customer_id") for row in rows)
+        f"SELECT id, {owner} FROM customer WHERE id IN {{keys}}", (row.values.get("customer_id") for row in rows)
     ):
         by_id[cid] = (cid, who)
     found: dict[int, tuple[int, str]] = {}
@@ -116,13 +116,13 @@ def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> dict[int,
         if ext and ext in by_ext:
             found[i] = by_ext[ext]
         elif email and len(by_email.get(email, [])) > 1:
-            ids = ", ".join(str(c) for c, _ in by_email[email][:5])
+            listed = ", ".join(str(c) for c, _ in by_email[email][:5])
             ctx.row_error(
                 row,
                 "customer_email",
                 "customer_email",
                 email,
-                f"matches several customers ({ids}); use customer_external_id",
+                f"matches several customers ({listed}); use customer_external_id",
             )
         elif email and email in by_email:
             found[i] = by_email[email][0]
@@ -142,7 +142,7 @@ def _resolve_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> dict[int,
             )
     if missing:
         firsts = [rows[indexes[0]].values for indexes in missing.values()]
-        new = [
+        new: list[dict[str, Any]] = [
             {
                 "name": v.get("customer_name") or v.get("customer_email") or v.get("customer_external_id"),
                 "email": v.get("customer_email") or "",
@@ -166,18 +166,16 @@ def _resolve_links(ctx: WriteContext, rows: Sequence[CleanRow], keep: dict[int, 
         wanted_ids = [rows[i].values.get(id_field) for i in keep]
         if not any(wanted_ext) and not any(wanted_ids):
             continue
-        t: Any = table
         by_ext = {
-            r.external_id: (r.id, r.customer_id)
-            for r in ctx.store.rows_in(
-                lambda ks, t=t: select(t.c.id, t.c.customer_id, t.c.external_id).where(t.c.external_id.in_(ks)),
-                wanted_ext,
+            ext: (row_id, cid)
+            for row_id, cid, ext in ctx.store.fetch(
+                f"SELECT id, customer_id, external_id FROM {table.name} WHERE external_id IN {{keys}}", wanted_ext
             )
         }
         by_id = {
-            r.id: (r.id, r.customer_id)
-            for r in ctx.store.rows_in(
-                lambda ks, t=t: select(t.c.id, t.c.customer_id).where(t.c.id.in_(ks)), wanted_ids
+            row_id: (row_id, cid)
+            for row_id, cid in ctx.store.fetch(
+                f"SELECT id, customer_id FROM {table.name} WHERE id IN {{keys}}", wanted_ids
             )
         }
         for i in list(keep):

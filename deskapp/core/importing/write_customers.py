@@ -15,11 +15,11 @@ from sqlalchemy import Table, select
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.kinds import CUSTOMERS
 from deskapp.core.importing.rows import CleanRow
-from deskapp.core.importing.store import plain
+from deskapp.core.importing.store import plain, table_of
 from deskapp.core.models import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange
 
-CUSTOMER: Table = Customer.__table__  # type: ignore[assignment]
-STAGE_CHANGE: Table = StageChange.__table__  # type: ignore[assignment]
+CUSTOMER: Table = table_of(Customer)
+STAGE_CHANGE: Table = table_of(StageChange)
 INSERT_COLUMNS = (
     "name",
     "company",
@@ -42,7 +42,7 @@ INSERT_COLUMNS = (
     "version",
 )
 # `insert_customers` builds its tuples in INSERT_COLUMNS order: owner is at 8, stage at 9, created_at at 15.
-BULK_INDEX_FROM = 500  # batches this large index the search in one statement (see Store.suspend_insert_trigger)
+BULK_INDEX_FROM = 500  # batches this large index the search in one statement (see searchindex.py)
 STAGE_COLUMNS = ("customer_id", "from_stage", "to_stage", "at", "reason", "churn_reason", "staff", "automatic")
 
 
@@ -84,10 +84,10 @@ def insert_customers(ctx: WriteContext, values: Sequence[dict[str, Any]]) -> lis
                 1,
             )
         )
-    if len(tuples) >= BULK_INDEX_FROM and not ctx.store.tried_suspending:
-        ctx.store.suspend_insert_trigger("customer")
+    if len(tuples) >= BULK_INDEX_FROM and not ctx.store.search.tried:
+        ctx.store.search.begin_bulk()
     ids = ctx.store.insert_ids(CUSTOMER, INSERT_COLUMNS, tuples)
-    ctx.store.index_rows(ids[0], ids[-1])
+    ctx.store.search.index(ids[0], ids[-1])
     reason = f"imported from {ctx.file_name}"[:2000]
     changes = [
         (customer_id, None, row[9], row[15], reason, _churn_reason(v, row[9]), staff, True)
@@ -102,11 +102,11 @@ def insert_customers(ctx: WriteContext, values: Sequence[dict[str, Any]]) -> lis
 
 def ensure_staff(ctx: WriteContext, logins: set[str]) -> None:
     """Anyone named as owner or staff becomes known staff (what `customers.ensure_staff` does per row)."""
-    table: Table = Staff.__table__  # type: ignore[assignment]
+    table: Table = table_of(Staff)
     wanted = {login for login in logins if login}
     if not wanted:
         return
-    known = {login for (login,) in ctx.store.fetch("SELECT login FROM staff WHERE login IN ({keys})", wanted)}
+    known = {login for (login,) in ctx.store.fetch("SELECT login FROM staff WHERE login IN {keys}", wanted)}
     missing = sorted(wanted - known)
     ids = ctx.store.insert_ids(table, ("login", "display_name", "created_at"), [(m, m, ctx.now) for m in missing])
     ctx.note_inserted("staff", ids)
@@ -118,14 +118,14 @@ def _match(ctx: WriteContext, rows: Sequence[CleanRow]) -> list[tuple[CleanRow, 
     by_ext = {
         ext: cid
         for cid, ext in store.fetch(
-            "SELECT id, external_id FROM customer WHERE external_id IN ({keys})",
+            "SELECT id, external_id FROM customer WHERE external_id IN {keys}",
             (row.values.get("external_id") for row in rows),
         )
     }
     by_email: dict[str, list[tuple[int, str | None]]] = {}
     for cid, email, ext in sorted(
         store.fetch(
-            "SELECT id, email, external_id FROM customer WHERE email IN ({keys})",
+            "SELECT id, email, external_id FROM customer WHERE email IN {keys}",
             (row.values.get("email") for row in rows),
         )
     ):
@@ -133,7 +133,7 @@ def _match(ctx: WriteContext, rows: Sequence[CleanRow]) -> list[tuple[CleanRow, 
     guarded = [
         row.values.get("id") for row in rows if not row.values.get("external_id") and not row.values.get("email")
     ]
-    by_id = dict(store.fetch("SELECT id, name FROM customer WHERE id IN ({keys})", guarded))
+    by_id = dict(store.fetch("SELECT id, name FROM customer WHERE id IN {keys}", guarded))
     matched: list[tuple[CleanRow, int | None]] = []
     for row in rows:
         v = row.values
@@ -203,7 +203,8 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
         audit = {f: [plain(getattr(old, f)), plain(val)] for f, val in changes.items() if f != "search_phone"}
         if "stage" in changes:
             why = f"changed by import from {ctx.file_name}"[:2000]
-            stage_changes.append((cid, old.stage, stage, ctx.now, why, _churn_reason(v, stage), ctx.staff, False))
+            to = changes["stage"]
+            stage_changes.append((cid, old.stage, to, ctx.now, why, _churn_reason(v, to), ctx.staff, False))
         if "owner" in changes:
             owner_changes.append((cid, old.owner, changes["owner"], ctx.now, ctx.staff))
             owners.add(changes["owner"])
@@ -213,7 +214,7 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     ctx.counts.updated += len(updates)
     ctx.note_inserted("stage_change", store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, stage_changes))
     ctx.counts.stage_changes += len(stage_changes)
-    owner_table: Table = OwnerChange.__table__  # type: ignore[assignment]
+    owner_table: Table = table_of(OwnerChange)
     owner_cols = ("customer_id", "from_owner", "to_owner", "at", "staff")
     ctx.note_inserted("owner_change", store.insert_ids(owner_table, owner_cols, owner_changes))
     ensure_staff(ctx, owners)
