@@ -159,7 +159,7 @@ def merge(
 
 
 def _plan_json(plan: Any, score: int, reasons: tuple[str, ...]) -> dict[str, Any]:
-    from deskapp.core.merge_rows import encode
+    from deskapp.core.audit import json_value as encode
 
     return {
         "survivor_id": plan.survivor_id,

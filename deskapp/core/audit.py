@@ -22,7 +22,8 @@ from deskapp.core.types import utcnow
 SKIPPED_FIELDS = frozenset({"updated_at", "version", "search_phone"})
 
 
-def _plain(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A stored value as JSON can hold it (enums by value, times in ISO 8601, money as exact text)."""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date | time):
@@ -46,7 +47,7 @@ def record(session: Session, *, action: str, entity: str, entity_id: int | None,
             "action": action,
             "entity": entity,
             "entity_id": entity_id,
-            "changes": _dump({k: _plain(v) for k, v in changes.items()}),
+            "changes": _dump({k: json_value(v) for k, v in changes.items()}),
         },
     )
 
@@ -62,14 +63,16 @@ def _row_changes(obj: Any) -> dict[str, Any]:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if old != new:
-                changes[attr.key] = [_plain(old), _plain(new)]
+                changes[attr.key] = [json_value(old), json_value(new)]
     return changes
 
 
 def _row_values(obj: Any) -> dict[str, Any]:
     state = inspect(obj)
     return {
-        attr.key: _plain(getattr(obj, attr.key)) for attr in state.mapper.column_attrs if attr.key not in SKIPPED_FIELDS
+        attr.key: json_value(getattr(obj, attr.key))
+        for attr in state.mapper.column_attrs
+        if attr.key not in SKIPPED_FIELDS
     }
 
 

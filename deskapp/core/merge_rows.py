@@ -7,7 +7,6 @@ Also the list of tables that hang off a customer, which merge and undo walk.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, cast
@@ -17,6 +16,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
+from deskapp.core.audit import json_value
 from deskapp.core.errors import DeskError
 from deskapp.core.models import Complaint, Customer, FollowUp, Interaction, OwnerChange, Purchase, StageChange
 from deskapp.core.types import Money, UTCDateTime
@@ -35,16 +35,6 @@ def table_of(model: Any) -> Table:
 
 def customer_table() -> Table:
     return table_of(Customer)
-
-
-def encode(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def decode(column: Column[Any], value: Any) -> Any:
@@ -67,7 +57,7 @@ def decode(column: Column[Any], value: Any) -> Any:
 def row_json(table: Table, row: Any) -> dict[str, Any]:
     """A row (a mapping or a Row) as JSON-able values, derived columns left out."""
     mapping = row._mapping if hasattr(row, "_mapping") else row
-    return {c.name: encode(mapping[c.name]) for c in table.columns if c.name not in DERIVED}
+    return {c.name: json_value(mapping[c.name]) for c in table.columns if c.name not in DERIVED}
 
 
 def json_row(table: Table, data: dict[str, Any]) -> dict[str, Any]:
