@@ -1,5 +1,5 @@
 """`python -m deskapp` runs the same CLI as the `deskapp` script."""
 
-from deskapp.cli import main
+from deskapp.launch import main
 
 main()
