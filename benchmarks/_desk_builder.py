@@ -11,9 +11,28 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
 
-FIRST = "Åsa Ödön Anna Sipho Thandiwe Pieter Oliver Siobhan Zsófia Gergő Aino Mikko Eero Bence Lars Ingrid Noah Emma Liam Olivia Kgosi Lerato Nomvula Jukka Päivi Réka Dávid Ákos Björn Maja".split()
-LAST = "Lindqvist Kovács Berg Nkosi Merwe Smith Jones Taylor Virtanen Korhonen Nieminen Tóth Szabó Horváth Nagy Dlamini Mokoena Botha Andersson Johansson Karlsson Nilsson Brown Wilson Evans Mäkinen Hämäläinen Fekete Lakatos Ndlovu".split()
+FIRST = (
+    "Åsa Ödön Anna Sipho Thandiwe Pieter Oliver Siobhan Zsófia Gergő Aino Mikko Eero Bence Lars Ingrid Noah Emma"
+    " Liam Olivia Kgosi Lerato Nomvula Jukka Päivi Réka Dávid Ákos Björn Maja"
+).split()
+LAST = (
+    "Lindqvist Kovács Berg Nkosi Merwe Smith Jones Taylor Virtanen Korhonen Nieminen Tóth Szabó Horváth Nagy"
+    " Dlamini Mokoena Botha Andersson Johansson Karlsson Nilsson Brown Wilson Evans Mäkinen Hämäläinen Fekete"
+    " Lakatos Ndlovu"
+).split()
 COMPANIES = ["", "", "", "Spoke & Chain Ltd", "Kovács és Társa Kft.", "Pyöräkuri Oy", "Cape Cycles", "Nordic Gear AB"]
+INSERT_INTERACTION = (
+    "INSERT INTO interaction (customer_id, channel, direction, occurred_at, summary, details, staff, created_at)"
+    " VALUES (?,?,?,?,?,?,?,?)"
+)
+INSERT_PURCHASE = (
+    "INSERT INTO purchase (customer_id, ordered_at, amount, cost, currency, description, created_at)"
+    " VALUES (?,?,?,?,?,?,?)"
+)
+INSERT_FOLLOW_UP = (
+    "INSERT INTO follow_up (customer_id, due_date, kind, note, status, assignee, automatic, created_at, version)"
+    " VALUES (?,?,?,?,?,?,?,?,?)"
+)
 STAGES = ["awareness", "consideration", "purchase", "retention", "advocacy", "churned"]
 
 
@@ -74,7 +93,7 @@ def build_desk(customers: int, interactions: int, purchases: int = 0, *, seed: i
             rows,
         )
         batch = []
-        for j in range(interactions):
+        for _ in range(interactions):
             at = iso(now - timedelta(minutes=rng.randint(0, 2_000_000)))
             batch.append(
                 (
@@ -90,13 +109,13 @@ def build_desk(customers: int, interactions: int, purchases: int = 0, *, seed: i
             )
             if len(batch) == 50_000:
                 con.executemany(
-                    "INSERT INTO interaction (customer_id, channel, direction, occurred_at, summary, details, staff, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                    INSERT_INTERACTION,
                     batch,
                 )
                 batch = []
         if batch:
             con.executemany(
-                "INSERT INTO interaction (customer_id, channel, direction, occurred_at, summary, details, staff, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                INSERT_INTERACTION,
                 batch,
             )
         batch = []
@@ -106,13 +125,13 @@ def build_desk(customers: int, interactions: int, purchases: int = 0, *, seed: i
             batch.append((rng.randint(1, customers), at, cents, cents // 2 if k % 3 else None, "EUR", "order", at))
             if len(batch) == 50_000:
                 con.executemany(
-                    "INSERT INTO purchase (customer_id, ordered_at, amount, cost, currency, description, created_at) VALUES (?,?,?,?,?,?,?)",
+                    INSERT_PURCHASE,
                     batch,
                 )
                 batch = []
         if batch:
             con.executemany(
-                "INSERT INTO purchase (customer_id, ordered_at, amount, cost, currency, description, created_at) VALUES (?,?,?,?,?,?,?)",
+                INSERT_PURCHASE,
                 batch,
             )
         today = now.date()
@@ -131,7 +150,7 @@ def build_desk(customers: int, interactions: int, purchases: int = 0, *, seed: i
             for _ in range(max(1000, customers // 2))
         ]
         con.executemany(
-            "INSERT INTO follow_up (customer_id, due_date, kind, note, status, assignee, automatic, created_at, version) VALUES (?,?,?,?,?,?,?,?,?)",
+            INSERT_FOLLOW_UP,
             follow_ups,
         )
     con.execute("ANALYZE")

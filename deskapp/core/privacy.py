@@ -125,4 +125,3 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
         session.execute(text("INSERT INTO customer_fts(customer_fts) VALUES ('optimize')"))
     audit.record(session, action="erase", entity="customer", entity_id=customer_id, changes={"erased": True, **touched})
     return touched
-
