@@ -120,15 +120,23 @@ class LogInteractionForm(FormScreen):
         return f"Logged {words(interaction.channel)} with {one_line(self.customer_name)}"
 
 
-class ComplaintForm(FormScreen):
-    TITLE = "Open a complaint"
+class CustomerForm(FormScreen):
+    """A form about one customer, named at its top ("from Ödön Kovács") as plain text, never markup."""
+
+    CONTEXT_WORD = "with"
 
     def __init__(self, customer_id: int, customer_name: str) -> None:
         self.customer_id, self.customer_name = customer_id, customer_name
         super().__init__()
 
     def intro(self) -> Iterable[Widget]:
-        yield Static(Text("from ") + Text(one_line(self.customer_name), style="bold"), classes="form-context")
+        context = Text(f"{self.CONTEXT_WORD} ") + Text(one_line(self.customer_name), style="bold")
+        yield Static(context, classes="form-context")
+
+
+class ComplaintForm(CustomerForm):
+    TITLE = "Open a complaint"
+    CONTEXT_WORD = "from"
 
     def fields(self) -> Iterable[FormField]:
         from deskapp.core.models import ComplaintCategory, Priority
@@ -148,15 +156,9 @@ class ComplaintForm(FormScreen):
         return f"Complaint opened for {one_line(self.customer_name)}; first response due {due}"
 
 
-class FollowUpForm(FormScreen):
+class FollowUpForm(CustomerForm):
     TITLE = "Schedule a follow-up"
-
-    def __init__(self, customer_id: int, customer_name: str) -> None:
-        self.customer_id, self.customer_name = customer_id, customer_name
-        super().__init__()
-
-    def intro(self) -> Iterable[Widget]:
-        yield Static(Text("with ") + Text(one_line(self.customer_name), style="bold"), classes="form-context")
+    CONTEXT_WORD = "with"
 
     def fields(self) -> Iterable[FormField]:
         from deskapp.core.models import FollowUpKind
@@ -175,15 +177,9 @@ class FollowUpForm(FormScreen):
         return f"Follow-up with {one_line(self.customer_name)} on {f.due_date:%a %d %b}"
 
 
-class PurchaseForm(FormScreen):
+class PurchaseForm(CustomerForm):
     TITLE = "Record a purchase"
-
-    def __init__(self, customer_id: int, customer_name: str) -> None:
-        self.customer_id, self.customer_name = customer_id, customer_name
-        super().__init__()
-
-    def intro(self) -> Iterable[Widget]:
-        yield Static(Text("by ") + Text(one_line(self.customer_name), style="bold"), classes="form-context")
+    CONTEXT_WORD = "by"
 
     def fields(self) -> Iterable[FormField]:
         return (
