@@ -150,13 +150,13 @@ def _print_summary(summary: Any, *, show_mapping: bool) -> None:
     if summary.errors_total > SHOWN_ERRORS:
         out(Text(f"  ... and {summary.errors_total - SHOWN_ERRORS} more errors", style="red"))
     c = summary.counts
-    figures = f"{c.inserted} inserted, {c.updated} updated, {c.unchanged} unchanged, {c.skipped} skipped"
-    figures += f", {c.rejected} rejected"
-    extra = [f"{c.customers_created} customers created"] if c.customers_created else []
+    figures = f"{c.inserted:,} inserted, {c.updated:,} updated, {c.unchanged:,} unchanged, {c.skipped:,} skipped"
+    figures += f", {c.rejected:,} rejected"
+    extra = [f"{c.customers_created:,} customers created"] if c.customers_created else []
     if c.stage_changes:
-        extra.append(f"{c.stage_changes} stage changes")
+        extra.append(f"{c.stage_changes:,} stage changes")
     if c.follow_ups_created:
-        extra.append(f"{c.follow_ups_created} follow-ups")
+        extra.append(f"{c.follow_ups_created:,} follow-ups")
     speed = f"{c.rows:,} rows in {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rows/s)"
     tail = f"; {', '.join(extra)}" if extra else ""
     if summary.dry_run:
@@ -166,8 +166,8 @@ def _print_summary(summary: Any, *, show_mapping: bool) -> None:
     else:
         good = c.rows - c.rejected
         out(
-            Text(f"Nothing was written: {c.rejected} of {c.rows} rows are invalid. ", style="bold red")
-            + Text(f"Fix them, or import the {good} good rows with --skip-invalid.")
+            Text(f"Nothing was written: {c.rejected:,} of {c.rows:,} rows are invalid. ", style="bold red")
+            + Text(f"Fix them, or import the {good:,} good rows with --skip-invalid.")
         )
     if summary.rejects_file and c.rejected:
         out(Text(f"Refused rows are in {summary.rejects_file}, with an error column."))
