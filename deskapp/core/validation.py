@@ -250,8 +250,7 @@ def clean_datetime(field: str, value: Any, *, required: bool = False, dayfirst: 
             except ValueError:
                 raise ValidationFailed.one(field, value, "is not a date and time (use ISO 8601)") from None
             moment = datetime.combine(day, clock)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=local_zone())
+    # A naive value is local wall time on *its* date (astimezone applies that date's DST offset).
     return moment.astimezone(UTC)
 
 
