@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
-from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Boolean, Date, Enum, Table, Time, bindparam, func, insert, select, text, update
@@ -302,14 +301,3 @@ class Store:
 def table_of(model: Any) -> Table:
     """A SQLModel table class's Core table (typed; SQLModel's own stubs don't declare `__table__`)."""
     return cast(Table, model.__table__)
-
-
-def plain(value: Any) -> Any:
-    """JSON-able form of a stored value (for audit entries)."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from deskapp.core.audit import json_value
 from deskapp.core.importing import effects
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.kinds import KINDS
 from deskapp.core.importing.rows import CleanRow
-from deskapp.core.importing.store import plain, table_of
+from deskapp.core.importing.store import table_of
 from deskapp.core.importing.write_customers import ensure_staff, insert_customers
 from deskapp.core.models import (
     Complaint,
@@ -262,7 +263,7 @@ def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
                 extra["version"] = old.version + 1
             updates.append((old.id, {**changes, **extra}))
             ctx.note_updated(
-                spec.table, old.id, {f: [plain(getattr(old, f)), plain(val)] for f, val in changes.items()}
+                spec.table, old.id, {f: [json_value(getattr(old, f)), json_value(val)] for f, val in changes.items()}
             )
     ctx.store.update_rows(t, updates)
     ctx.counts.updated += len(updates)

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from deskapp.core.audit import json_value
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.kinds import CUSTOMERS
 from deskapp.core.importing.rows import CleanRow
-from deskapp.core.importing.store import plain, table_of
+from deskapp.core.importing.store import table_of
 from deskapp.core.models import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange
 
 CUSTOMER: Table = table_of(Customer)
@@ -191,7 +192,7 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
             continue
         if ctx.on_conflict == "error":
             field_name = next(iter(changes))
-            what = f"{field_name}: {plain(getattr(old, field_name))!r} -> {plain(changes[field_name])!r}"
+            what = f"{field_name}: {json_value(getattr(old, field_name))!r} -> {json_value(changes[field_name])!r}"
             ctx.row_error(
                 row,
                 field_name,
@@ -200,7 +201,7 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
                 f"customer {cid} already exists with other values ({what})",
             )
             continue
-        audit = {f: [plain(getattr(old, f)), plain(val)] for f, val in changes.items() if f != "search_phone"}
+        audit = {f: [json_value(getattr(old, f)), json_value(val)] for f, val in changes.items() if f != "search_phone"}
         if "stage" in changes:
             why = f"changed by import from {ctx.file_name}"[:2000]
             to = changes["stage"]
