@@ -29,6 +29,10 @@ from deskapp.core.settings import Settings
 from deskapp.core.validation import clean_enum, clean_text
 
 PRE_PURCHASE = (Stage.AWARENESS, Stage.CONSIDERATION)
+# Stages a repeat purchase moves to retention, and stages a 9-10 score moves to advocacy (the importer
+# applies the same rules set-wise, from these same sets).
+REPEAT_PURCHASE_FROM = (*PRE_PURCHASE, Stage.PURCHASE, Stage.CHURNED)
+ADVOCACY_BY_SCORE_FROM = (Stage.PURCHASE, Stage.RETENTION)
 
 
 def record_initial_stage(session: Session, customer: Customer, *, at: datetime, reason: str = "") -> StageChange:
@@ -152,7 +156,7 @@ def after_purchase(session: Session, customer: Customer, purchase: Purchase, set
         change_stage(
             session, customer.id, Stage.PURCHASE, reason="first purchase", automatic=True, at=purchase.ordered_at
         )
-    elif not first and customer.stage in (*PRE_PURCHASE, Stage.PURCHASE, Stage.CHURNED):
+    elif not first and customer.stage in REPEAT_PURCHASE_FROM:
         change_stage(
             session, customer.id, Stage.RETENTION, reason="repeat purchase", automatic=True, at=purchase.ordered_at
         )
@@ -186,7 +190,7 @@ def after_purchase(session: Session, customer: Customer, purchase: Purchase, set
 def after_interaction(session: Session, customer: Customer, interaction: Interaction) -> None:
     """A 9-10 feedback score makes a buying customer an advocate."""
     assert customer.id is not None
-    if interaction.score is not None and interaction.score >= 9 and customer.stage in (Stage.PURCHASE, Stage.RETENTION):
+    if interaction.score is not None and interaction.score >= 9 and customer.stage in ADVOCACY_BY_SCORE_FROM:
         change_stage(
             session,
             customer.id,

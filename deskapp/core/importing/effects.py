@@ -26,8 +26,6 @@ from deskapp.core.models import FollowUp, FollowUpKind, FollowUpStatus, Purchase
 
 PURCHASE: Table = table_of(Purchase)
 FOLLOW_UP: Table = table_of(FollowUp)
-REPEAT_FROM = (*lifecycle.PRE_PURCHASE, Stage.PURCHASE, Stage.CHURNED)
-ADVOCACY_FROM = (Stage.PURCHASE, Stage.RETENTION)
 FOLLOW_UP_COLUMNS = (
     "customer_id",
     "due_date",
@@ -68,7 +66,7 @@ def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[st
         stage = book.get(cid)
         if kind == "interactions":
             score = row.get("score")
-            if score is not None and score >= 9 and stage in ADVOCACY_FROM:
+            if score is not None and score >= 9 and stage in lifecycle.ADVOCACY_BY_SCORE_FROM:
                 book.move(cid, Stage.ADVOCACY, row["occurred_at"], f"feedback score {score}", staff)
                 moved += 1
             continue
@@ -78,7 +76,7 @@ def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[st
         if first and stage in lifecycle.PRE_PURCHASE:
             book.move(cid, Stage.PURCHASE, at, "first purchase", staff)
             moved += 1
-        elif not first and stage in REPEAT_FROM:
+        elif not first and stage in lifecycle.REPEAT_PURCHASE_FROM:
             book.move(cid, Stage.RETENTION, at, "repeat purchase", staff)
             moved += 1
         book.note_order(cid, at)
