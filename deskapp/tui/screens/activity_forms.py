@@ -243,11 +243,8 @@ class DateForm(FormScreen):
         return self.action(session, values[self.field_name])
 
 
-class RespondForm(FormScreen):
-    """Answer a complaint: logs the outbound contact and stamps the first response."""
-
-    TITLE = "Respond to a complaint"
-    FOCUS_FIELD = "message"
+class ComplaintActionForm(FormScreen):
+    """A form acting on one complaint, with the case's one-line context (built as Text by the caller) on top."""
 
     def __init__(self, complaint_id: int, context: Text) -> None:
         self.complaint_id, self.context = complaint_id, context
@@ -255,6 +252,13 @@ class RespondForm(FormScreen):
 
     def intro(self) -> Iterable[Widget]:
         yield Static(self.context, classes="form-context")
+
+
+class RespondForm(ComplaintActionForm):
+    """Answer a complaint: logs the outbound contact and stamps the first response."""
+
+    TITLE = "Respond to a complaint"
+    FOCUS_FIELD = "message"
 
     def fields(self) -> Iterable[FormField]:
         from deskapp.core.models import Channel
@@ -271,18 +275,11 @@ class RespondForm(FormScreen):
         return "Response logged"
 
 
-class ResolveForm(FormScreen):
+class ResolveForm(ComplaintActionForm):
     """Close a case with what was done, and (by default) schedule the personal follow-up a few days later."""
 
     TITLE = "Resolve a complaint"
     FOCUS_FIELD = "resolution"
-
-    def __init__(self, complaint_id: int, context: Text) -> None:
-        self.complaint_id, self.context = complaint_id, context
-        super().__init__()
-
-    def intro(self) -> Iterable[Widget]:
-        yield Static(self.context, classes="form-context")
 
     def fields(self) -> Iterable[FormField]:
         return (
@@ -308,15 +305,12 @@ class ResolveForm(FormScreen):
         return "Resolved"
 
 
-class StatusForm(FormScreen):
+class StatusForm(ComplaintActionForm):
     TITLE = "Change complaint status"
 
     def __init__(self, complaint_id: int, status: str, context: Text) -> None:
-        self.complaint_id, self.status, self.context = complaint_id, status, context
-        super().__init__()
-
-    def intro(self) -> Iterable[Widget]:
-        yield Static(self.context, classes="form-context")
+        self.status = status
+        super().__init__(complaint_id, context)
 
     def fields(self) -> Iterable[FormField]:
         choices = tuple((words(s), s) for s in ("open", "in_progress", "waiting_on_customer", "closed"))
