@@ -327,4 +327,5 @@ AUDITED_TABLES = frozenset(
 
 # Tables kept in their own modules register here, so whoever reads SQLModel.metadata (migrations, db copy,
 # the schema test) sees every table whatever else was imported.
+from deskapp.core import import_models as _import_models  # noqa: E402,F401
 from deskapp.core import merge_models as _merge_models  # noqa: E402,F401

@@ -49,6 +49,7 @@ class WriteContext:
     batch_number: int = 0
     stages: Any = None  # the StageBook of an import of purchases or interactions (see stages.py)
     lifecycle_seconds: float = 0.0  # the part of writing spent on the lifecycle rules
+    import_batch: int | None = None  # the ImportBatch row this import writes under (see import_models.py)
     _audit: dict[str, Any] = field(default_factory=dict)
 
     def row_error(self, row: CleanRow, column: str, field_name: str, value: Any, reason: str) -> None:
@@ -67,8 +68,13 @@ class WriteContext:
             else:
                 ranges.append([row_id, row_id])
 
-    def note_updated(self, table: str, row_id: int, changes: dict[str, list[Any]]) -> None:
+    def note_updated(self, table: str, row_id: int, changes: dict[str, list[Any]], prior: dict[str, Any]) -> None:
+        """A row's changed fields as [old, new], and `prior`: the bookkeeping columns an undo puts back
+        (version, updated_at, ...) that the changes, which people read, leave out."""
         self._audit.setdefault("updated", {}).setdefault(table, {})[str(row_id)] = changes
+        if prior:
+            values = {k: audit.json_value(v) for k, v in prior.items()}
+            self._audit.setdefault("prior", {}).setdefault(table, {})[str(row_id)] = values
 
     def finish(self) -> None:
         """Write what the batches deferred (stage moves), with an audit entry of its own."""
@@ -87,6 +93,12 @@ class WriteContext:
             action="import",
             entity=KINDS[self.kind].table,
             entity_id=None,
-            changes={"file": self.file_name, "batch": self.batch_number, "counts": counts, **self._audit},
+            changes={
+                "file": self.file_name,
+                "import_batch": self.import_batch,
+                "batch": self.batch_number,
+                "counts": counts,
+                **self._audit,
+            },
         )
         self._audit = {}

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from deskapp.core import clock
 from deskapp.core.db import session_scope
 from deskapp.core.errors import DeskError
+from deskapp.core.importing.batches import close_batch, open_batch
 from deskapp.core.importing.context import ON_CONFLICT, Counts, WriteContext
 from deskapp.core.importing.dates import DateReader
 from deskapp.core.importing.headers import MONTH_FIRST_PRESETS, build_mapping
@@ -68,6 +69,7 @@ class ImportSummary:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=lambda: {"read": 0.0, "validate": 0.0, "write": 0.0})
     rejects_file: str | None = None
+    import_batch: int | None = None  # the batch id `deskapp import undo` takes (None: nothing committed)
 
     @property
     def rows_per_second(self) -> float:
@@ -90,6 +92,7 @@ class ImportSummary:
             "ignored_columns": self.ignored,
             "dry_run": self.dry_run,
             "committed": self.committed,
+            "import_batch": self.import_batch,
             **self.counts.as_dict(),
             "errors_total": self.errors_total,
             "errors": [e.as_dict() for e in self.errors],
@@ -235,6 +238,8 @@ def _run(
         )  # fmt: skip
         cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
         ctx.store.use_large_cache()
+        batch = open_batch(session, mapping.kind, Path(summary.file).name)
+        ctx.import_batch = summary.import_batch = batch.id
 
         def writer(batch: list[CleanRow]) -> None:
             started = time.perf_counter()
@@ -253,7 +258,9 @@ def _run(
         ctx.store.search.restore()
         ctx.store.restore_cache()
         if options.dry_run or (counts.rejected and not options.skip_invalid):
+            summary.import_batch = None
             raise _RollBack
+        close_batch(session, batch, counts.as_dict())
         summary.committed = True
 
 

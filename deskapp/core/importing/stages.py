@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,8 @@ class StageBook:
         self.deferred = store.sqlite and self.DEFER
         self._pending: list[tuple[Any, ...]] = []  # stage changes not yet written (other engines)
         self._temp_made = False
+        # Called with (id, stage, version, updated_at) as stored before each bump: what an undo puts back.
+        self.on_bump: Callable[[list[tuple[Any, ...]]], None] = lambda rows: None
 
     def _grow(self, cid: int) -> None:
         missing = cid + 1 - len(self.stage)
@@ -138,8 +140,15 @@ class StageBook:
                 yield STAGES[stage[cid]], moves[cid], cid
                 moves[cid] = 0
 
+    def _remember(self, cids: Iterator[int] | list[int]) -> None:
+        """Hand the stored stage, version and updated_at of the customers about to move to `on_bump`."""
+        rows = self.store.fetch("SELECT id, stage, version, updated_at FROM customer WHERE id IN {keys}", cids)
+        if rows:
+            self.on_bump(rows)
+
     def _update_customers(self, now: datetime, cids: list[int]) -> None:
         """Other engines, per batch: these customers' stages (few, so a list is fine)."""
+        self._remember(cids)
         self.store.bump_customers(((STAGES[self.stage[c]], self.moves[c], c) for c in sorted(cids)), now)
         for cid in cids:
             self.moves[cid] = 0
@@ -159,5 +168,6 @@ class StageBook:
         after = self.store.conn.exec_driver_sql("SELECT max(id) FROM stage_change").scalar() or 0
         self.store.conn.exec_driver_sql(f"DROP TABLE {_TEMP}")
         self._temp_made = False
+        self._remember([cid for cid, n in enumerate(self.moves) if n])
         self.store.bump_customers(self._moved(), now)
         return list(range(before + 1, after + 1))

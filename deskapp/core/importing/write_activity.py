@@ -263,7 +263,10 @@ def write_activity(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
                 extra["version"] = old.version + 1
             updates.append((old.id, {**changes, **extra}))
             ctx.note_updated(
-                spec.table, old.id, {f: [json_value(getattr(old, f)), json_value(val)] for f, val in changes.items()}
+                spec.table,
+                old.id,
+                {f: [json_value(getattr(old, f)), json_value(val)] for f, val in changes.items()},
+                {k: getattr(old, k) for k in extra},
             )
     ctx.store.update_rows(t, updates)
     ctx.counts.updated += len(updates)

@@ -210,7 +210,10 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
             owner_changes.append((cid, old.owner, changes["owner"], ctx.now, ctx.staff))
             owners.add(changes["owner"])
         updates.append((cid, {**changes, "version": old.version + 1, "updated_at": ctx.now}))
-        ctx.note_updated("customer", cid, audit)
+        prior = {"version": old.version, "updated_at": old.updated_at}
+        if "phone" in changes:
+            prior["search_phone"] = old.search_phone
+        ctx.note_updated("customer", cid, audit, prior)
     store.update_rows(t, updates)
     ctx.counts.updated += len(updates)
     ctx.note_inserted("stage_change", store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, stage_changes))

@@ -75,8 +75,10 @@ def test_the_same_file_twice_changes_nothing(engine: Engine, data: Path, snapsho
     summary = run(engine, "customers", data / "customers.json")
     assert (summary.counts.inserted, summary.counts.updated, summary.counts.unchanged) == (0, 0, 2)
     after = snapshot(engine)
-    after.pop("audit_entry"), before.pop("audit_entry")  # the second import is itself recorded
+    after.pop("audit_entry"), before.pop("audit_entry")  # the second import is itself recorded,
+    batches = after.pop("import_batch"), before.pop("import_batch")  # and listed in the history
     assert after == before
+    assert len(batches[0]) == len(batches[1]) + 1
 
 
 def test_customers_upsert_by_external_id_then_email(engine: Engine) -> None:

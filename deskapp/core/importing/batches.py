@@ -1,0 +1,349 @@
+"""Import batches: every committed import is one, listed by `deskapp import history` and reversed by
+`deskapp import undo BATCH`.
+
+The importer writes straight to the tables (see store.py), so what a batch did is read back from its
+audit entries: the ids it inserted (as ranges per table), and for each row it updated the old and new
+values plus the bookkeeping columns (`prior`: version, updated_at) that put the row back exactly.
+
+An undo removes the inserted rows and restores the updated ones, in one transaction, unless that would
+lose work done since: a later edit of a row the import touched, a row added since that hangs off a row
+the import added (a call logged on an imported customer), or an imported row already gone. It then says
+which, and changes nothing. The audit trail itself is kept: the undo is one more entry in it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, func, insert, not_, or_, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from deskapp.core import audit, clock
+from deskapp.core.errors import DeskError, NotFound
+from deskapp.core.import_models import ImportBatch
+from deskapp.core.importing.store import table_of
+from deskapp.core.merge_rows import decode
+from deskapp.core.models import AuditEntry, Customer, Staff
+
+BATCH: Table = table_of(ImportBatch)
+AUDIT: Table = table_of(AuditEntry)
+SHOWN_BLOCKERS = 10
+
+
+class ImportUndoRefused(DeskError):
+    """The undo would lose later work; `reasons` says which rows, one line each."""
+
+    def __init__(self, batch_id: int, reasons: list[str], total: int) -> None:
+        self.batch_id, self.reasons, self.total = batch_id, reasons, total
+        more = f" (and {total - len(reasons)} more)" if total > len(reasons) else ""
+        super().__init__(f"import {batch_id} can't be undone without losing later changes{more}: " + "; ".join(reasons))
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    kind: str
+    file_name: str
+    staff: str
+    counts: dict[str, int]
+    undone_at: datetime | None
+    undone_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": audit.json_value(self.started_at),
+            "finished_at": audit.json_value(self.finished_at),
+            "kind": self.kind,
+            "file": self.file_name,
+            "staff": self.staff,
+            "counts": self.counts,
+            "undone_at": audit.json_value(self.undone_at),
+            "undone_by": self.undone_by or None,
+        }
+
+
+@dataclass
+class UndoResult:
+    batch: BatchRow
+    removed: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
+    restored: dict[str, int] = field(default_factory=dict)  # table -> rows put back as they were
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        batch = self.batch.as_dict()
+        return {"batch": batch, "removed": self.removed, "restored": self.restored, "dry_run": self.dry_run}
+
+
+# --- writing a batch (called by the import pipeline, inside the import's transaction) -----------------------
+
+
+def _max_audit_id(session: Session) -> int:
+    return int(session.connection().execute(select(func.max(AUDIT.c.id))).scalar() or 0)
+
+
+@dataclass
+class OpenBatch:
+    id: int
+
+
+def open_batch(session: Session, kind: str, file_name: str) -> OpenBatch:
+    """The batch row of the import starting now; rolled back with the import if it doesn't commit."""
+    values = {
+        "started_at": clock.now(),
+        "kind": kind,
+        "file_name": file_name[:500],
+        "staff": str(session.info.get("staff") or ""),
+        "counts": "{}",
+        "first_audit_id": _max_audit_id(session) + 1,
+        "undone_by": "",
+    }
+    result = session.connection().execute(insert(BATCH).values(**values))
+    return OpenBatch(int(result.inserted_primary_key[0]))  # type: ignore[index]
+
+
+def close_batch(session: Session, batch: OpenBatch, counts: dict[str, int]) -> None:
+    session.connection().execute(
+        update(BATCH)
+        .where(BATCH.c.id == batch.id)
+        .values(finished_at=clock.now(), counts=json.dumps(counts), last_audit_id=_max_audit_id(session))
+    )
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def _row(r: Any) -> BatchRow:
+    return BatchRow(
+        r.id, r.started_at, r.finished_at, r.kind, r.file_name, r.staff, json.loads(r.counts or "{}"),
+        r.undone_at, r.undone_by,
+    )  # fmt: skip
+
+
+def list_batches(session: Session, *, limit: int = 50) -> list[BatchRow]:
+    """The newest imports first."""
+    rows = session.connection().execute(select(BATCH).order_by(BATCH.c.id.desc()).limit(limit))
+    return [_row(r) for r in rows]
+
+
+def get_batch(session: Session, batch_id: int) -> BatchRow:
+    found = session.connection().execute(select(BATCH).where(BATCH.c.id == batch_id)).first()
+    if found is None:
+        raise NotFound("import batch", batch_id)
+    return _row(found)
+
+
+@dataclass
+class _Effects:
+    """What one batch did, gathered from its audit entries."""
+
+    inserted: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # table -> id ranges
+    # table -> id -> (field -> value before the import), the first entry that touched it winning
+    before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    after: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # the import's last word
+
+    def was_inserted(self, table: str, row_id: int) -> bool:
+        return any(a <= row_id <= b for a, b in self.inserted.get(table, ()))
+
+    def inserted_count(self, table: str) -> int:
+        return sum(b - a + 1 for a, b in self.inserted.get(table, ()))
+
+    def touched(self) -> Iterator[tuple[str, int]]:
+        for table, rows in self.before.items():
+            for row_id in rows:
+                yield table, row_id
+
+
+def _batch_entries(session: Session, batch: Any) -> Iterator[dict[str, Any]]:
+    if batch.first_audit_id is None or batch.last_audit_id is None:
+        return
+    stmt = (
+        select(AUDIT.c.changes)
+        .where(AUDIT.c.action == "import", AUDIT.c.id.between(batch.first_audit_id, batch.last_audit_id))
+        .order_by(AUDIT.c.id)
+    )
+    for (changes,) in session.connection().execute(stmt):
+        payload = json.loads(changes or "{}")
+        if payload.get("import_batch") == batch.id:
+            yield payload
+
+
+def _effects(session: Session, batch: Any) -> _Effects:
+    found = _Effects()
+    for entry in _batch_entries(session, batch):
+        for table, ranges in entry.get("inserted", {}).items():
+            found.inserted.setdefault(table, []).extend((int(a), int(b)) for a, b in ranges)
+        priors = entry.get("prior", {})
+        for table, rows in entry.get("updated", {}).items():
+            for key, changes in rows.items():
+                row_id = int(key)
+                old = found.before.setdefault(table, {}).setdefault(row_id, {})
+                was = {**priors.get(table, {}).get(key, {}), **{f: v[0] for f, v in changes.items()}}
+                for name, value in was.items():
+                    old.setdefault(name, value)
+                found.after.setdefault(table, {}).setdefault(row_id, {}).update({f: v[1] for f, v in changes.items()})
+    # Rows the import added and then changed are simply removed: nothing of theirs is restored.
+    for table in list(found.before):
+        for row_id in [r for r in found.before[table] if found.was_inserted(table, r)]:
+            del found.before[table][row_id]
+            found.after[table].pop(row_id, None)
+    return found
+
+
+# --- undoing ------------------------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, Table]:
+    return {t.name: t for t in SQLModel.metadata.sorted_tables}
+
+
+def _in_ranges(column: Any, ranges: Iterable[tuple[int, int]]) -> Any:
+    return or_(*(column.between(a, b) for a, b in ranges))
+
+
+def _describe(session: Session, table: str, row_id: int) -> str:
+    if table == "customer":
+        name = session.connection().execute(select(table_of(Customer).c.name).where(table_of(Customer).c.id == row_id))
+        found = name.scalar()
+        return f"customer {row_id}" + (f" ({found})" if found else "")
+    return f"{table.replace('_', ' ')} {row_id}"
+
+
+def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
+    conn, tables, found = session.connection(), _tables(), []
+    # 1. Imported rows that are gone already (deleted, merged away, erased).
+    for name, ranges in effects.inserted.items():
+        t = tables[name]
+        present = conn.execute(select(func.count()).select_from(t).where(_in_ranges(t.c.id, ranges))).scalar() or 0
+        missing = effects.inserted_count(name) - present
+        if missing:
+            found.append(f"{missing} of the {name.replace('_', ' ')} rows it added are gone")
+    # 2. Rows added since that point at rows the import added: they would be orphaned or deleted with them.
+    for t in tables.values():
+        for fk in t.foreign_keys:
+            target = fk.column.table.name
+            if target not in effects.inserted or t.name == "import_batch":
+                continue
+            ours = effects.inserted.get(t.name, [])
+            stmt = select(t.c.id, fk.parent).where(_in_ranges(fk.parent, effects.inserted[target]))
+            if ours:
+                stmt = stmt.where(not_(_in_ranges(t.c.id, ours)))
+            for row_id, parent in conn.execute(stmt.order_by(t.c.id).limit(SHOWN_BLOCKERS)):
+                what = t.name.replace("_", " ")
+                found.append(f"{what} {row_id} was added since, for {_describe(session, target, parent)}")
+    # 3. Rows the import touched that were edited since (by anyone: a person, a merge, another import that
+    #    was not itself undone).
+    updated = set(effects.touched())
+
+    def ours(name: str, row_id: int) -> bool:
+        return (name, row_id) in updated or effects.was_inserted(name, row_id)
+
+    undone = {i for (i,) in conn.execute(select(BATCH.c.id).where(BATCH.c.undone_at.is_not(None)))}
+    later = conn.execute(
+        select(AUDIT.c.at, AUDIT.c.staff, AUDIT.c.action, AUDIT.c.entity, AUDIT.c.entity_id, AUDIT.c.changes)
+        .where(AUDIT.c.id > (batch.last_audit_id or 0))
+        .order_by(AUDIT.c.id)
+    )
+    seen: set[tuple[str, int]] = set()
+    for entry in later:
+        hits: list[tuple[str, int]] = []
+        if entry.entity_id is not None and ours(entry.entity, entry.entity_id):
+            hits.append((entry.entity, entry.entity_id))
+        if entry.action == "import":
+            payload = json.loads(entry.changes or "{}")
+            if payload.get("import_batch") in undone:
+                continue
+            for name, rows in payload.get("updated", {}).items():
+                hits += [(name, int(k)) for k in rows if ours(name, int(k))]
+        for name, row_id in hits:
+            if (name, row_id) in seen:
+                continue
+            seen.add((name, row_id))
+            who = f" by {entry.staff}" if entry.staff else ""
+            when = f"{entry.at:%Y-%m-%d %H:%M}"
+            found.append(f"{_describe(session, name, row_id)} was changed since ({entry.action}{who}, {when})")
+    # 4. A value the import wrote that is no longer there (a write the audit trail didn't see).
+    for name, rows in effects.after.items():
+        t = tables[name]
+        for row_id, values in rows.items():
+            if (name, row_id) in seen:
+                continue
+            current = conn.execute(select(t).where(t.c.id == row_id)).first()
+            if current is None:
+                found.append(f"{_describe(session, name, row_id)} is gone")
+                continue
+            changed = [f for f, v in values.items() if audit.json_value(current._mapping[f]) != v]
+            if changed:
+                found.append(f"{_describe(session, name, row_id)} was changed since ({', '.join(sorted(changed))})")
+    return found
+
+
+def _restore(session: Session, effects: _Effects) -> dict[str, int]:
+    conn, tables, restored = session.connection(), _tables(), {}
+    for name, rows in effects.before.items():
+        t = tables[name]
+        for row_id, values in sorted(rows.items()):
+            decoded = {f: decode(t.c[f], v) for f, v in values.items()}
+            conn.execute(update(t).where(t.c.id == row_id).values(**decoded))
+        if rows:
+            restored[name] = len(rows)
+    return restored
+
+
+def _remove(session: Session, effects: _Effects) -> dict[str, int]:
+    """Children before parents; staff last, and only those nobody's customers belong to any more."""
+    conn, removed = session.connection(), {}
+    staff = table_of(Staff)
+    order = [t for t in reversed(SQLModel.metadata.sorted_tables) if t is not staff] + [staff]
+    for t in order:
+        ranges = effects.inserted.get(t.name)
+        if not ranges:
+            continue
+        where = _in_ranges(t.c.id, ranges)
+        if t is staff:
+            where = and_(where, t.c.login.not_in(select(table_of(Customer).c.owner).distinct()))
+        count = conn.execute(delete(t).where(where)).rowcount
+        if count:
+            removed[t.name] = count
+    return removed
+
+
+def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> UndoResult:
+    """Reverse one import: its new rows removed, its updated rows as they were. Raises ImportUndoRefused
+    (nothing changed) when later work would be lost, NotFound for an unknown batch."""
+    conn = session.connection()
+    batch = conn.execute(select(BATCH).where(BATCH.c.id == batch_id).with_for_update()).first()
+    if batch is None:
+        raise NotFound("import batch", batch_id)
+    row = _row(batch)
+    if batch.undone_at is not None:
+        by = f" by {batch.undone_by}" if batch.undone_by else ""
+        raise ImportUndoRefused(batch_id, [f"it was undone already on {batch.undone_at:%Y-%m-%d %H:%M}{by}"], 1)
+    effects = _effects(session, batch)
+    blockers = _blockers(session, batch, effects)
+    if blockers:
+        raise ImportUndoRefused(batch_id, blockers[:SHOWN_BLOCKERS], len(blockers))
+    result = UndoResult(row, dry_run=dry_run)
+    if dry_run:
+        result.removed = {name: effects.inserted_count(name) for name in effects.inserted}
+        result.restored = {name: len(rows) for name, rows in effects.before.items() if rows}
+        return result
+    result.restored = _restore(session, effects)
+    result.removed = _remove(session, effects)
+    staff = str(session.info.get("staff") or "")
+    conn.execute(update(BATCH).where(BATCH.c.id == batch_id).values(undone_at=clock.now(), undone_by=staff))
+    audit.record(
+        session,
+        action="import undo",
+        entity="import_batch",
+        entity_id=batch_id,
+        changes={"file": batch.file_name, "removed": result.removed, "restored": result.restored},
+    )
+    return result
