@@ -1,7 +1,13 @@
-"""Customers: search as you type, filter by stage, tag, owner and source, sort, open one, add one.
+"""Customers: search as you type, filter by stage, tag, owner and source, sort, open one, add one, and edit
+many at once.
 
 Built for 100,000 customers: every keystroke (debounced) asks the core's ranked, paged search for one page;
 further pages load as the cursor nears the end, up to a cap, so the table never holds the whole desk.
+
+Bulk edits: Space marks the current row (and moves on), Ctrl+A marks every loaded row (again: unmarks them),
+Esc clears the marks. Marks are customer ids, so they stay while you search: collect customers from several
+searches, then `b` chooses the change, one confirmation says what will happen to how many, and a worker runs
+it. Ctrl+Z undoes the last bulk edit made here, as one step.
 """
 
 from __future__ import annotations
@@ -23,19 +29,23 @@ from textual.worker import get_current_worker
 from deskapp.tui.data import guard
 from deskapp.tui.screens.activity_forms import LogInteractionForm
 from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.screens.bulk import BulkForm
 from deskapp.tui.screens.customer_forms import CustomerForm, CustomerSaved
+from deskapp.tui.screens.forms import ConfirmScreen
 from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.rows import CUSTOMER_COLUMNS, customer_row
-from deskapp.tui.widgets.tables import DeskTable
+from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
+    from deskapp.core.bulk import BulkChange, BulkResult
     from deskapp.core.db import DeskSession
     from deskapp.core.readmodels import CustomerRow, Page
 
 PAGE = 100
 CAP = 2000  # rows kept in the table; past this, narrowing the search is the better tool
 DEBOUNCE_S = 0.15
+MARK = Text("✓ ", style="bold green")  # before the name of a marked customer
 STAGES = ("awareness", "consideration", "purchase", "retention", "advocacy", "churned")
 SORTS = (
     ("Best match / name", "best"),
@@ -97,6 +107,12 @@ class CustomersScreen(DeskScreen):
         Binding("ctrl+n", "new_customer", "New customer", id="customers.new"),
         Binding("l", "log_call", "Log call", id="customers.log-call"),
         Binding("ctrl+r", "clear_filters", "Reset filters", id="customers.reset"),
+        # Shown only when they apply (see check_action): with nothing marked the page looks as before.
+        Binding("space", "toggle_mark", "Mark", id="customers.mark"),
+        Binding("ctrl+a", "mark_all", "Mark all loaded rows (again: unmark)", id="customers.mark-all", show=False),
+        Binding("escape", "clear_marks", "Clear the marks", id="customers.clear-marks", show=False),
+        Binding("b", "bulk_edit", "Bulk edit", id="customers.bulk"),
+        Binding("ctrl+z", "undo_bulk", "Undo bulk edit", id="customers.undo-bulk"),
     ]
     AUTO_FOCUS = "#search"
 
@@ -114,6 +130,9 @@ class CustomersScreen(DeskScreen):
         self._shown_generation = -1
         self._debounce_pending = False
         self._open_after_load = False
+        self.marked: set[int] = set()  # customer ids, kept across searches
+        self.last_bulk: int | None = None  # what Ctrl+Z undoes
+        self._status_base = ""
 
     def compose_body(self) -> Iterable[Widget]:
         yield SearchInput(placeholder="Search name, company, e-mail, phone or tag…", id="search")
@@ -171,7 +190,7 @@ class CustomersScreen(DeskScreen):
         if data.choices is not None:
             self._set_choices(data.choices)
         table = self.query_one("#customers", DeskTable)
-        table.set_rows((customer_row(r) for r in data.page.items), has_more=data.page.has_more)
+        table.set_rows((self._row(r) for r in data.page.items), has_more=data.page.has_more)
         self._loading_more = False
         self._status(data.total)
         self.refresh_bindings()
@@ -200,6 +219,13 @@ class CustomersScreen(DeskScreen):
             text = f"{shown:,}{'+' if table.has_more else ''} matching"
         if table.has_more:
             text += " · more load as you scroll" if shown < CAP else " · narrow the search to see the rest"
+        self._status_base = text
+        self._show_status()
+
+    def _show_status(self) -> None:
+        text = self._status_base
+        if self.marked:
+            text += f" · {len(self.marked):,} selected"
         self.query_one("#customers-status", Static).update(Text(text))
 
     @on(DeskTable.NearEnd, "#customers")
@@ -230,7 +256,7 @@ class CustomersScreen(DeskScreen):
         if message.generation != self._generation:
             return
         table = self.query_one("#customers", DeskTable)
-        table.append_rows((customer_row(r) for r in message.page.items), has_more=message.page.has_more)
+        table.append_rows((self._row(r) for r in message.page.items), has_more=message.page.has_more)
         self._status()
 
     # --- typing and filters -------------------------------------------------------------------------------
@@ -302,8 +328,15 @@ class CustomersScreen(DeskScreen):
         self.app.push_screen(CustomerForm(), added)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "log_call":
-            return True if isinstance(self.focused, DeskTable) and self.selected() else False
+        on_table = isinstance(self.focused, DeskTable) and self.selected() is not None
+        if action in ("log_call", "toggle_mark", "mark_all"):
+            return on_table
+        if action == "clear_marks":
+            return bool(self.marked)
+        if action == "bulk_edit":
+            return bool(self.marked) and isinstance(self.focused, DeskTable)
+        if action == "undo_bulk":
+            return self.last_bulk is not None
         return True
 
     def on_descendant_focus(self) -> None:
@@ -313,3 +346,104 @@ class CustomersScreen(DeskScreen):
         """After a live change: owners, tags and sources may have new values too."""
         self._choices_loaded = False
         self.reload()
+
+    # --- marks and bulk edits ---------------------------------------------------------------------------
+
+    def _row(self, row: CustomerRow) -> Row:
+        key, cells, model = customer_row(row)
+        if row.id in self.marked:
+            cells = (MARK + cells[0], *cells[1:])
+        return key, cells, model
+
+    def _repaint(self, ids: Iterable[int]) -> None:
+        """Redraw the name cell of these customers (where loaded) with or without the mark."""
+        table = self.query_one("#customers", DeskTable)
+        for cid in ids:
+            model = table.models.get(str(cid))
+            if model is not None:
+                table.update_cell(str(cid), "name", self._row(model)[1][0])
+        self._show_status()
+        self.refresh_bindings()
+
+    def action_toggle_mark(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        self.marked.symmetric_difference_update({row.id})
+        self._repaint([row.id])
+        self.query_one("#customers", DeskTable).action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        """Mark every loaded row; when they all are marked already, unmark them."""
+        loaded = {model.id for model in self.query_one("#customers", DeskTable).models.values()}
+        if loaded <= self.marked:
+            self.marked -= loaded
+        else:
+            self.marked |= loaded
+        self._repaint(loaded)
+
+    def action_clear_marks(self) -> None:
+        cleared, self.marked = self.marked, set()
+        self._repaint(cleared)
+
+    def _key_for(self, action: str) -> str:
+        """The key an action has now (the user may have remapped it)."""
+        keymap: dict[str, str] = getattr(self.app, "_keymap", None) or {}
+        for _key, binding in self._bindings:
+            if binding.action == action:
+                key = keymap.get(binding.id, binding.key) if binding.id else binding.key
+                return self.app.get_key_display(Binding(key.split(",")[0].strip(), action))
+        return action
+
+    def action_bulk_edit(self) -> None:
+        if not self.marked:
+            return
+        ids = sorted(self.marked)
+
+        def chosen(change: BulkChange | None) -> None:
+            if change is not None:
+                question = Text(change.question(len(ids)))  # a tag is data: Text, never markup
+                self.app.push_screen(ConfirmScreen(question, title="Bulk edit"), lambda yes: confirmed(yes, change))
+
+        def confirmed(yes: bool | None, change: BulkChange) -> None:
+            if yes:
+                self.run_bulk(ids, change)
+
+        self.app.push_screen(BulkForm(len(ids)), chosen)
+
+    def run_bulk(self, ids: list[int], change: BulkChange) -> None:
+        """The edit in a write worker; then the list reloads, the marks clear and Ctrl+Z can undo it."""
+        undo_key = self._key_for("undo_bulk")
+        done: list[BulkResult] = []
+
+        def edit(session: DeskSession) -> str:
+            from deskapp.core.bulk import bulk_edit
+
+            result = bulk_edit(session, ids, change)
+            done.append(result)
+            return result.summary() + (f". {undo_key} undoes it." if result.bulk_id is not None else ".")
+
+        def after(_result: object) -> None:
+            self.marked.clear()
+            self._choices_loaded = False  # a new tag or owner belongs in the filters
+            if done and done[0].bulk_id is not None:
+                self.last_bulk = done[0].bulk_id
+
+        self.write(f"bulk editing {len(ids)} customers", edit, after=after)
+
+    def action_undo_bulk(self) -> None:
+        bulk_id = self.last_bulk
+        if bulk_id is None:
+            return
+
+        def undo(session: DeskSession) -> str:
+            from deskapp.core.bulk import undo_bulk
+
+            return undo_bulk(session, bulk_id).summary() + "."
+
+        def after(_result: object) -> None:
+            if self.last_bulk == bulk_id:
+                self.last_bulk = None
+            self._choices_loaded = False
+
+        self.write("undoing the bulk edit", undo, after=after)
