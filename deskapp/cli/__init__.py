@@ -15,6 +15,7 @@ from deskapp.cli import due as due_command
 from deskapp.cli import duplicates as duplicate_commands
 from deskapp.cli import exporting as export_commands
 from deskapp.cli import find as find_command
+from deskapp.cli import import_batches as _import_batches  # noqa: F401  (registers import history/undo)
 from deskapp.cli import importing as import_commands
 from deskapp.cli import report as report_commands
 from deskapp.cli.common import DeskContext, desk, handle_errors

@@ -325,18 +325,18 @@ def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> Und
     row = _row(batch)
     if batch.undone_at is not None:
         by = f" by {batch.undone_by}" if batch.undone_by else ""
-        raise ImportUndoRefused(batch_id, [f"it was undone already on {batch.undone_at:%Y-%m-%d %H:%M}{by}"], 1)
+        raise DeskError(f"import {batch_id} was undone already, on {batch.undone_at:%Y-%m-%d %H:%M}{by}")
     effects = _effects(session, batch)
     blockers = _blockers(session, batch, effects)
     if blockers:
         raise ImportUndoRefused(batch_id, blockers[:SHOWN_BLOCKERS], len(blockers))
     result = UndoResult(row, dry_run=dry_run)
-    if dry_run:
-        result.removed = {name: effects.inserted_count(name) for name in effects.inserted}
-        result.restored = {name: len(rows) for name, rows in effects.before.items() if rows}
-        return result
+    savepoint = conn.begin_nested() if dry_run else None  # a dry run does it all, counts, and rolls back
     result.restored = _restore(session, effects)
     result.removed = _remove(session, effects)
+    if savepoint is not None:
+        savepoint.rollback()
+        return result
     staff = str(session.info.get("staff") or "")
     conn.execute(update(BATCH).where(BATCH.c.id == batch_id).values(undone_at=clock.now(), undone_by=staff))
     audit.record(

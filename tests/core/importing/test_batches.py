@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from deskapp.core import activity, customers
 from deskapp.core.db import session_scope
-from deskapp.core.errors import NotFound
+from deskapp.core.errors import DeskError, NotFound
 from deskapp.core.import_models import ImportBatch
 from deskapp.core.importing import ImportOptions, import_file
 from deskapp.core.importing.batches import ImportUndoRefused, list_batches, undo_batch
@@ -162,7 +162,8 @@ def test_a_later_import_must_be_undone_first(desk: Engine) -> None:
 def test_undo_twice_or_unknown(desk: Engine) -> None:
     summary = run(desk, "customers", CUSTOMERS)
     undo(desk, summary.import_batch)
-    assert "undone already" in _refusal(desk, summary.import_batch)
+    with pytest.raises(DeskError, match="was undone already"):
+        undo(desk, summary.import_batch)
     with pytest.raises(NotFound):
         undo(desk, 999)
 
