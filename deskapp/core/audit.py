@@ -33,7 +33,7 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def _dump(payload: dict[str, Any]) -> str:
+def dump(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True)
 
 
@@ -47,7 +47,7 @@ def record(session: Session, *, action: str, entity: str, entity_id: int | None,
             "action": action,
             "entity": entity,
             "entity_id": entity_id,
-            "changes": _dump({k: json_value(v) for k, v in changes.items()}),
+            "changes": dump({k: json_value(v) for k, v in changes.items()}),
         },
     )
 
@@ -94,7 +94,7 @@ def _audit_after_flush(session: Session, _context: Any) -> None:
                 "action": action,
                 "entity": table,
                 "entity_id": entity_id if isinstance(entity_id, int) else None,
-                "changes": _dump(changes),
+                "changes": dump(changes),
             }
         )
 

@@ -33,6 +33,7 @@ from deskapp.core.models import AuditEntry, Customer, Staff
 BATCH: Table = table_of(ImportBatch)
 AUDIT: Table = table_of(AuditEntry)
 SHOWN_BLOCKERS = 10
+ERASED = {"erased": True}  # what erasure leaves of a row's values in an import's audit entry
 
 
 class ImportUndoRefused(DeskError):
@@ -148,6 +149,7 @@ class _Effects:
     # table -> id -> (field -> value before the import), the first entry that touched it winning
     before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     after: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # the import's last word
+    erased: set[tuple[str, int]] = field(default_factory=set)  # rows whose values an erasure removed
 
     def was_inserted(self, table: str, row_id: int) -> bool:
         return any(a <= row_id <= b for a, b in self.inserted.get(table, ()))
@@ -184,6 +186,9 @@ def _effects(session: Session, batch: Any) -> _Effects:
         for table, rows in entry.get("updated", {}).items():
             for key, changes in rows.items():
                 row_id = int(key)
+                if changes == ERASED:
+                    found.erased.add((table, row_id))
+                    continue
                 old = found.before.setdefault(table, {}).setdefault(row_id, {})
                 was = {**priors.get(table, {}).get(key, {}), **{f: v[0] for f, v in changes.items()}}
                 for name, value in was.items():
@@ -217,7 +222,8 @@ def _describe(session: Session, table: str, row_id: int) -> str:
 
 
 def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
-    conn, tables, found = session.connection(), _tables(), []
+    conn, tables = session.connection(), _tables()
+    found = [f"{_describe(session, name, row_id)} was erased since" for name, row_id in sorted(effects.erased)]
     # 1. Imported rows that are gone already (deleted, merged away, erased).
     for name, ranges in effects.inserted.items():
         t = tables[name]
@@ -347,3 +353,27 @@ def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> Und
         changes={"file": batch.file_name, "removed": result.removed, "restored": result.restored},
     )
     return result
+
+
+def forget_in_imports(session: Session, rows: dict[str, list[int]]) -> int:
+    """Erasure: the import entries' old and new values of these rows (table -> ids) become `{"erased": true}`.
+    The entries stay (that an import changed something is not personal); an undo of such an import is
+    refused anyway, since the erasure changed the rows since. Returns how many entries were rewritten."""
+    wanted = {table: {str(i) for i in ids} for table, ids in rows.items() if ids}
+    if not wanted:
+        return 0
+    conn, rewritten = session.connection(), 0
+    stmt = select(AUDIT.c.id, AUDIT.c.changes).where(AUDIT.c.action == "import", AUDIT.c.changes.like('%"updated"%'))
+    for entry_id, changes in list(conn.execute(stmt)):
+        payload = json.loads(changes or "{}")
+        hit = False
+        for part in ("updated", "prior"):
+            for table, ids in wanted.items():
+                found = payload.get(part, {}).get(table, {})
+                for key in ids & set(found):
+                    found[key] = dict(ERASED)
+                    hit = True
+        if hit:
+            conn.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(changes=audit.dump(payload)))
+            rewritten += 1
+    return rewritten

@@ -199,3 +199,18 @@ def test_stage_of_a_moved_customer_is_restored(desk: Engine, frozen_now: Any) ->
     with session_scope(desk) as s:
         cy = s.execute(select(Customer).where(Customer.external_id == "C3")).scalar_one()
     assert (cy.stage, cy.version) == (Stage.AWARENESS, 1)
+
+
+def test_erasure_scrubs_the_import_entries_and_blocks_their_undo(desk: Engine) -> None:
+    from deskapp.core.models import AuditEntry
+    from deskapp.core.privacy import erase_person
+
+    summary = run(desk, "customers", CUSTOMERS)
+    with session_scope(desk, write=True) as s:
+        ann = s.execute(select(Customer).where(Customer.external_id == "C1")).scalar_one()
+        erase_person(s, ann.id)
+    with session_scope(desk) as s:
+        trail = " ".join(s.execute(select(AuditEntry.changes)).scalars())
+    assert "Ann Old" not in trail and "Ann Renamed" not in trail and "ann@example.com" not in trail
+    assert "+46701234567" in trail  # other people's old values stay (Bo's phone)
+    assert f"customer {ann.id} (Erased customer {ann.id}) was erased since" in _refusal(desk, summary.import_batch)
