@@ -45,6 +45,7 @@ PAGES = {
     "complaints": "Complaints",
     "follow_ups": "Follow-ups",
     "reports": "Reports",
+    "duplicates": "Duplicates",
 }
 
 
@@ -79,6 +80,12 @@ def _reports_page() -> Screen[Any]:
     return ReportsScreen()
 
 
+def _duplicates_page() -> Screen[Any]:
+    from deskapp.tui.screens.duplicates import DuplicatesScreen
+
+    return DuplicatesScreen()
+
+
 def _customer_commands() -> type[Provider]:
     from deskapp.tui.commands import CustomerCommands
 
@@ -95,6 +102,7 @@ class DeskApp(App[None]):
         "complaints": _complaints_page,
         "follow_ups": _follow_ups_page,
         "reports": _reports_page,
+        "duplicates": _duplicates_page,
     }
     DEFAULT_MODE = "today"  # the first screen is the home page itself, not an empty one switched away from
     COMMANDS = App.COMMANDS | {_customer_commands}
@@ -104,6 +112,7 @@ class DeskApp(App[None]):
         Binding("3", "goto('complaints')", "Complaints", id="desk.complaints", show=False),
         Binding("4", "goto('follow_ups')", "Follow-ups", id="desk.follow-ups", show=False),
         Binding("5", "goto('reports')", "Reports", id="desk.reports", show=False),
+        Binding("6", "goto('duplicates')", "Duplicates", id="desk.duplicates", show=False),
         Binding("question_mark", "help", "Help", id="desk.help"),
         Binding("f1", "help", "Help", id="desk.help-f1", show=False),
         Binding("f5", "refresh_desk", "Refresh", id="desk.refresh", show=False),
@@ -335,8 +344,10 @@ class DeskApp(App[None]):
         from deskapp.tui.screens.complaints import ComplaintsScreen
         from deskapp.tui.screens.customer import CustomerScreen
         from deskapp.tui.screens.customers import CustomersScreen
+        from deskapp.tui.screens.duplicates import DuplicatesScreen
         from deskapp.tui.screens.followups import FollowUpsScreen
         from deskapp.tui.screens.forms import ConfirmScreen, FormScreen
+        from deskapp.tui.screens.merge import MergeScreen
 
         palette = [Binding("ctrl+p", "command_palette", "Command palette: a customer by name, any action")]
         return [
@@ -354,6 +365,8 @@ class DeskApp(App[None]):
             ("Customer", CustomerScreen.BINDINGS),
             ("Complaints", ComplaintsScreen.BINDINGS),
             ("Follow-ups", FollowUpsScreen.BINDINGS),
+            ("Duplicates", [*DuplicatesScreen.BINDINGS, Binding("enter", "", "Compare and merge the pair")]),
+            ("Merge", [*MergeScreen.BINDINGS, Binding("up,down", "", "Move between fields")]),
             ("Forms", [*FormScreen.BINDINGS, Binding("enter", "", "Save (short forms) or next field")]),
             ("Questions", ConfirmScreen.BINDINGS),
         ]

@@ -1,4 +1,9 @@
-"""Adding and editing a customer, and moving one to another stage (which always asks why)."""
+"""Adding and editing a customer, and moving one to another stage (which always asks why).
+
+A new customer is first looked up among the existing ones (`likely_duplicates.likely_duplicates_of`, in a
+worker): when someone alike is there, a warning lists them and asks whether to open the existing one,
+create anyway, or go back to the form. Nothing is created silently next to its own duplicate.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,23 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Select, Static
+from textual.widgets import DataTable, Footer, Select, Static
 
 from deskapp.tui.screens.forms import FormField, FormScreen
-from deskapp.tui.text import clean, one_line, words
+from deskapp.tui.text import cell, clean, one_line, words
 
 if TYPE_CHECKING:
     from deskapp.core.db import DeskSession
     from deskapp.core.desk_queries import CustomerProfile
+    from deskapp.core.likely_duplicates import LikelyDuplicate
+
+SHOWN_MATCHES = 5
 
 
 @dataclass(frozen=True)
@@ -47,11 +60,65 @@ class CustomerForm(FormScreen):
 
     SUBMIT_ON_ENTER = False
 
+    class Checked(Message, bubble=False):
+        def __init__(self, name: str, matches: list[LikelyDuplicate]) -> None:
+            self.name, self.matches = name, matches
+            super().__init__()
+
     def __init__(self, profile: CustomerProfile | None = None) -> None:
         self.profile = profile
         self.version = profile.version if profile else None
         self.TITLE = "Edit customer" if profile else "New customer"  # type: ignore[misc]
+        self._create_anyway = False
         super().__init__()
+
+    # --- new customer: look for the same person first -----------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.profile is not None or self._create_anyway:
+            self._create_anyway = False
+            super().action_save()
+            return
+        if self._saving:
+            return
+        self._saving = True
+        self._clear_errors()
+        values = self.values()
+        self.run_worker(
+            lambda: self._check_in_thread(values),
+            thread=True,
+            group="save",
+            exit_on_error=False,
+            description="look for duplicates",
+        )
+
+    def _check_in_thread(self, values: dict[str, Any]) -> None:
+        from deskapp.core.likely_duplicates import likely_duplicates_of
+
+        try:
+            with self.desk_app.desk.read() as session:
+                matches = likely_duplicates_of(session, values)
+        except Exception as exc:  # the check must never stop a create: the create reports real problems
+            self.app.log.warning(f"looking for duplicates failed: {exc!r}")
+            matches = []
+        self.post_message(self.Checked(str(values.get("name") or ""), matches))
+
+    @on(Checked)
+    def _on_checked(self, message: Checked) -> None:
+        self._saving = False
+        if not message.matches:
+            self._create_anyway = True
+            self.action_save()
+            return
+        self.app.push_screen(DuplicateWarning(message.name, message.matches), self._warned)
+
+    def _warned(self, answer: OpenExisting | bool | None) -> None:
+        if isinstance(answer, OpenExisting):
+            note = f"Opened {one_line(answer.name)} (#{answer.customer_id}), already on the desk; nothing added"
+            self.dismiss(CustomerSaved(answer.customer_id, note))
+        elif answer is True:
+            self._create_anyway = True
+            self.action_save()
 
     def fields(self) -> Iterable[FormField]:
         p = self.profile if self.profile is None else _displayable(self.profile)
@@ -140,3 +207,75 @@ class StageForm(FormScreen):
         if change is None:
             return f"{one_line(self.customer_name)} is already in {words(values['stage'])}"
         return f"{one_line(self.customer_name)}: {words(change.from_stage)} → {words(change.to_stage)}"
+
+
+@dataclass(frozen=True)
+class OpenExisting:
+    """The warning's answer "open the existing one": which customer."""
+
+    customer_id: int
+    name: str
+
+
+class DuplicateWarning(ModalScreen["OpenExisting | bool | None"]):
+    """Before a create: "these customers look like the one you are adding". Dismisses with an
+    `OpenExisting` (the highlighted match), True (create anyway) or None (back to the form)."""
+
+    CSS_PATH = ["forms.tcss", "duplicates.tcss"]
+    AUTO_FOCUS = "#duplicate-matches"
+    BINDINGS = [
+        Binding("o,enter", "open_existing", "Open the existing one", id="duplicate-warning.open", priority=True),
+        Binding("c", "create_anyway", "Create anyway", id="duplicate-warning.create"),
+        Binding("escape", "back", "Back to the form", id="duplicate-warning.back"),
+    ]
+
+    def __init__(self, name: str, matches: list[LikelyDuplicate]) -> None:
+        super().__init__()
+        self.new_name = name
+        self.matches = matches[:SHOWN_MATCHES]
+        self.more = len(matches) - len(self.matches)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form duplicate-warning") as box:
+            box.border_title = "Already on the desk?"
+            intro = Text()
+            intro.append(one_line(self.new_name) or "This customer", style="bold")
+            intro.append(" looks like " + ("this customer:" if len(self.matches) == 1 else "these customers:"))
+            yield Static(intro, classes="form-warning")
+            table: DataTable[Text] = DataTable(id="duplicate-matches", cursor_type="row", zebra_stripes=True)
+            table.add_column(Text(""), width=7, key="certain")
+            table.add_column(Text("Id"), width=6, key="id")
+            table.add_column(Text("Name"), width=22, key="name")
+            table.add_column(Text("Score"), width=5, key="score")
+            table.add_column(Text("Why"), width=30, key="why")
+            for m in self.matches:
+                row = m.customer
+                table.add_row(
+                    Text("certain", style="bold red") if m.certain else Text(""),
+                    Text(f"#{row.id}", style="dim"),
+                    cell(row.name),
+                    Text(str(m.score), justify="right"),
+                    cell(", ".join(m.reasons)),
+                    key=str(row.id),
+                )
+            yield table
+            if self.more:
+                yield Static(Text(f"and {self.more} more", style="dim"))
+            yield Static(
+                Text("o / Enter: open the highlighted customer · c: create anyway · Esc: back to the form"),
+                classes="confirm-question",
+            )
+        yield Footer(compact=True)
+
+    def action_open_existing(self) -> None:
+        table = self.query_one("#duplicate-matches", DataTable)
+        if not self.matches:
+            return
+        match = self.matches[min(table.cursor_row, len(self.matches) - 1)]
+        self.dismiss(OpenExisting(match.customer.id, match.customer.name))
+
+    def action_create_anyway(self) -> None:
+        self.dismiss(True)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
