@@ -332,12 +332,21 @@ def bulk_edit(session: Session, customer_ids: Iterable[int], change: BulkChange)
 
     t = _table(Customer)
     conn = session.connection()
-    stmt = (
-        update(t)
-        .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
-        .values({column: bindparam("b_value"), "version": t.c.version + 1, "updated_at": now})
-    )
-    conn.execute(stmt, params)
+    if change.action in (BulkAction.TAG, BulkAction.UNTAG):  # each customer's tags become something else
+        stmt = (
+            update(t)
+            .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
+            .values({column: bindparam("b_value"), "version": t.c.version + 1, "updated_at": now})
+        )
+        conn.execute(stmt, params)
+    else:  # one value for all: one statement per chunk of ids (the rows are locked, so versions hold)
+        value = _new_value(change, None)
+        for chunk in _chunks([p["b_id"] for p in params]):
+            conn.execute(
+                update(t)
+                .where(t.c.id.in_(chunk))
+                .values({column: value, "version": t.c.version + 1, "updated_at": now})
+            )
 
     created: dict[str, list[int]] = {"stage_change": [], "owner_change": [], "staff": []}
     if change.action == BulkAction.STAGE:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
+from deskapp.core import bulk as bulk_core
 from deskapp.core import customers
 from deskapp.core.db import session_scope
 from deskapp.core.models import AuditEntry, Customer, Stage, StageChange
@@ -61,7 +64,7 @@ async def open_customers_and_mark_all_three(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-async def bulk(pilot: Pilot[Any], action: str, value: str = "", **selects: str) -> None:
+async def bulk(pilot: Pilot[Any], action: str, value: str = "", save: str = "ctrl+s", **selects: str) -> None:
     """b, choose the action (and the value), save: the confirmation is then on screen."""
     await pilot.press("b")
     await pilot.pause()
@@ -75,7 +78,7 @@ async def bulk(pilot: Pilot[Any], action: str, value: str = "", **selects: str) 
     if value:
         form.query_one("#input-value", DeskInput).focus()
         await pilot.press(*value)
-    await pilot.press("ctrl+s")
+    await pilot.press(save)
     await pilot.pause()
 
 
@@ -88,7 +91,7 @@ async def test_mark_three_tag_them_see_it_on_screen_and_in_the_database(small_de
         assert names(app) == ["✓ Bob Builder", "✓ Åsa Lindqvist", "✓ Ödön Kovács"]
         assert status(app).endswith("3 of 3 customers · 3 selected")
 
-        await bulk(pilot, "tag", "[bold]x[/]")
+        await bulk(pilot, "tag", "[bold]x[/]", save="enter")
         confirm = app.screen
         assert isinstance(confirm, ConfirmScreen)
         assert str(confirm.query_one(".confirm-question", Static).content) == "Add the tag [bold]x[/] to 3 customers?"
@@ -108,7 +111,19 @@ async def test_mark_three_tag_them_see_it_on_screen_and_in_the_database(small_de
     }
 
 
-async def test_change_the_stage_then_undo_restores_the_database(small_desk: SmallDesk) -> None:
+async def test_change_the_stage_then_undo_restores_the_database(
+    small_desk: SmallDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    for name in ("bulk_edit", "undo_bulk"):
+        original = getattr(bulk_core, name)
+
+        def spy(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            threads.append(threading.current_thread().name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(bulk_core, name, spy)
+    monkeypatch.setenv("DESKAPP_KEYS", "customers.undo-bulk=ctrl+u")  # the notification names the key in use
     before = table_dump(small_desk.engine)
     app = make_app(small_desk.engine)
     seen = record_notifications(app)
@@ -125,13 +140,15 @@ async def test_change_the_stage_then_undo_restores_the_database(small_desk: Smal
             moved = s.execute(select(StageChange).where(StageChange.to_stage == Stage.CHURNED)).scalars().all()
             assert sorted((m.churn_reason, m.reason) for m in moved) == [("competitor", "bulk edit")] * 3
 
-        await pilot.press("ctrl+z")
+        assert ("", "Moved 3 customers to churned. ^u undoes it.", "information") in seen
+        await pilot.press("ctrl+u")
         await settle(pilot)
         assert ("", "Undid the bulk edit: 3 customers back as they were.", "information") in seen
         assert [table_of(app).get_cell_at((r, 2)).plain for r in range(3)] == ["awareness", "awareness", "retention"]
-        await pilot.press("ctrl+z")  # nothing left to undo: the key does nothing
+        await pilot.press("ctrl+u")  # nothing left to undo: the key does nothing
         await settle(pilot)
     assert table_dump(small_desk.engine) == before
+    assert len(threads) == 2 and threading.main_thread().name not in threads  # both ran in workers
 
 
 async def test_undo_refused_after_a_later_edit_says_who(small_desk: SmallDesk) -> None:
