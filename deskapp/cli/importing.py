@@ -5,6 +5,9 @@ record (issue 8's `deskapp import history` and `deskapp import undo BATCH`) regi
 `IMPORT_ACTIONS`: the command hands them the second argument, so they fit under the same word without
 turning `import` into a command group (which would make `deskapp import customers FILE` awkward).
 
+`deskapp import mappings [NAME]` (registered here the same way) lists the column mappings kept with
+`--save-mapping NAME` for `--mapping NAME`.
+
 Exit codes: 0 every row imported, 1 rows were rejected (nothing written unless --skip-invalid),
 2 the file or the options can't be used.
 """
@@ -25,6 +28,7 @@ from deskapp.cli.common import console, desk, err_console, fail, handle_errors, 
 IMPORT_ACTIONS: dict[str, Callable[[typer.Context, str | None], None]] = {}
 KINDS_HELP = "customers, interactions, purchases, complaints or followups"
 SHOWN_ERRORS = 20
+SHOWN_DUPLICATES = 20
 PROGRESS_MIN_BYTES = 512 * 1024
 
 
@@ -53,11 +57,36 @@ def import_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Show the mapping, the counts and the errors; write nothing."
     ),
+    use_mapping: str = typer.Option(
+        None,
+        "--mapping",
+        metavar="NAME",
+        help="Read the file with the mapping saved under NAME (and its saved --format/--encoding/--delimiter/"
+        "--dayfirst); explicit --map and reading options win. List them: deskapp import mappings.",
+    ),
+    save_mapping: str = typer.Option(
+        None,
+        "--save-mapping",
+        metavar="NAME",
+        help="Keep this import's column mapping (and the reading options given) under NAME for --mapping NAME. "
+        "Saved only when the import commits, or on --dry-run when it would have (the mapping is then the one "
+        "thing written).",
+    ),
+    duplicates: str = typer.Option(
+        "create",
+        "--duplicates",
+        help="New customers that look like existing ones (or earlier rows): create them and list them "
+        "(create), or leave them out, counted as skipped (skip).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON for scripts."),
     batch_size: int = typer.Option(5000, "--batch-size", min=1, max=100_000, hidden=True),
 ) -> None:
-    """Import records from CSV, JSON, JSON Lines or vCard. All or nothing unless --skip-invalid."""
+    """Import records from CSV, JSON, JSON Lines or vCard. All or nothing unless --skip-invalid.
+
+    `deskapp import mappings` lists the mappings saved with --save-mapping.
+    """
     from deskapp.core.importing import ImportOptions, import_file
+    from deskapp.core.importing.saved_mappings import check_name, get_mapping, save_after_import
 
     action = IMPORT_ACTIONS.get(kind.strip().lower())
     if action is not None:
@@ -65,6 +94,14 @@ def import_command(
         return
     if file is None:
         fail(f"say which file to import: deskapp import {kind} FILE (or - for standard input)")
+    if save_mapping is not None:
+        save_mapping = check_name(save_mapping)
+    state = desk(ctx)
+    engine = state.engine()
+    saved = None
+    if use_mapping is not None:
+        with state.session(engine) as session:
+            saved = get_mapping(session, use_mapping)
     options = ImportOptions(
         format=fmt,
         encoding=encoding,
@@ -77,18 +114,89 @@ def import_command(
         dry_run=dry_run,
         rejects=rejects,
         batch_size=batch_size,
+        saved_mapping=saved,
+        duplicates=duplicates.strip().lower(),
     )
-    state = desk(ctx)
-    engine = state.engine()
     with _Progress(enabled=not as_json) as progress:
         summary = import_file(
             engine, kind, file, options, staff=state.staff, progress=progress.update, on_start=progress.start
         )
+    kept = save_after_import(engine, save_mapping, summary, options, staff=state.staff) if save_mapping else None
     if as_json:
-        print_json(summary.as_dict())
+        used, saved_as = (saved.name if saved else None), (kept.name if kept else None)
+        print_json({**summary.as_dict(), "mapping_used": used, "saved_mapping": saved_as})
     else:
-        _print_summary(summary, show_mapping=dry_run)
+        _print_summary(summary, show_mapping=dry_run, mapping_name=saved.name if saved else None)
+        if save_mapping:
+            _print_saved(summary, save_mapping, kept is not None)
     raise typer.Exit(summary.exit_code)
+
+
+def _print_saved(summary: Any, name: str, saved: bool) -> None:
+    out = functools.partial(console.print, soft_wrap=True)
+    if saved:
+        out(
+            Text(f"Mapping {name!r} saved", style="bold")
+            + Text(f": deskapp import {summary.kind} FILE --mapping {name} reads the next file the same way.")
+        )
+    else:
+        out(Text(f"Mapping {name!r} not saved: the import wrote nothing. Fix the rows and run it again.", style="red"))
+
+
+def list_saved_mappings(ctx: typer.Context, argument: str | None) -> None:
+    """`deskapp import mappings [NAME]`: the saved mappings (or one), with their column -> field pairs."""
+    from deskapp.core.importing.saved_mappings import get_mapping, list_mappings
+
+    state = desk(ctx)
+    with state.session(state.engine()) as session:
+        found = [get_mapping(session, argument)] if argument else list_mappings(session)
+    if ctx.params.get("as_json"):
+        print_json([m.as_dict() for m in found])
+        return
+    out = functools.partial(console.print, soft_wrap=True)
+    if not found:
+        out('No saved mappings. Save one with: deskapp import KIND FILE --map "Column=field" --save-mapping NAME')
+        return
+    for i, m in enumerate(found):
+        if i:
+            out()
+        given = ", ".join(f"{k} {v!r}" for k, v in m.options_given().items())
+        head = Text(m.name, style="bold") + Text(f" ({m.kind}{', ' + given if given else ''})")
+        origin = " ".join(p for p in (f"from {m.file}" if m.file else "", m.saved_by and f"by {m.saved_by}") if p)
+        if m.saved_at or origin:
+            head += Text(f"  saved {_local_time(m.saved_at)} {origin}".rstrip(), style="dim")
+        out(head)
+        for column, target in m.columns:
+            out(Text(f"  {column} -> {target}"))
+        if m.ignored:
+            out(Text(f"  ignored: {', '.join(m.ignored)}", style="dim"))
+
+
+def _local_time(stamp: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+IMPORT_ACTIONS["mappings"] = list_saved_mappings
+
+
+def _print_likely_duplicates(summary: Any) -> None:
+    total = summary.likely_duplicates_total
+    if not total:
+        return
+    out = functools.partial(console.print, soft_wrap=True)
+    skipped = any(d.skipped for d in summary.likely_duplicates)
+    what = "left out (--duplicates skip)" if skipped else "created all the same; --duplicates skip leaves them out"
+    plural = "row looks" if total == 1 else "rows look"
+    out(Text(f"{total:,} {plural} like a customer already there ({what}):", style="yellow"))
+    for found in summary.likely_duplicates[:SHOWN_DUPLICATES]:
+        out(Text(f"  {found.describe()}"))
+    if total > SHOWN_DUPLICATES:
+        out(Text(f"  ... and {total - SHOWN_DUPLICATES:,} more (all of them with --json)", style="yellow"))
 
 
 class _Progress:
@@ -121,7 +229,7 @@ class _Progress:
             self._bar.stop()
 
 
-def _print_summary(summary: Any, *, show_mapping: bool) -> None:
+def _print_summary(summary: Any, *, show_mapping: bool, mapping_name: str | None = None) -> None:
     """Unwrapped lines: a file name, a column list or an error is easier to copy whole."""
     out = functools.partial(console.print, soft_wrap=True)
     info = f"{summary.format.upper()}, {summary.encoding}"
@@ -129,6 +237,8 @@ def _print_summary(summary: Any, *, show_mapping: bool) -> None:
         info += f", delimiter {summary.delimiter!r}"
     if summary.preset:
         info += f", {summary.preset} export"
+    if mapping_name:
+        info += f", mapping {mapping_name!r}"
     out(Text(f"{summary.kind} from {summary.file} ({info})"))
     if show_mapping:
         for columns, target in summary.mapping:
@@ -149,6 +259,7 @@ def _print_summary(summary: Any, *, show_mapping: bool) -> None:
         out(Text(f"  {where}{value}: ", style="red") + Text(str(error.reason)))
     if summary.errors_total > SHOWN_ERRORS:
         out(Text(f"  ... and {summary.errors_total - SHOWN_ERRORS} more errors", style="red"))
+    _print_likely_duplicates(summary)
     c = summary.counts
     figures = f"{c.inserted:,} inserted, {c.updated:,} updated, {c.unchanged:,} unchanged, {c.skipped:,} skipped"
     figures += f", {c.rejected:,} rejected"

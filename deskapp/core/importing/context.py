@@ -50,6 +50,7 @@ class WriteContext:
     stages: Any = None  # the StageBook of an import of purchases or interactions (see stages.py)
     lifecycle_seconds: float = 0.0  # the part of writing spent on the lifecycle rules
     import_batch: int | None = None  # the ImportBatch row this import writes under (see import_models.py)
+    likely: Any = None  # the likely-duplicate check of a customers import (likely.LikelyCheck)
     _audit: dict[str, Any] = field(default_factory=dict)
 
     def row_error(self, row: CleanRow, column: str, field_name: str, value: Any, reason: str) -> None:

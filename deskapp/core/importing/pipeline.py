@@ -25,8 +25,10 @@ from deskapp.core.importing.context import ON_CONFLICT, Counts, WriteContext
 from deskapp.core.importing.dates import DateReader
 from deskapp.core.importing.headers import MONTH_FIRST_PRESETS, build_mapping
 from deskapp.core.importing.kinds import KINDS, kind_named
+from deskapp.core.importing.likely import LikelyCheck, check_duplicates_option
 from deskapp.core.importing.rejects import RejectWriter
 from deskapp.core.importing.rows import CleanRow, RowCleaner, RowError
+from deskapp.core.importing.saved_mappings import mapping_columns
 from deskapp.core.importing.sources import ImportFileError, Record, Source
 from deskapp.core.importing.store import Store
 from deskapp.core.settings import load_settings
@@ -46,6 +48,8 @@ class ImportOptions:
     rejects: str | Path | None = None
     batch_size: int = 5000
     errors_kept: int = 1000
+    saved_mapping: Any = None  # a saved_mappings.SavedMapping read the same way (explicit options win)
+    duplicates: str = "create"  # customers that look like existing ones: "create" (and report) or "skip"
 
 
 @dataclass
@@ -70,6 +74,10 @@ class ImportSummary:
     timings: dict[str, float] = field(default_factory=lambda: {"read": 0.0, "validate": 0.0, "write": 0.0})
     rejects_file: str | None = None
     import_batch: int | None = None  # the batch id `deskapp import undo` takes (None: nothing committed)
+    overrides: list[str] = field(default_factory=list)  # the --map overrides in effect (saved ones included)
+    field_columns: list[tuple[str, str]] = field(default_factory=list)  # (column, field) the mapping read
+    likely_duplicates: list[Any] = field(default_factory=list)  # likely.LikelyDuplicateRow, by line
+    likely_duplicates_total: int = 0
 
     @property
     def rows_per_second(self) -> float:
@@ -99,6 +107,8 @@ class ImportSummary:
             "warnings": self.warnings,
             "warnings_total": self.warnings_total,
             "notices": self.notices,
+            "likely_duplicates_total": self.likely_duplicates_total,
+            "likely_duplicates": [d.as_dict(committed=self.committed) for d in self.likely_duplicates],
             "rejects_file": self.rejects_file,
             "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows_per_second, 1),
@@ -155,6 +165,9 @@ def import_file(
         raise ImportFileError(str(exc.args[0])) from None
     if options.on_conflict not in ON_CONFLICT:
         raise ImportFileError(f"--on-conflict must be one of: {', '.join(ON_CONFLICT)}")
+    check_duplicates_option(options.duplicates, spec.name)
+    if options.saved_mapping is not None:
+        options = options.saved_mapping.applied_to(options, spec.name)
     started = time.perf_counter()
     with Source(path, format=options.format, encoding=options.encoding, delimiter=options.delimiter) as source:
         if source.info.format == "vcf" and spec.name != "customers":
@@ -162,11 +175,15 @@ def import_file(
         headers, records = source.open_records()
         if not headers and source.info.format != "csv":
             headers = spec.field_names()  # an empty JSON array: no keys to map, and no rows to import
-        mapping = build_mapping(spec.name, headers, options.mapping)
+        overrides = list(options.mapping)
+        if options.saved_mapping is not None:
+            overrides = options.saved_mapping.overrides_for(headers, overrides)
+        mapping = build_mapping(spec.name, headers, overrides)
         info = source.info
         summary = ImportSummary(
             spec.name, info.name, info.format, info.encoding, info.delimiter, mapping.preset,
             mapping.describe(), mapping.ignored, options.dry_run, notices=list(info.notices),
+            overrides=overrides, field_columns=mapping_columns(mapping),
         )  # fmt: skip
         if on_start:
             on_start(summary, info.size)
@@ -238,6 +255,7 @@ def _run(
         )  # fmt: skip
         cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
         ctx.store.use_large_cache()
+        ctx.likely = LikelyCheck.for_import(mapping.kind, options.duplicates, summary)
         batch = open_batch(session, mapping.kind, Path(summary.file).name)
         ctx.import_batch = summary.import_batch = batch.id
 

@@ -167,13 +167,13 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
             lambda ks: select(t).where(t.c.id.in_(ks)), (cid for _, cid in matched if cid is not None)
         )
     }
-    new: list[dict[str, Any]] = []
+    new: list[CleanRow] = []
     updates: list[tuple[int, dict[str, Any]]] = []
     stage_changes, owner_changes, owners = [], [], set()
     for row, cid in matched:
         v = row.values
         if cid is None:
-            new.append(v)
+            new.append(row)
             continue
         old = existing[cid]
         changes = {f: v[f] for f in CUSTOMERS.compare if f in v and v[f] != getattr(old, f)}
@@ -222,4 +222,9 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
     owner_cols = ("customer_id", "from_owner", "to_owner", "at", "staff")
     ctx.note_inserted("owner_change", store.insert_ids(owner_table, owner_cols, owner_changes))
     ensure_staff(ctx, owners)
-    ctx.counts.inserted += len(insert_customers(ctx, new))
+    if ctx.likely is not None and new:  # likely duplicates: reported, or left out with --duplicates skip
+        new = ctx.likely.screen(store.session, new, ctx.counts)
+    ids = insert_customers(ctx, [row.values for row in new])
+    if ctx.likely is not None and new:
+        ctx.likely.created(new, ids)
+    ctx.counts.inserted += len(ids)
