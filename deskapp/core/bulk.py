@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 from sqlmodel import Session
 
-from deskapp.core import clock
+from deskapp.core import audit, clock
 from deskapp.core.audit import json_value
 from deskapp.core.errors import DeskError, InvalidTransition, NotFound, ValidationFailed
 from deskapp.core.models import (
@@ -48,6 +48,7 @@ BULK_ACTION = "bulk"
 UNDO_ACTION = "unbulk"
 CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit, few round-trips on PostgreSQL
 DEFAULT_REASON = "bulk edit"
+ERASED = {"erased": True}  # an old value erasure removed from the entry
 
 
 class BulkAction(enum.StrEnum):
@@ -289,7 +290,7 @@ def _write_entry(session: Session, *, action: str, entity: str, entity_id: int |
             "action": action,
             "entity": entity,
             "entity_id": entity_id,
-            "changes": json.dumps(changes, ensure_ascii=False, default=str, sort_keys=True),
+            "changes": audit.dump(changes),
         },
     )
     key = result.inserted_primary_key
@@ -473,7 +474,7 @@ def undo_bulk(session: Session, bulk_id: int) -> UndoBulkResult:
         row = current.get(e["id"])
         if row is None:
             blockers.append(Blocker(e["id"], None))
-        elif row.version != e["version"]:
+        elif row.version != e["version"] or e["before"] == ERASED:
             blockers.append(Blocker(e["id"], row.name))
     if blockers:
         raise BulkUndoRefused(bulk_id, blockers)
@@ -531,6 +532,28 @@ def bulk_undone(session: Session, bulk_id: int) -> bool:
     return _undone_at(session, bulk_id) is not None
 
 
+def forget_in_bulk_edits(session: Session, customer_id: int) -> int:
+    """Erasure: a person's old values in bulk-edit entries become `{"erased": true}` (that they were in a bulk
+    edit is not personal, their old tags may be). An undo of such an edit is refused anyway: erasing them
+    saved the customer since. Returns how many entries were rewritten."""
+    t = _table(AuditEntry)
+    conn, rewritten = session.connection(), 0
+    stmt = select(t.c.id, t.c.changes).where(
+        t.c.action == BULK_ACTION, t.c.changes.like(f'%"id": {int(customer_id)},%')
+    )
+    for entry_id, changes in list(conn.execute(stmt)):
+        payload = json.loads(changes)
+        hit = False
+        for item in payload.get("customers", []):
+            if item.get("id") == customer_id and item.get("before") != ERASED:
+                item["before"] = dict(ERASED)
+                hit = True
+        if hit:
+            conn.execute(update(t).where(t.c.id == entry_id).values(changes=audit.dump(payload)))
+            rewritten += 1
+    return rewritten
+
+
 __all__ = [
     "BulkAction",
     "BulkChange",
@@ -540,5 +563,6 @@ __all__ = [
     "bulk_edit",
     "bulk_undone",
     "clean_change",
+    "forget_in_bulk_edits",
     "undo_bulk",
 ]

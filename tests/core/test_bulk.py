@@ -364,3 +364,19 @@ def test_thousands_of_customers_take_a_handful_of_statements(engine: Engine, act
         undo(engine, result.bulk_id)
     assert len(seen) < 40, seen[:50]
     assert dump(engine) == before
+
+
+def test_erasure_can_forget_a_person_in_bulk_edits(engine: Engine, desk: dict[str, int]) -> None:
+    result = edit(engine, [desk["odon"], desk["bob"]], "untag", "repair")
+    assert result.bulk_id is not None
+    with session_scope(engine, staff="tester", write=True) as s:
+        assert bulk.forget_in_bulk_edits(s, desk["odon"]) == 1
+        assert bulk.forget_in_bulk_edits(s, desk["odon"]) == 0  # already forgotten
+    with session_scope(engine) as s:
+        entry = s.get(AuditEntry, result.bulk_id)
+        assert entry is not None
+        befores = {c["id"]: c["before"] for c in json.loads(entry.changes)["customers"]}
+        assert befores == {desk["odon"]: {"erased": True}, desk["bob"]: ",repair,"}
+        assert "vip" not in entry.changes
+    with pytest.raises(BulkUndoRefused, match="Ödön Kovács"):  # nothing to put back for them
+        undo(engine, result.bulk_id)
