@@ -343,6 +343,7 @@ class DeskApp(App[None]):
     def help_sections(self) -> list[HelpSection]:
         from deskapp.tui.screens.complaints import ComplaintsScreen
         from deskapp.tui.screens.customer import CustomerScreen
+        from deskapp.tui.screens.customer_forms import DuplicateWarning
         from deskapp.tui.screens.customers import CustomersScreen
         from deskapp.tui.screens.duplicates import DuplicatesScreen
         from deskapp.tui.screens.followups import FollowUpsScreen
@@ -369,6 +370,7 @@ class DeskApp(App[None]):
             ("Merge", [*MergeScreen.BINDINGS, Binding("up,down", "", "Move between fields")]),
             ("Forms", [*FormScreen.BINDINGS, Binding("enter", "", "Save (short forms) or next field")]),
             ("Questions", ConfirmScreen.BINDINGS),
+            ("Duplicate warning", DuplicateWarning.BINDINGS),
         ]
 
     # --- command palette: every page and action -----------------------------------------------------------

@@ -224,9 +224,9 @@ class DuplicateWarning(ModalScreen["OpenExisting | bool | None"]):
     CSS_PATH = ["forms.tcss", "duplicates.tcss"]
     AUTO_FOCUS = "#duplicate-matches"
     BINDINGS = [
-        Binding("o,enter", "open_existing", "Open the existing one", id="duplicate-warning.open", priority=True),
-        Binding("c", "create_anyway", "Create anyway", id="duplicate-warning.create"),
-        Binding("escape", "back", "Back to the form", id="duplicate-warning.back"),
+        Binding("o,enter", "open_existing", "Open the existing one", id="warning.open", priority=True),
+        Binding("c", "create_anyway", "Create anyway", id="warning.create"),
+        Binding("escape", "back", "Back to the form", id="warning.back"),
     ]
 
     def __init__(self, name: str, matches: list[LikelyDuplicate]) -> None:
