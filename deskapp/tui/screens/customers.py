@@ -352,7 +352,7 @@ class CustomersScreen(DeskScreen):
     def _row(self, row: CustomerRow) -> Row:
         key, cells, model = customer_row(row)
         if row.id in self.marked:
-            cells = (MARK + cells[0], *cells[1:])
+            cells = (Text.assemble(MARK, cells[0], no_wrap=True, overflow="ellipsis"), *cells[1:])
         return key, cells, model
 
     def _repaint(self, ids: Iterable[int]) -> None:
