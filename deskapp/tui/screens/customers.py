@@ -395,8 +395,12 @@ class CustomersScreen(DeskScreen):
                 return self.app.get_key_display(Binding(key.split(",")[0].strip(), action))
         return action
 
+    def _bulk_running(self) -> bool:
+        """A write of this page (a bulk edit or its undo) still in its worker: a second key press is ignored."""
+        return any(w.node is self and w.group == "write" and not w.is_finished for w in self.app.workers)
+
     def action_bulk_edit(self) -> None:
-        if not self.marked:
+        if not self.marked or self._bulk_running():
             return
         ids = sorted(self.marked)
 
@@ -433,7 +437,7 @@ class CustomersScreen(DeskScreen):
 
     def action_undo_bulk(self) -> None:
         bulk_id = self.last_bulk
-        if bulk_id is None:
+        if bulk_id is None or self._bulk_running():
             return
 
         def undo(session: DeskSession) -> str:
