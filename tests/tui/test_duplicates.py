@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from deskapp.core import activity, clock, customers
+from deskapp.core import activity, clock, customers, merge
 from deskapp.core.db import session_scope
 from deskapp.core.models import Customer, Interaction
 from deskapp.tui.screens.customer import CustomerScreen
@@ -22,7 +22,7 @@ from deskapp.tui.screens.customers import CustomersScreen
 from deskapp.tui.screens.duplicates import DuplicatesScreen
 from deskapp.tui.screens.merge import MergeScreen
 from deskapp.tui.widgets.tables import DeskTable
-from tests.tui.conftest import FIXED_NOW, SmallDesk, make_app, record_notifications, settle
+from tests.tui.conftest import FIXED_NOW, SmallDesk, make_app, record_notifications, settle, wait_until
 from tests.tui.test_snapshots import SIZE, SnapCompare, demo_app
 
 MARKUP = "[bold]Ann[/]"
@@ -214,6 +214,34 @@ async def test_escape_cancels_the_merge_and_markup_names_show_literally(pairs: S
     assert customer(pairs.engine, pairs.ids["markup2"]) is not None
 
 
+async def test_a_pair_gone_meanwhile_is_reported_in_the_merge_screen(pairs: SmallDesk) -> None:
+    app = make_app(pairs.engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_duplicates(pilot)
+        screen = await open_pair(pilot, table, "Ann Smith")
+        with session_scope(pairs.engine, staff="anna", write=True) as s:  # a colleague merges them meanwhile
+            merge.merge_customers(s, pairs.ids["ann"], pairs.ids["anne"])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen  # still open, saying why
+        error = screen.query_one("#merge-error", Static)
+        assert error.display and str(error.render()) == f"no customer with id {pairs.ids['anne']}"
+    with session_scope(pairs.engine) as s:
+        assert len(merge.list_merges(s)) == 1  # theirs only
+
+
+async def test_live_refresh_shows_a_duplicate_another_desk_adds(pairs: SmallDesk) -> None:
+    app = make_app(pairs.engine, poll_seconds=0.1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_duplicates(pilot)
+        assert len(rows(table)) == 2
+        with session_scope(pairs.engine, staff="anna", write=True) as s:
+            customers.create_customer(s, name="Cleo Twice", company="Twice Ltd", phone="+44 20 7946 0999")
+            customers.create_customer(s, name="Cleo Twice", company="Twice Ltd", phone="+44 20 7946 0999")
+        assert await wait_until(pilot, lambda: len(rows(table)) == 3, timeout=15)
+        assert "Cleo Twice" in {r[2] for r in rows(table)}
+
+
 # --- the warning on create --------------------------------------------------------------------------------------
 
 
@@ -310,6 +338,19 @@ def with_pairs(engine: Engine, *presses: str) -> Callable[[Pilot[Any]], Awaitabl
 class TestSnapshots:
     def test_duplicates_page(self, sample_engine: Engine, snap_compare: SnapCompare) -> None:
         run_before = with_pairs(sample_engine, "6")
+        assert snap_compare(demo_app(sample_engine), terminal_size=SIZE, run_before=run_before)
+
+    def test_create_warning(self, sample_engine: Engine, snap_compare: SnapCompare) -> None:
+        """The form is opened over the Duplicates page, so the Customers page's look is not part of this."""
+        shown = with_pairs(sample_engine, "6")
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await shown(pilot)
+            pilot.app.push_screen(CustomerForm())
+            await settle(pilot)
+            await pilot.press(*"Ann Smyth", "tab", "tab", *"ann@example.com", "ctrl+s")
+            await settle(pilot)
+
         assert snap_compare(demo_app(sample_engine), terminal_size=SIZE, run_before=run_before)
 
     def test_merge_screen(self, sample_engine: Engine, snap_compare: SnapCompare) -> None:

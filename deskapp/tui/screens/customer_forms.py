@@ -245,9 +245,9 @@ class DuplicateWarning(ModalScreen["OpenExisting | bool | None"]):
             table: DataTable[Text] = DataTable(id="duplicate-matches", cursor_type="row", zebra_stripes=True)
             table.add_column(Text(""), width=7, key="certain")
             table.add_column(Text("Id"), width=6, key="id")
-            table.add_column(Text("Name"), width=22, key="name")
+            table.add_column(Text("Name"), width=20, key="name")
             table.add_column(Text("Score"), width=5, key="score")
-            table.add_column(Text("Why"), width=30, key="why")
+            table.add_column(Text("Why"), width=28, key="why")
             for m in self.matches:
                 row = m.customer
                 table.add_row(
@@ -262,7 +262,7 @@ class DuplicateWarning(ModalScreen["OpenExisting | bool | None"]):
             if self.more:
                 yield Static(Text(f"and {self.more} more", style="dim"))
             yield Static(
-                Text("o / Enter: open the highlighted customer · c: create anyway · Esc: back to the form"),
+                Text("Enter: open the highlighted one · c: create anyway · Esc: back to the form"),
                 classes="confirm-question",
             )
         yield Footer(compact=True)
