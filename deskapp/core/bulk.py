@@ -532,6 +532,56 @@ def bulk_undone(session: Session, bulk_id: int) -> bool:
     return _undone_at(session, bulk_id) is not None
 
 
+@dataclass(frozen=True)
+class BulkEditRow:
+    """One past bulk edit, for a list to pick an undo from."""
+
+    id: int
+    at: datetime
+    staff: str
+    description: str  # "Tagged 12 customers vip"
+    customers: int
+    undone: bool
+
+
+def list_bulk_edits(session: Session, *, limit: int = 20) -> list[BulkEditRow]:
+    """The latest bulk edits, newest first, with what each did and whether it was undone."""
+    t = _table(AuditEntry)
+    conn = session.connection()
+    rows = conn.execute(
+        select(t.c.id, t.c.at, t.c.staff, t.c.changes)
+        .where(t.c.action == BULK_ACTION)
+        .order_by(t.c.id.desc())
+        .limit(limit)
+    ).all()
+    ids = [r.id for r in rows]
+    undone = set()
+    if ids:
+        undone = {
+            r[0]
+            for r in conn.execute(
+                select(t.c.entity_id).where(
+                    t.c.action == UNDO_ACTION, t.c.entity == "audit_entry", t.c.entity_id.in_(ids)
+                )
+            )
+        }
+    out = []
+    for r in rows:
+        data = json.loads(r.changes)
+        c = data["change"]
+        change = BulkChange(
+            BulkAction(c["action"]),
+            tags=tuple(c.get("tags") or ()),
+            owner=c.get("owner") or "",
+            stage=Stage(c["stage"]) if c.get("stage") else None,
+            reason=c.get("reason") or DEFAULT_REASON,
+            churn_reason=ChurnReason(c["churn_reason"]) if c.get("churn_reason") else None,
+        )
+        count = len(data["customers"])
+        out.append(BulkEditRow(r.id, r.at, r.staff, change.done(count), count, r.id in undone))
+    return out
+
+
 def forget_in_bulk_edits(session: Session, customer_id: int) -> int:
     """Erasure: a person's old values in bulk-edit entries become `{"erased": true}` (that they were in a bulk
     edit is not personal, their old tags may be). An undo of such an edit is refused anyway: erasing them
@@ -557,6 +607,7 @@ def forget_in_bulk_edits(session: Session, customer_id: int) -> int:
 __all__ = [
     "BulkAction",
     "BulkChange",
+    "BulkEditRow",
     "BulkResult",
     "BulkUndoRefused",
     "UndoBulkResult",
@@ -564,5 +615,6 @@ __all__ = [
     "bulk_undone",
     "clean_change",
     "forget_in_bulk_edits",
+    "list_bulk_edits",
     "undo_bulk",
 ]

@@ -380,3 +380,16 @@ def test_erasure_can_forget_a_person_in_bulk_edits(engine: Engine, desk: dict[st
         assert "vip" not in entry.changes
     with pytest.raises(BulkUndoRefused, match="Ödön Kovács"):  # nothing to put back for them
         undo(engine, result.bulk_id)
+
+
+def test_list_bulk_edits_newest_first_with_what_they_did(engine: Engine, desk: dict[str, int]) -> None:
+    first = edit(engine, [desk["asa"], desk["bob"]], "tag", "gold")
+    second = edit(engine, list(desk.values()), "stage", "churned", churn_reason="price")
+    assert first.bulk_id is not None and second.bulk_id is not None
+    undo(engine, second.bulk_id)
+    with session_scope(engine) as s:
+        listed = bulk.list_bulk_edits(s)
+    assert [(r.id, r.description, r.customers, r.undone, r.staff) for r in listed] == [
+        (second.bulk_id, "Moved 4 customers to churned", 4, True, "tester"),
+        (first.bulk_id, "Tagged 2 customers gold", 2, False, "tester"),
+    ]
