@@ -189,10 +189,13 @@ def _print_likely_duplicates(summary: Any) -> None:
     if not total:
         return
     out = functools.partial(console.print, soft_wrap=True)
-    skipped = any(d.skipped for d in summary.likely_duplicates)
-    what = "left out (--duplicates skip)" if skipped else "created all the same; --duplicates skip leaves them out"
     plural = "row looks" if total == 1 else "rows look"
-    out(Text(f"{total:,} {plural} like a customer already there ({what}):", style="yellow"))
+    if any(d.skipped for d in summary.likely_duplicates):
+        what = ", left out (--duplicates skip)"
+    else:
+        verb = "created" if summary.committed else "would be created"
+        what = f" ({verb} all the same; --duplicates skip leaves them out)"
+    out(Text(f"{total:,} {plural} like a customer already there{what}:", style="yellow"))
     for found in summary.likely_duplicates[:SHOWN_DUPLICATES]:
         out(Text(f"  {found.describe()}"))
     if total > SHOWN_DUPLICATES:

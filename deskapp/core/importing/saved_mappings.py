@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
@@ -236,7 +237,7 @@ def mapping_from_import(
         dayfirst=options.dayfirst,
         saved_at=saved_at,
         saved_by=saved_by,
-        file=summary.file,
+        file=PurePath(summary.file).name,
     )
 
 
