@@ -132,6 +132,44 @@ async def test_page_six_lists_pairs_best_first_with_names_ids_score_and_reasons(
         assert len(rows(table)) < 2
 
 
+async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
+    pairs: SmallDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A look at a big desk takes seconds: changes arriving meanwhile must not start scans side by side."""
+    import threading
+    import time
+
+    looks: list[int] = []
+    running = [0]
+    most = [0]
+    lock = threading.Lock()
+    fetch = DuplicatesScreen.fetch
+
+    def slow(self: DuplicatesScreen, session: Any, params: Any) -> Any:
+        with lock:
+            looks.append(1)
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.3)
+        try:
+            return fetch(self, session, params)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    app = make_app(pairs.engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_duplicates(pilot)
+        monkeypatch.setattr(DuplicatesScreen, "fetch", slow)
+        page = app.screen
+        for _ in range(4):  # four changes arrive while the first look runs
+            page.desk_changed()  # type: ignore[attr-defined]
+            await pilot.pause(0.05)
+        await settle(pilot, rounds=5)
+        assert (len(looks), most[0]) == (2, 1)
+        assert len(rows(table)) == 2
+
+
 async def test_merge_with_the_defaults_moves_the_history_and_u_undoes_it(pairs: SmallDesk) -> None:
     ann, anne = pairs.ids["ann"], pairs.ids["anne"]
     app = make_app(pairs.engine)

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Select, Static
 from textual.worker import Worker, WorkerState
 
+from deskapp.tui import probe
 from deskapp.tui.screens.base import DeskScreen
 from deskapp.tui.screens.merge import MergeDone, MergeScreen, moved_text
 from deskapp.tui.text import cell, one_line, plural
@@ -129,6 +130,8 @@ class DuplicatesScreen(DeskScreen):
     def reload(self) -> None:
         if self._looking:
             self._look_again = True
+            return
+        if probe.exiting():
             return
         self._looking = True
         super().reload()
