@@ -101,9 +101,11 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
                 .where(AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids))  # type: ignore[union-attr]
                 .values(changes=json.dumps({"erased": True}))
             ).rowcount
+    from deskapp.core.bulk import forget_in_bulk_edits
     from deskapp.core.importing.batches import forget_in_imports
 
-    touched["audit_entry"] = scrubbed + forget_in_imports(session, {"customer": [customer_id], **child_ids})
+    scrubbed += forget_in_imports(session, {"customer": [customer_id], **child_ids})
+    touched["audit_entry"] = scrubbed + forget_in_bulk_edits(session, customer_id)
     # Merge records keep snapshots of both customers for undo: they hold the person's data too.
     from deskapp.core.merge_history import forget_merges_of
 

@@ -75,3 +75,17 @@ def test_erase_forgets_merge_snapshots(session) -> None:  # type: ignore[no-unty
     touched = erase_person(session, cid)
     assert touched["merge_record"] == 1
     assert session.execute(select(func.count()).select_from(MergeRecord)).scalar_one() == 0
+
+
+def test_erase_forgets_the_person_in_bulk_edits(session) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core import bulk
+
+    cid = make_person(session)
+    customers.update_customer(session, cid, tags="knee-clinic")
+    other = customers.create_customer(session, name="Bo Other", tags="knee-clinic").id
+    bulk.bulk_edit(session, [cid, other], bulk.clean_change("untag", "knee-clinic"))
+    touched = erase_person(session, cid)
+    entry = session.execute(select(AuditEntry.changes).where(AuditEntry.action == "bulk")).scalar_one()
+    befores = {c["id"]: c["before"] for c in json.loads(entry)["customers"]}
+    assert befores == {cid: {"erased": True}, other: ",knee-clinic,"}  # Bo's old tags stay, Gergő's are gone
+    assert touched["audit_entry"] >= 1
