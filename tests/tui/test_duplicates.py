@@ -132,6 +132,19 @@ async def test_page_six_lists_pairs_best_first_with_names_ids_score_and_reasons(
         assert len(rows(table)) < 2
 
 
+async def test_archived_customers_are_left_out_until_a_is_pressed(pairs: SmallDesk) -> None:
+    with session_scope(pairs.engine, staff="tester", write=True) as s:
+        customers.archive_customer(s, pairs.ids["anne"])
+    app = make_app(pairs.engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_duplicates(pilot)
+        assert [r[2] for r in rows(table)] == [MARKUP]
+        await pilot.press("a")
+        await settle(pilot)
+        assert sorted(r[2] for r in rows(table)) == sorted([MARKUP, "Ann Smith"])
+        assert "archived customers too" in str(app.screen.query_one("#archived-flag", Static).render())
+
+
 async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
     pairs: SmallDesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
