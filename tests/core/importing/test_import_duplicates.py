@@ -175,3 +175,17 @@ def test_the_inline_points_are_the_matching_modules_points() -> None:
     for a in sides:
         for b in sides:
             assert likely.exact_points(a, b) == exact_evidence(a, b)[0], (a, b)
+
+
+def test_a_very_large_file_keeps_a_bounded_number_of_its_rows(
+    engine: Engine, desk: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(likely, "MAX_FILE_ROWS", 4)
+    summary = run(engine, NIGHT)  # lines 2-6 and 8 are new: line 6's twin (line 5) is the 4th kept
+    assert [d.line for d in summary.likely_duplicates] == [2, 3, 6, 8]
+    body = HEADER + "".join(f"Person {i},p{i}@gmail.com,,\n" for i in range(5))  # lines 2-6
+    body += "Person 1,p.1+x@gmail.com,,\n"  # line 7: like line 3, among the first 4 kept
+    body += "Person 4,p.4+x@gmail.com,,\n"  # line 8: like line 6, which came after them
+    summary = run(engine, body)
+    assert summary.counts.inserted == 7 and [(d.line, d.same_file_line) for d in summary.likely_duplicates] == [(7, 3)]
+    assert any("after the first 4 were checked against the desk" in n for n in summary.notices)
