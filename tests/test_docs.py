@@ -46,3 +46,11 @@ def test_quick_start_has_the_two_command_lines() -> None:
         if line.strip()
     ]
     assert lines == ["pip install . && deskapp demo", "pip install '.[test]' && pytest -n auto"]
+
+
+def test_every_import_action_is_in_the_readme() -> None:
+    """`deskapp import history|undo|mappings` are not typer commands, so the test above can't see them."""
+    from deskapp.cli.importing import IMPORT_ACTIONS
+
+    assert IMPORT_ACTIONS, "the actions register when deskapp.cli is imported"
+    assert [word for word in IMPORT_ACTIONS if f"deskapp import {word}" not in README] == []

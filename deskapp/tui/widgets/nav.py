@@ -11,6 +11,7 @@ SECTIONS = (
     ("complaints", "3", "Complaints"),
     ("follow_ups", "4", "Follow-ups"),
     ("reports", "5", "Reports"),
+    ("duplicates", "6", "Duplicates"),
 )
 
 
