@@ -43,7 +43,7 @@ MIN_SCORE = DEFAULT_MIN_SCORE
 NAME_KEYS = MIN_SCORE <= MAX_NAME_POINTS  # False: a name alone can't reach the threshold
 # New rows of one file kept in the index (about 1.3 kB each with their keys): an import streams, and a file
 # of a million customers must not hold them all. Later rows are still checked against the desk and these.
-MAX_FILE_ROWS = 100_000
+MAX_FILE_ROWS = 20_000  # about 1.3 kB each: keeps a million-row import under its 300 MB
 
 
 def check_duplicates_option(value: str, kind: str) -> None:
