@@ -79,18 +79,7 @@ class CustomerForm(FormScreen):
             self._create_anyway = False
             super().action_save()
             return
-        if self._saving:
-            return
-        self._saving = True
-        self._clear_errors()
-        values = self.values()
-        self.run_worker(
-            lambda: self._check_in_thread(values),
-            thread=True,
-            group="save",
-            exit_on_error=False,
-            description="look for duplicates",
-        )
+        self._run_save(self._check_in_thread, "look for duplicates")
 
     def _check_in_thread(self, values: dict[str, Any]) -> None:
         from deskapp.core.likely_duplicates import likely_duplicates_of

@@ -8,7 +8,7 @@ Ctrl+S saves from anywhere in the form, Enter saves from a one-line field when t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -145,18 +145,16 @@ class FormScreen(ModalScreen[Any]):
         self.dismiss(None)
 
     def action_save(self) -> None:
+        self._run_save(self._save_in_thread, f"save {self.TITLE}")
+
+    def _run_save(self, work: Callable[[dict[str, Any]], None], description: str) -> None:
+        """One at a time: the values as typed go to `work` in a thread, so the database never blocks the UI."""
         if self._saving:
             return
         self._saving = True
         self._clear_errors()
         values = self.values()
-        self.run_worker(
-            lambda: self._save_in_thread(values),
-            thread=True,
-            group="save",
-            exit_on_error=False,
-            description=f"save {self.TITLE}",
-        )
+        self.run_worker(lambda: work(values), thread=True, group="save", exit_on_error=False, description=description)
 
     def _save_in_thread(self, values: dict[str, Any]) -> None:
         from deskapp.core.errors import ValidationFailed
