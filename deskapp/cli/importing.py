@@ -277,6 +277,9 @@ def _print_summary(summary: Any, *, show_mapping: bool, mapping_name: str | None
         out(Text(f"Dry run, nothing written. Would be: {figures}{tail}. {speed}", style="bold"))
     elif summary.committed:
         out(Text(f"Imported: {figures}{tail}. {speed}", style="bold green"))
+        if summary.import_batch is not None:
+            batch = summary.import_batch
+            out(Text(f"Import batch {batch}: take it back with deskapp import undo {batch}", style="dim"))
     else:
         good = c.rows - c.rejected
         out(

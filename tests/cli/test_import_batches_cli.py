@@ -75,3 +75,12 @@ def test_undo_needs_a_known_batch(tmp_path: Path) -> None:
     missing = deskapp(db, "import", "undo")
     assert missing.exit_code == 2 and "deskapp import undo BATCH" in missing.output
     assert "no import batch with id 9" in deskapp(db, "import", "undo", "9").output
+
+
+def test_the_import_summary_names_its_batch(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("name\nAnn\n", encoding="utf-8")
+    result = deskapp(tmp_path / "desk.db", "import", "customers", str(path))
+    assert "Import batch 1: take it back with deskapp import undo 1" in result.output
+    dry = deskapp(tmp_path / "desk.db", "import", "customers", str(path), "--dry-run")
+    assert "Dry run" in dry.output and "Import batch" not in dry.output
