@@ -7,12 +7,13 @@ decides what an undo may do.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import typer
 from rich.text import Text
 
-from deskapp.cli.common import console, desk, fail, print_json
+from deskapp.cli.common import console, desk, err_console, fail, print_json
 from deskapp.cli.importing import IMPORT_ACTIONS
 
 DEFAULT_LIMIT = 20
@@ -73,8 +74,9 @@ def undo(ctx: typer.Context, argument: str | None) -> None:
     dry_run, as_json = bool(ctx.params.get("dry_run")), bool(ctx.params.get("as_json"))
     state = desk(ctx)
     engine = state.engine()
+    busy = err_console.status(f"undoing import {batch_id}…") if err_console.is_terminal else contextlib.nullcontext()
     try:
-        with state.session(engine, write=True) as session:
+        with busy, state.session(engine, write=True) as session:  # a big batch takes seconds: say so meanwhile
             result = undo_batch(session, batch_id, dry_run=dry_run)
     except ImportUndoRefused as refused:
         if as_json:
