@@ -30,3 +30,18 @@ class ImportBatch(SQLModel, table=True):
     last_audit_id: int | None = Field(default=None)
     undone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     undone_by: str = Field(default="", max_length=64)
+
+
+class ImportPrior(SQLModel, table=True):
+    """A customer's stage, version and updated_at from before an import of purchases or interactions moved
+    their stage: what an undo puts back. Written and read set-wise in SQL (an import can move hundreds of
+    thousands of customers; keeping this in the audit entry's JSON cost the import gigabytes of memory)."""
+
+    __tablename__ = "import_prior"
+
+    batch_id: int = Field(primary_key=True)
+    customer_id: int = Field(primary_key=True)
+    stage: str = Field(max_length=32)  # the stored value, copied as it is
+    version: int
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    version_after: int | None = Field(default=None)  # the version the import left: another means a later save

@@ -25,7 +25,7 @@ from sqlmodel import SQLModel
 
 from deskapp.core import audit, clock
 from deskapp.core.errors import DeskError, NotFound
-from deskapp.core.import_models import ImportBatch
+from deskapp.core.import_models import ImportBatch, ImportPrior
 from deskapp.core.importing.store import table_of
 from deskapp.core.merge_rows import decode
 from deskapp.core.models import AuditEntry, Customer, Staff
@@ -96,10 +96,11 @@ class OpenBatch:
     id: int
 
 
-def open_batch(session: Session, kind: str, file_name: str) -> OpenBatch:
-    """The batch row of the import starting now; rolled back with the import if it doesn't commit."""
+def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> OpenBatch:
+    """The batch row of the import starting `now` (the time its writes stamp on updated_at); rolled back
+    with the import if it doesn't commit."""
     values = {
-        "started_at": clock.now(),
+        "started_at": now,
         "kind": kind,
         "file_name": file_name[:500],
         "staff": str(session.info.get("staff") or ""),
@@ -245,6 +246,11 @@ def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
             for row_id, parent in conn.execute(stmt.order_by(t.c.id).limit(SHOWN_BLOCKERS)):
                 what = t.name.replace("_", " ")
                 found.append(f"{what} {row_id} was added since, for {_describe(session, target, parent)}")
+    # 2b. Customers whose stage the import moved: it stamped their updated_at with its own start; another
+    #     stamp means someone saved them since. (In SQL: there can be hundreds of thousands.)
+    moved = _moved_since(conn, batch)
+    found += [f"{_describe(session, 'customer', cid)} was changed since" for cid in moved[:SHOWN_BLOCKERS]]
+    found += [f"customer {cid} was changed since" for cid in moved[SHOWN_BLOCKERS:]]  # counted, not shown
     # 3. Rows the import touched that were edited since (by anyone: a person, a merge, another import that
     #    was not itself undone).
     updated = set(effects.touched())
@@ -292,6 +298,48 @@ def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
             if changed:
                 found.append(f"{_describe(session, name, row_id)} was changed since ({', '.join(sorted(changed))})")
     return found
+
+
+def _moved_since(conn: Any, batch: Any) -> list[int]:
+    """Customers in import_prior for the batch (and not added by it) that are gone or were saved since."""
+    prior, customer = table_of(ImportPrior), table_of(Customer)
+    stmt = (
+        select(prior.c.customer_id)
+        .select_from(prior.outerjoin(customer, customer.c.id == prior.c.customer_id))
+        .where(
+            prior.c.batch_id == batch.id,
+            or_(
+                customer.c.id.is_(None),
+                customer.c.version != prior.c.version_after,
+                customer.c.updated_at != select(BATCH.c.started_at).where(BATCH.c.id == batch.id).scalar_subquery(),
+            ),
+        )
+        .order_by(prior.c.customer_id)
+    )
+    return [cid for (cid,) in conn.execute(stmt)]
+
+
+def _restore_moved(conn: Any, batch_id: int) -> int:
+    """Stage, version and updated_at back from import_prior, in one statement (portable: correlated
+    subqueries rather than UPDATE ... FROM)."""
+    prior, customer = table_of(ImportPrior), table_of(Customer)
+
+    def was(name: str) -> Any:
+        return (
+            select(prior.c[name])
+            .where(prior.c.batch_id == batch_id, prior.c.customer_id == customer.c.id)
+            .scalar_subquery()
+        )
+
+    ids = select(prior.c.customer_id).where(prior.c.batch_id == batch_id)
+    stmt = (
+        update(customer)
+        .where(customer.c.id.in_(ids))
+        .values(stage=was("stage"), version=was("version"), updated_at=was("updated_at"))
+    )
+    count = int(conn.execute(stmt).rowcount or 0)
+    conn.execute(delete(prior).where(prior.c.batch_id == batch_id))
+    return count
 
 
 def _restore(session: Session, effects: _Effects) -> dict[str, int]:
@@ -347,7 +395,11 @@ def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> Und
     result = UndoResult(row, dry_run=dry_run)
     savepoint = conn.begin_nested() if dry_run else None  # a dry run does it all, counts, and rolls back
     result.restored = _restore(session, effects)
+    moved = _restore_moved(conn, batch_id)
+    if moved:
+        result.restored["customer"] = result.restored.get("customer", 0) + moved
     result.removed = _remove(session, effects)
+    result.restored = {name: n for name, n in result.restored.items() if n}
     if savepoint is not None:
         savepoint.rollback()
         return result

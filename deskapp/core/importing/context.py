@@ -83,6 +83,7 @@ class WriteContext:
             started = time.perf_counter()
             self.batch_number += 1
             self.note_inserted("stage_change", self.stages.finish(self.now))
+            self.stages.seal()
             self.flush_audit({})
             self.lifecycle_seconds += time.perf_counter() - started
 

@@ -21,7 +21,7 @@ from sqlalchemy import Table
 from deskapp.core import clock, lifecycle
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.stages import StageBook
-from deskapp.core.importing.store import parse_moment, table_of
+from deskapp.core.importing.store import table_of
 from deskapp.core.models import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage
 
 PURCHASE: Table = table_of(Purchase)
@@ -46,21 +46,10 @@ FOLLOW_UP_COLUMNS = (
 
 def book_for(ctx: WriteContext, kind: str) -> StageBook:
     if ctx.stages is None:
-        book = ctx.stages = StageBook(ctx.store, purchases=kind == "purchases")
-
-        def remember(rows: list[tuple[Any, ...]]) -> None:
-            """The audit entry keeps each moved customer's stage, version and updated_at from before."""
-            for cid, stage, version, updated_at in rows:
-                ctx.note_updated(
-                    "customer",
-                    cid,
-                    {"stage": [Stage(stage).value, book.get(cid).value]},
-                    {"version": version, "updated_at": parse_moment(updated_at)},
-                )
-
-        book.on_bump = remember
-    found: StageBook = ctx.stages
-    return found
+        ctx.stages = StageBook(ctx.store, purchases=kind == "purchases")
+        ctx.stages.import_batch = ctx.import_batch
+    book: StageBook = ctx.stages
+    return book
 
 
 def before_insert(ctx: WriteContext, kind: str, rows: list[dict[str, Any]]) -> None:

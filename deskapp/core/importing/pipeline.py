@@ -256,7 +256,7 @@ def _run(
         cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
         ctx.store.use_large_cache()
         ctx.likely = LikelyCheck.for_import(mapping.kind, options.duplicates, summary)
-        batch = open_batch(session, mapping.kind, Path(summary.file).name)
+        batch = open_batch(session, mapping.kind, Path(summary.file).name, ctx.now)
         ctx.import_batch = summary.import_batch = batch.id
 
         def writer(batch: list[CleanRow]) -> None:

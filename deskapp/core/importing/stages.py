@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from deskapp.core.importing.store import Store, parse_moment
+from sqlalchemy import column, insert, literal, select, table, update
+
+from deskapp.core.importing.store import Store, parse_moment, table_of
 from deskapp.core.models import Stage
 
 STAGES = list(Stage)
@@ -43,8 +45,7 @@ class StageBook:
         self.deferred = store.sqlite and self.DEFER
         self._pending: list[tuple[Any, ...]] = []  # stage changes not yet written (other engines)
         self._temp_made = False
-        # Called with (id, stage, version, updated_at) as stored before each bump: what an undo puts back.
-        self.on_bump: Callable[[list[tuple[Any, ...]]], None] = lambda rows: None
+        self.import_batch: int | None = None  # where the stages from before a move are kept (import_prior)
 
     def _grow(self, cid: int) -> None:
         missing = cid + 1 - len(self.stage)
@@ -140,11 +141,34 @@ class StageBook:
                 yield STAGES[stage[cid]], moves[cid], cid
                 moves[cid] = 0
 
-    def _remember(self, cids: Iterator[int] | list[int]) -> None:
-        """Hand the stored stage, version and updated_at of the customers about to move to `on_bump`."""
-        rows = self.store.fetch("SELECT id, stage, version, updated_at FROM customer WHERE id IN {keys}", cids)
-        if rows:
-            self.on_bump(rows)
+    def _remember(self, moved: Any) -> None:
+        """Keep the stored stage, version and updated_at of the customers about to move (`moved`: their ids,
+        or a query of them) in import_prior, in SQL: an undo puts them back. A customer moved in an
+        earlier batch of this import keeps the values from before the first."""
+        if self.import_batch is None:
+            return
+        from deskapp.core.import_models import ImportPrior
+        from deskapp.core.models import Customer
+
+        prior, customer = table_of(ImportPrior), table_of(Customer)
+        already = select(prior.c.customer_id).where(prior.c.batch_id == self.import_batch)
+        rows = select(
+            literal(self.import_batch), customer.c.id, customer.c.stage, customer.c.version, customer.c.updated_at
+        ).where(customer.c.id.in_(moved), customer.c.id.not_in(already))
+        columns = ["batch_id", "customer_id", "stage", "version", "updated_at"]
+        self.store.conn.execute(insert(prior).from_select(columns, rows))
+
+    def seal(self) -> None:
+        """At the end of the import: note the version each moved customer was left at, so an undo can tell
+        a later save (even one within the same second) from the import's own."""
+        if self.import_batch is None:
+            return
+        from deskapp.core.import_models import ImportPrior
+        from deskapp.core.models import Customer
+
+        prior, customer = table_of(ImportPrior), table_of(Customer)
+        now = select(customer.c.version).where(customer.c.id == prior.c.customer_id).scalar_subquery()
+        self.store.conn.execute(update(prior).where(prior.c.batch_id == self.import_batch).values(version_after=now))
 
     def _update_customers(self, now: datetime, cids: list[int]) -> None:
         """Other engines, per batch: these customers' stages (few, so a list is fine)."""
@@ -166,8 +190,8 @@ class StageBook:
             f"INSERT INTO {STAGE_CHANGE.name} ({columns}) SELECT {columns} FROM {_TEMP} ORDER BY customer_id, seq"
         )
         after = self.store.conn.exec_driver_sql("SELECT max(id) FROM stage_change").scalar() or 0
+        self._remember(select(column("customer_id")).select_from(table(_TEMP[5:], schema="temp")).distinct())
         self.store.conn.exec_driver_sql(f"DROP TABLE {_TEMP}")
         self._temp_made = False
-        self._remember([cid for cid, n in enumerate(self.moves) if n])
         self.store.bump_customers(self._moved(), now)
         return list(range(before + 1, after + 1))

@@ -214,3 +214,14 @@ def test_erasure_scrubs_the_import_entries_and_blocks_their_undo(desk: Engine) -
     assert "Ann Old" not in trail and "Ann Renamed" not in trail and "ann@example.com" not in trail
     assert "+46701234567" in trail  # other people's old values stay (Bo's phone)
     assert f"customer {ann.id} (Erased customer {ann.id}) was erased since" in _refusal(desk, summary.import_batch)
+
+
+def test_a_customer_the_import_moved_and_someone_saved_since_blocks_the_undo(desk: Engine, frozen_now: Any) -> None:
+    """Even within the same second as the import (the clock is frozen here): the version tells."""
+    day = (frozen_now - timedelta(days=1)).date()
+    summary = run(desk, "purchases", f"customer_external_id,ordered_at,amount\nC3,{day},40\nC2,{day},10\n")
+    with session_scope(desk, staff="bence", write=True) as s:
+        cy = s.execute(select(Customer).where(Customer.external_id == "C3")).scalar_one()
+        customers.update_customer(s, cy.id, notes="Loves the new bike")
+    message = _refusal(desk, summary.import_batch)
+    assert f"customer {cy.id} (Cy Stay) was changed since" in message and "Bo Keep" not in message

@@ -1,7 +1,8 @@
 """import batches
 
-One row per committed import, listed by `deskapp import history` and reversed by `deskapp import undo`
-(see deskapp.core.import_models). A new table only: no existing table is rebuilt, so no data is at risk.
+One row per committed import, listed by `deskapp import history` and reversed by `deskapp import undo`,
+and the stages an import moved, as they were (see deskapp.core.import_models). New tables only: no
+existing table is rebuilt, so no data is at risk.
 
 Revision ID: 0004
 Revises: 0003
@@ -36,9 +37,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("import_batch", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_import_batch_started_at"), ["started_at"], unique=False)
+    op.create_table(
+        "import_prior",
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version_after", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("batch_id", "customer_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("import_prior")
     with op.batch_alter_table("import_batch", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_batch_started_at"))
     op.drop_table("import_batch")
