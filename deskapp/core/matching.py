@@ -53,10 +53,10 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in _LETTERS.findall(fold_name(name)) if t not in TITLES)
 
 
-@lru_cache(maxsize=200_000)
 def email_key(email: str) -> str:
     """The mailbox an address delivers to: lower-case, "+tag" cut, dots dropped where the provider
-    ignores them (gmail.com, googlemail.com); "" for no or a malformed address."""
+    ignores them (gmail.com, googlemail.com); "" for no or a malformed address. Not cached (unlike the
+    name helpers): addresses hardly repeat, so a cache only held every one of an import's, 40 MB at 200k."""
     local, _, domain = email.strip().lower().rpartition("@")
     if not local or not domain:
         return ""
