@@ -55,7 +55,7 @@ def import_command(
         None, "--rejects", help="Write refused rows here, in the input's format, with an error column."
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show the mapping, the counts and the errors; write nothing."
+        False, "--dry-run", help="Show the mapping, the counts and the errors; write nothing (also for undo)."
     ),
     use_mapping: str = typer.Option(
         None,
@@ -83,7 +83,9 @@ def import_command(
 ) -> None:
     """Import records from CSV, JSON, JSON Lines or vCard. All or nothing unless --skip-invalid.
 
-    `deskapp import mappings` lists the mappings saved with --save-mapping.
+    Every import that writes is a batch: `deskapp import history [N]` lists them, `deskapp import undo
+    BATCH` takes one back (with --dry-run: says what it would do), and `deskapp import mappings` lists the
+    mappings saved with --save-mapping.
     """
     from deskapp.core.importing import ImportOptions, import_file
     from deskapp.core.importing.saved_mappings import check_name, get_mapping, save_after_import
