@@ -224,10 +224,6 @@ def clean_time(field: str, value: Any) -> time | None:
         raise ValidationFailed.one(field, value, "is not a time (use HH:MM)") from None
 
 
-def local_zone() -> Any:
-    return datetime.now().astimezone().tzinfo
-
-
 def clean_datetime(field: str, value: Any, *, required: bool = False, dayfirst: bool = True) -> datetime | None:
     """An aware UTC datetime; a value without a zone is read as local time, a bare date as local midnight."""
     if value is None or (isinstance(value, str) and not value.strip()):

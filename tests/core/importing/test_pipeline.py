@@ -290,3 +290,22 @@ def test_follow_up_links(engine: Engine) -> None:
     with session_scope(engine) as session:
         links = session.execute(select(FollowUp.due_date, FollowUp.purchase_id).order_by(FollowUp.due_date)).all()
     assert links == [(date(2026, 12, 1), 1), (date(2026, 12, 3), None)]
+
+
+def test_naive_times_are_read_in_their_own_dates_offset(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In Stockholm noon in July is 10:00 UTC (summer time) and noon in January 11:00 UTC, whatever today is."""
+    import time as time_module
+
+    run(engine, "customers", "external_id,name\nC1,Ann\n")
+    monkeypatch.setenv("TZ", "Europe/Stockholm")
+    time_module.tzset()
+    try:
+        body = "customer_external_id,channel,occurred_at,summary\n"
+        body += "C1,call,2025-07-01 12:00,summer\nC1,call,2025-01-15T12:00,winter\n"
+        assert run(engine, "interactions", body).committed
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time_module.tzset()
+    with session_scope(engine) as session:
+        times = dict(session.execute(select(Interaction.summary, Interaction.occurred_at)).tuples().all())
+    assert (times["summer"].hour, times["winter"].hour) == (10, 11)
