@@ -307,5 +307,6 @@ def test_naive_times_are_read_in_their_own_dates_offset(engine: Engine, monkeypa
         monkeypatch.setenv("TZ", "UTC")
         time_module.tzset()
     with session_scope(engine) as session:
-        times = dict(session.execute(select(Interaction.summary, Interaction.occurred_at)).tuples().all())
+        rows = session.execute(select(Interaction.summary, Interaction.occurred_at))
+        times = {row.summary: row.occurred_at for row in rows}
     assert (times["summer"].hour, times["winter"].hour) == (10, 11)
