@@ -195,7 +195,11 @@ def _effects(session: Session, batch: Any) -> _Effects:
                 was = {**priors.get(table, {}).get(key, {}), **{f: v[0] for f, v in changes.items()}}
                 for name, value in was.items():
                     old.setdefault(name, value)
-                found.after.setdefault(table, {}).setdefault(row_id, {}).update({f: v[1] for f, v in changes.items()})
+                after = found.after.setdefault(table, {}).setdefault(row_id, {})
+                after.update({f: v[1] for f, v in changes.items()})
+                prior = priors.get(table, {}).get(key, {})
+                if "version" in prior:  # the import bumped it by one: any other version is a later save
+                    after["version"] = prior["version"] + 1
     # Rows the import added and then changed are simply removed: nothing of theirs is restored.
     for table in list(found.before):
         for row_id in [r for r in found.before[table] if found.was_inserted(table, r)]:
@@ -296,7 +300,9 @@ def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
                 continue
             changed = [f for f, v in rows[row_id].items() if audit.json_value(now._mapping[f]) != v]
             if changed:
-                found.append(f"{_describe(session, name, row_id)} was changed since ({', '.join(sorted(changed))})")
+                fields = sorted(f for f in changed if f != "version")
+                what = f"was changed since ({', '.join(fields)})" if fields else "was saved since"
+                found.append(f"{_describe(session, name, row_id)} {what}")
     return found
 
 

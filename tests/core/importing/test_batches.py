@@ -225,3 +225,15 @@ def test_a_customer_the_import_moved_and_someone_saved_since_blocks_the_undo(des
         customers.update_customer(s, cy.id, notes="Loves the new bike")
     message = _refusal(desk, summary.import_batch)
     assert f"customer {cy.id} (Cy Stay) was changed since" in message and "Bo Keep" not in message
+
+
+def test_a_bulk_edit_since_blocks_the_undo_even_of_other_fields(desk: Engine) -> None:
+    """The bulk edit changed tags, the import the name: putting the old name back would also put back an
+    old version number, under the bulk edit's."""
+    from deskapp.core import bulk
+
+    summary = run(desk, "customers", "external_id,name\nC2,Bo Renamed\n")
+    with session_scope(desk, staff="bence", write=True) as s:
+        bo = s.execute(select(Customer.id).where(Customer.external_id == "C2")).scalar_one()
+        bulk.bulk_edit(s, [bo], bulk.clean_change("tag", "spring"))
+    assert f"customer {bo} (Bo Renamed) was saved since" in _refusal(desk, summary.import_batch)
