@@ -40,6 +40,7 @@ from deskapp.core.models import (
     Staff,
     Stage,
     StageChange,
+    table_of,
 )
 from deskapp.core.types import utcnow
 from deskapp.core.validation import clean_enum, clean_text, normalise_tags, tag_list
@@ -69,10 +70,6 @@ FIELD = {
     BulkAction.ARCHIVE: "archived",
     BulkAction.UNARCHIVE: "archived",
 }
-
-
-def _table(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
 
 
 def _count(n: int) -> str:
@@ -241,7 +238,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 def _read(session: Session, ids: Sequence[int], columns: Iterable[str], *, lock: bool) -> dict[int, Any]:
     """Current rows by id, chunked; locked against concurrent writers on PostgreSQL (SQLite's write
     transaction already holds the database)."""
-    t = _table(Customer)
+    t = table_of(Customer)
     cols = [t.c.id, *(t.c[c] for c in columns)]
     conn = session.connection()
     rows: dict[int, Any] = {}
@@ -283,7 +280,7 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, A
 def _write_entry(session: Session, *, action: str, entity: str, entity_id: int | None, changes: Any) -> int:
     """An audit entry (as `audit.record` writes it), returning its id: the handle of the bulk edit."""
     result = session.connection().execute(
-        insert(_table(AuditEntry)),
+        insert(table_of(AuditEntry)),
         {
             "at": utcnow(),  # like every audit entry: when it was written
             "staff": str(session.info.get("staff") or ""),
@@ -331,7 +328,7 @@ def bulk_edit(session: Session, customer_ids: Iterable[int], change: BulkChange)
     if not params:
         return BulkResult(None, change, 0, len(ids) - len(missing), missing, 0, 0)
 
-    t = _table(Customer)
+    t = table_of(Customer)
     conn = session.connection()
     if change.action in (BulkAction.TAG, BulkAction.UNTAG):  # each customer's tags become something else
         stmt = (
@@ -353,7 +350,7 @@ def bulk_edit(session: Session, customer_ids: Iterable[int], change: BulkChange)
     if change.action == BulkAction.STAGE:
         created["stage_change"] = _insert_returning_ids(
             session,
-            _table(StageChange),
+            table_of(StageChange),
             [
                 {
                     "customer_id": b["id"],
@@ -371,16 +368,16 @@ def bulk_edit(session: Session, customer_ids: Iterable[int], change: BulkChange)
     elif change.action == BulkAction.OWNER:
         created["owner_change"] = _insert_returning_ids(
             session,
-            _table(OwnerChange),
+            table_of(OwnerChange),
             [
                 {"customer_id": b["id"], "from_owner": b["before"], "to_owner": change.owner, "at": now, "staff": staff}
                 for b in before
             ],
         )
-        known = conn.execute(select(_table(Staff).c.id).where(_table(Staff).c.login == change.owner)).first()
+        known = conn.execute(select(table_of(Staff).c.id).where(table_of(Staff).c.login == change.owner)).first()
         if known is None:
             created["staff"] = _insert_returning_ids(
-                session, _table(Staff), [{"login": change.owner, "display_name": change.owner, "created_at": now}]
+                session, table_of(Staff), [{"login": change.owner, "display_name": change.owner, "created_at": now}]
             )
     unchanged = len(ids) - len(missing) - len(before)
     bulk_id = _write_entry(
@@ -413,7 +410,7 @@ def bulk_edit(session: Session, customer_ids: Iterable[int], change: BulkChange)
 
 
 def _load(session: Session, bulk_id: int) -> dict[str, Any]:
-    t = _table(AuditEntry)
+    t = table_of(AuditEntry)
     row = session.connection().execute(select(t.c.action, t.c.changes).where(t.c.id == bulk_id)).first()
     if row is None or row.action != BULK_ACTION:
         raise NotFound("bulk edit", bulk_id)
@@ -422,7 +419,7 @@ def _load(session: Session, bulk_id: int) -> dict[str, Any]:
 
 
 def _undone_at(session: Session, bulk_id: int) -> datetime | None:
-    t = _table(AuditEntry)
+    t = table_of(AuditEntry)
     stmt = select(t.c.at).where(t.c.entity == "audit_entry", t.c.entity_id == bulk_id, t.c.action == UNDO_ACTION)
     at: datetime | None = session.connection().execute(stmt).scalar()
     return at
@@ -448,7 +445,7 @@ def _still_named(session: Session, login: str) -> bool:
     ]
     conn = session.connection()
     for model, column in checks:
-        c = _table(model).c[column]
+        c = table_of(model).c[column]
         if conn.execute(select(exists().where(c == login))).scalar():
             return True
     return False
@@ -479,7 +476,7 @@ def undo_bulk(session: Session, bulk_id: int) -> UndoBulkResult:
     if blockers:
         raise BulkUndoRefused(bulk_id, blockers)
 
-    t = _table(Customer)
+    t = table_of(Customer)
     conn = session.connection()
     stmt = (
         update(t)
@@ -502,12 +499,12 @@ def undo_bulk(session: Session, bulk_id: int) -> UndoBulkResult:
     created: dict[str, list[int]] = data.get("created", {})
     removed: dict[str, int] = {}
     for name, model in (("stage_change", StageChange), ("owner_change", OwnerChange)):
-        table = _table(model)
+        table = table_of(model)
         removed[name] = 0
         for chunk in _chunks(created.get(name, [])):
             removed[name] += conn.execute(delete(table).where(table.c.id.in_(chunk))).rowcount or 0
     staff_removed = 0
-    st = _table(Staff)
+    st = table_of(Staff)
     for staff_id in created.get("staff", []):
         login = conn.execute(select(st.c.login).where(st.c.id == staff_id)).scalar()
         if login is not None and not _still_named(session, login):
@@ -546,7 +543,7 @@ class BulkEditRow:
 
 def list_bulk_edits(session: Session, *, limit: int = 20) -> list[BulkEditRow]:
     """The latest bulk edits, newest first, with what each did and whether it was undone."""
-    t = _table(AuditEntry)
+    t = table_of(AuditEntry)
     conn = session.connection()
     rows = conn.execute(
         select(t.c.id, t.c.at, t.c.staff, t.c.changes)
@@ -586,7 +583,7 @@ def forget_in_bulk_edits(session: Session, customer_id: int) -> int:
     """Erasure: a person's old values in bulk-edit entries become `{"erased": true}` (that they were in a bulk
     edit is not personal, their old tags may be). An undo of such an edit is refused anyway: erasing them
     saved the customer since. Returns how many entries were rewritten."""
-    t = _table(AuditEntry)
+    t = table_of(AuditEntry)
     conn, rewritten = session.connection(), 0
     stmt = select(t.c.id, t.c.changes).where(
         t.c.action == BULK_ACTION, t.c.changes.like(f'%"id": {int(customer_id)},%')

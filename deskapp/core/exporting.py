@@ -24,7 +24,6 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from deskapp.core import clock
-from deskapp.core.importing.store import table_of
 from deskapp.core.importing.vcard import escape, fold_line
 from deskapp.core.models import (
     PENDING_FOLLOW_UP_STATUSES,
@@ -33,6 +32,7 @@ from deskapp.core.models import (
     FollowUp,
     Interaction,
     Purchase,
+    table_of,
 )
 from deskapp.core.validation import tag_list
 

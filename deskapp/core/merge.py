@@ -29,9 +29,9 @@ from deskapp.core import audit, clock
 from deskapp.core.errors import FieldError, NotFound, ValidationFailed
 from deskapp.core.merge_history import MergeRow, forget_merges_of, list_merges, merged_into, survivor_for_external_id
 from deskapp.core.merge_models import MergeRecord
-from deskapp.core.merge_rows import HISTORY, customer_table, read_row, refuse_unknown_references, row_json, table_of
+from deskapp.core.merge_rows import HISTORY, customer_table, read_row, refuse_unknown_references, row_json
 from deskapp.core.merge_undo import UndoResult, undo_merge
-from deskapp.core.models import Customer, OwnerChange, Referral, Stage, StageChange
+from deskapp.core.models import Customer, OwnerChange, Referral, Stage, StageChange, table_of
 from deskapp.core.validation import normalise_tags, tag_list
 
 # The fields a person chooses between, and the columns each one carries with it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Column, Date, Table, Time, select
 from sqlalchemy import Enum as SAEnum
@@ -18,7 +18,16 @@ from sqlmodel import SQLModel
 
 from deskapp.core.audit import json_value
 from deskapp.core.errors import DeskError
-from deskapp.core.models import Complaint, Customer, FollowUp, Interaction, OwnerChange, Purchase, StageChange
+from deskapp.core.models import (
+    Complaint,
+    Customer,
+    FollowUp,
+    Interaction,
+    OwnerChange,
+    Purchase,
+    StageChange,
+    table_of,
+)
 from deskapp.core.types import Money, UTCDateTime
 
 # A customer's history: every row of these follows its customer into a merge (by `customer_id`).
@@ -26,11 +35,6 @@ HISTORY = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)
 # Referrals point at two customers; merge handles both ends itself.
 REFERRAL_COLUMNS = ("referrer_id", "referred_id")
 DERIVED = frozenset({"search_text"})  # kept by a PostgreSQL trigger; never compared or restored by hand
-
-
-def table_of(model: Any) -> Table:
-    """A model's Core table (typed: SQLModel's metaclass hides `__table__` from type checkers)."""
-    return cast(Table, model.__table__)
 
 
 def customer_table() -> Table:

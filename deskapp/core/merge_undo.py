@@ -22,8 +22,8 @@ from sqlmodel import Session, col
 from deskapp.core import audit, clock
 from deskapp.core.errors import DeskError, InvalidTransition, NotFound
 from deskapp.core.merge_models import MergeRecord
-from deskapp.core.merge_rows import HISTORY, customer_table, json_row, read_row, table_of
-from deskapp.core.models import Customer, Referral
+from deskapp.core.merge_rows import HISTORY, customer_table, json_row, read_row
+from deskapp.core.models import Customer, Referral, table_of
 
 BOOKKEEPING = frozenset({"updated_at", "version"})
 

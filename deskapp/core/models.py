@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -119,6 +119,11 @@ def enum_column(kind: type[enum.Enum], *, nullable: bool = False, index: bool = 
         nullable=nullable,
         index=index,
     )
+
+
+def table_of(model: Any) -> Table:
+    """A SQLModel table class's Core table (typed: SQLModel's metaclass hides `__table__` from type checkers)."""
+    return cast(Table, model.__table__)
 
 
 def utc_column(*, nullable: bool = False, index: bool = False) -> Any:

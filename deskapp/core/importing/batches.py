@@ -26,9 +26,8 @@ from sqlmodel import SQLModel
 from deskapp.core import audit, clock
 from deskapp.core.errors import DeskError, NotFound
 from deskapp.core.import_models import ImportBatch, ImportPrior
-from deskapp.core.importing.store import table_of
 from deskapp.core.merge_rows import decode
-from deskapp.core.models import AuditEntry, Customer, Staff
+from deskapp.core.models import AuditEntry, Customer, Staff, table_of
 
 BATCH: Table = table_of(ImportBatch)
 AUDIT: Table = table_of(AuditEntry)

@@ -21,8 +21,7 @@ from sqlalchemy import Table
 from deskapp.core import clock, lifecycle
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.stages import StageBook
-from deskapp.core.importing.store import table_of
-from deskapp.core.models import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage
+from deskapp.core.models import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage, table_of
 
 PURCHASE: Table = table_of(Purchase)
 FOLLOW_UP: Table = table_of(FollowUp)

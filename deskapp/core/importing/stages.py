@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlalchemy import column, insert, literal, select, table, update
 
-from deskapp.core.importing.store import Store, parse_moment, table_of
-from deskapp.core.models import Stage
+from deskapp.core.importing.store import Store, parse_moment
+from deskapp.core.models import Stage, table_of
 
 STAGES = list(Stage)
 CODES = {stage: code for code, stage in enumerate(STAGES)}

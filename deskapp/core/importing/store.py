@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Boolean, Date, Enum, Table, Time, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -182,7 +182,7 @@ class Store:
     def bump_customers(self, moves: Iterable[tuple[Any, int, int]], now: datetime) -> None:
         """For each (stage, number of moves, id), in id order: set the stage and updated_at, add the moves
         to version. Streams: a million moved customers are never a list in memory."""
-        from deskapp.core.models import Customer
+        from deskapp.core.models import Customer, table_of
 
         table: Table = table_of(Customer)
         if self.sqlite:
@@ -296,8 +296,3 @@ class Store:
         for start in range(0, len(unique), chunk):
             found.extend(self.conn.execute(stmt_for(unique[start : start + chunk])))
         return found
-
-
-def table_of(model: Any) -> Table:
-    """A SQLModel table class's Core table (typed; SQLModel's own stubs don't declare `__table__`)."""
-    return cast(Table, model.__table__)

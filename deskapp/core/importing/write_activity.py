@@ -20,7 +20,6 @@ from deskapp.core.importing import effects
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.kinds import KINDS
 from deskapp.core.importing.rows import CleanRow
-from deskapp.core.importing.store import table_of
 from deskapp.core.importing.write_customers import ensure_staff, insert_customers
 from deskapp.core.models import (
     Complaint,
@@ -33,6 +32,7 @@ from deskapp.core.models import (
     Interaction,
     Priority,
     Purchase,
+    table_of,
 )
 
 TABLES: dict[str, Table] = {

@@ -16,8 +16,7 @@ from deskapp.core.audit import json_value
 from deskapp.core.importing.context import WriteContext
 from deskapp.core.importing.kinds import CUSTOMERS
 from deskapp.core.importing.rows import CleanRow
-from deskapp.core.importing.store import table_of
-from deskapp.core.models import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange
+from deskapp.core.models import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange, table_of
 
 CUSTOMER: Table = table_of(Customer)
 STAGE_CHANGE: Table = table_of(StageChange)
