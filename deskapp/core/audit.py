@@ -20,6 +20,8 @@ from deskapp.core.models import AUDITED_TABLES, AuditEntry
 from deskapp.core.types import utcnow
 
 SKIPPED_FIELDS = frozenset({"updated_at", "version", "search_phone"})
+# What erasure leaves of a person's values wherever the trail kept them (entries, import and bulk records).
+ERASED: dict[str, bool] = {"erased": True}
 
 
 def json_value(value: Any) -> Any:

@@ -49,7 +49,6 @@ BULK_ACTION = "bulk"
 UNDO_ACTION = "unbulk"
 CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit, few round-trips on PostgreSQL
 DEFAULT_REASON = "bulk edit"
-ERASED = {"erased": True}  # an old value erasure removed from the entry
 
 
 class BulkAction(enum.StrEnum):
@@ -471,7 +470,7 @@ def undo_bulk(session: Session, bulk_id: int) -> UndoBulkResult:
         row = current.get(e["id"])
         if row is None:
             blockers.append(Blocker(e["id"], None))
-        elif row.version != e["version"] or e["before"] == ERASED:
+        elif row.version != e["version"] or e["before"] == audit.ERASED:
             blockers.append(Blocker(e["id"], row.name))
     if blockers:
         raise BulkUndoRefused(bulk_id, blockers)
@@ -592,8 +591,8 @@ def forget_in_bulk_edits(session: Session, customer_id: int) -> int:
         payload = json.loads(changes)
         hit = False
         for item in payload.get("customers", []):
-            if item.get("id") == customer_id and item.get("before") != ERASED:
-                item["before"] = dict(ERASED)
+            if item.get("id") == customer_id and item.get("before") != audit.ERASED:
+                item["before"] = dict(audit.ERASED)
                 hit = True
         if hit:
             conn.execute(update(t).where(t.c.id == entry_id).values(changes=audit.dump(payload)))

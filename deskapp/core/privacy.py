@@ -99,7 +99,7 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
             scrubbed += session.execute(
                 update(AuditEntry)
                 .where(AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids))  # type: ignore[union-attr]
-                .values(changes=json.dumps({"erased": True}))
+                .values(changes=json.dumps(audit.ERASED))
             ).rowcount
     from deskapp.core.bulk import forget_in_bulk_edits
     from deskapp.core.importing.batches import forget_in_imports
@@ -123,7 +123,7 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
     session.execute(
         update(AuditEntry)
         .where(AuditEntry.entity == "customer", AuditEntry.entity_id == customer_id)
-        .values(changes=json.dumps({"erased": True}))
+        .values(changes=json.dumps(audit.ERASED))
     )
     if sqlite:
         session.execute(text("INSERT INTO customer_fts(customer_fts) VALUES ('optimize')"))

@@ -33,7 +33,6 @@ BATCH: Table = table_of(ImportBatch)
 AUDIT: Table = table_of(AuditEntry)
 SHOWN_BLOCKERS = 10
 CHUNK = 500  # ids per IN list
-ERASED = {"erased": True}  # what erasure leaves of a row's values in an import's audit entry
 
 
 class ImportUndoRefused(DeskError):
@@ -187,7 +186,7 @@ def _effects(session: Session, batch: Any) -> _Effects:
         for table, rows in entry.get("updated", {}).items():
             for key, changes in rows.items():
                 row_id = int(key)
-                if changes == ERASED:
+                if changes == audit.ERASED:
                     found.erased.add((table, row_id))
                     continue
                 old = found.before.setdefault(table, {}).setdefault(row_id, {})
@@ -436,7 +435,7 @@ def forget_in_imports(session: Session, rows: dict[str, list[int]]) -> int:
             for table, ids in wanted.items():
                 found = payload.get(part, {}).get(table, {})
                 for key in ids & set(found):
-                    found[key] = dict(ERASED)
+                    found[key] = dict(audit.ERASED)
                     hit = True
         if hit:
             conn.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(changes=audit.dump(payload)))
