@@ -89,14 +89,9 @@ def _max_audit_id(session: Session) -> int:
     return int(session.connection().execute(select(func.max(AUDIT.c.id))).scalar() or 0)
 
 
-@dataclass
-class OpenBatch:
-    id: int
-
-
-def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> OpenBatch:
-    """The batch row of the import starting `now` (the time its writes stamp on updated_at); rolled back
-    with the import if it doesn't commit."""
+def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> int:
+    """The id of a new batch row for the import starting `now` (the time its writes stamp on updated_at);
+    rolled back with the import if it doesn't commit."""
     values = {
         "started_at": now,
         "kind": kind,
@@ -107,13 +102,13 @@ def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> Op
         "undone_by": "",
     }
     result = session.connection().execute(insert(BATCH).values(**values))
-    return OpenBatch(int(result.inserted_primary_key[0]))  # type: ignore[index]
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def close_batch(session: Session, batch: OpenBatch, counts: dict[str, int]) -> None:
+def close_batch(session: Session, batch_id: int, counts: dict[str, int]) -> None:
     session.connection().execute(
         update(BATCH)
-        .where(BATCH.c.id == batch.id)
+        .where(BATCH.c.id == batch_id)
         .values(finished_at=clock.now(), counts=json.dumps(counts), last_audit_id=_max_audit_id(session))
     )
 
@@ -132,13 +127,6 @@ def list_batches(session: Session, *, limit: int = 50) -> list[BatchRow]:
     """The newest imports first."""
     rows = session.connection().execute(select(BATCH).order_by(BATCH.c.id.desc()).limit(limit))
     return [_row(r) for r in rows]
-
-
-def get_batch(session: Session, batch_id: int) -> BatchRow:
-    found = session.connection().execute(select(BATCH).where(BATCH.c.id == batch_id)).first()
-    if found is None:
-        raise NotFound("import batch", batch_id)
-    return _row(found)
 
 
 @dataclass

@@ -256,8 +256,8 @@ def _run(
         cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
         ctx.store.use_large_cache()
         ctx.likely = LikelyCheck.for_import(mapping.kind, options.duplicates, summary)
-        batch = open_batch(session, mapping.kind, Path(summary.file).name, ctx.now)
-        ctx.import_batch = summary.import_batch = batch.id
+        batch_id = open_batch(session, mapping.kind, Path(summary.file).name, ctx.now)
+        ctx.import_batch = summary.import_batch = batch_id
 
         def writer(batch: list[CleanRow]) -> None:
             started = time.perf_counter()
@@ -278,7 +278,7 @@ def _run(
         if options.dry_run or (counts.rejected and not options.skip_invalid):
             summary.import_batch = None
             raise _RollBack
-        close_batch(session, batch, counts.as_dict())
+        close_batch(session, batch_id, counts.as_dict())
         summary.committed = True
 
 
