@@ -76,10 +76,13 @@ class DuplicateIndex:
         self.profiles: dict[int, Profile] = {}
         self.blocks: defaultdict[str, list[int]] = defaultdict(list)
 
-    def add(self, profile: Profile) -> None:
+    def add(self, profile: Profile, keys: Iterable[str] | None = None) -> None:
+        """File a profile under its blocking keys (`keys`: already made by the caller, else made here)."""
         self.profiles[profile.id] = profile
         blocks = self.blocks
-        for key in dict.fromkeys(blocking_keys(profile, name_only=self.name_keys)):  # "Müller Müller": once
+        if keys is None:
+            keys = blocking_keys(profile, name_only=self.name_keys)
+        for key in dict.fromkeys(keys):  # "Müller Müller": once
             blocks[key].append(profile.id)
 
     @classmethod

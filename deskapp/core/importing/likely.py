@@ -157,7 +157,6 @@ class LikelyCheck:
         started = time.perf_counter()
         if self.index is None:
             self.index = desk_index(session)
-        profiles, blocks = self.index.profiles, self.index.blocks
         keep = []
         with gc_paused():  # many small acyclic objects: see duplicates.gc_paused
             for row in rows:
@@ -174,9 +173,7 @@ class LikelyCheck:
                     self._file_full()
                     continue
                 self.file_rows += 1
-                profiles[probe.id] = probe  # what DuplicateIndex.add does, with the keys made once
-                for key in dict.fromkeys(keys):
-                    blocks[key].append(probe.id)
+                self.index.add(probe, keys)
         self._time(started)
         return keep
 
