@@ -43,7 +43,7 @@ def iso(moment: datetime) -> str:
 
 def build_desk(customers: int, interactions: int, purchases: int = 0, *, seed: int = 7) -> Path:
     """A migrated desk with this many rows, built once and cached."""
-    from deskapp.core.db import open_engine
+    from deskapp.core.db.engine import open_engine
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"desk_{customers}_{interactions}_{purchases}.db"

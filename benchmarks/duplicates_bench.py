@@ -184,7 +184,7 @@ def generate(customers: int, seed: int) -> tuple[list[dict[str, Any]], list[tupl
 
 
 def build(customers: int, seed: int) -> tuple[Path, list[tuple[int, int, str]]]:
-    from deskapp.core.db import open_engine
+    from deskapp.core.db.engine import open_engine
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"dups_{customers}_{seed}_v{VERSION}.db"
@@ -230,8 +230,8 @@ def build(customers: int, seed: int) -> tuple[Path, list[tuple[int, int, str]]]:
 
 
 def run(customers: int, min_score: int, seed: int) -> dict[str, Any]:
-    from deskapp.core.db import open_engine, session_scope
-    from deskapp.core.duplicates import find_duplicates
+    from deskapp.core.db.engine import open_engine, session_scope
+    from deskapp.core.hygiene.duplicates import find_duplicates
 
     path, planted = build(customers, seed)
     engine = open_engine(path)

@@ -6,7 +6,7 @@
 Each measurement runs in its own process, so its peak RSS is its own. The raw baseline inserts rows that
 are already in their stored form (parsed and resolved before the clock starts) into a freshly migrated desk
 with the same schema, indexes and search triggers, in one transaction: the database's own cost. The import
-is the real thing: `deskapp.core.importing.import_file` with full validation, on the CSV files.
+is the real thing: `deskapp.core.io.importing.import_file` with full validation, on the CSV files.
 Targets (issue 4, this 2-core machine): customers >= 20,000 rows/s; purchases >= 1/3 of the raw rate;
 peak memory < 300 MB.
 """
@@ -149,7 +149,7 @@ def files(rows: int) -> tuple[Path, Path]:
 
 
 def _fresh_desk(name: str) -> Path:
-    from deskapp.core.db import open_engine
+    from deskapp.core.db.engine import open_engine
 
     path = OUT / name
     for suffix in ("", "-wal", "-shm"):
@@ -248,9 +248,9 @@ def phase_raw_purchases(csv_path: Path) -> dict[str, float]:
 
 
 def phase_import(kind: str, csv_path: Path, fresh: bool) -> dict[str, object]:
-    from deskapp.core import clock
-    from deskapp.core.db import open_engine
-    from deskapp.core.importing import import_file
+    from deskapp.core.db.engine import open_engine
+    from deskapp.core.io.importing import import_file
+    from deskapp.core.records import clock
 
     clock.now = lambda: NOW  # type: ignore[assignment]  # the files' dates are relative to NOW
     db = _fresh_desk("import_bench_desk.db") if fresh else OUT / "import_bench_desk.db"

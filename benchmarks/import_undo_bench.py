@@ -29,10 +29,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    from deskapp.core import clock
-    from deskapp.core.db import open_engine, session_scope
-    from deskapp.core.importing import import_file
-    from deskapp.core.importing.batches import undo_batch
+    from deskapp.core.db.engine import open_engine, session_scope
+    from deskapp.core.io.importing import import_file
+    from deskapp.core.io.importing.batches import undo_batch
+    from deskapp.core.records import clock
 
     clock.now = lambda: NOW  # type: ignore[assignment]  # the files' dates are relative to NOW
     customers_csv, purchases_csv = files(args.rows)

@@ -45,7 +45,7 @@ def build(path: Path) -> None:
     """Create and fill the benchmark desk (about a minute)."""
     import numpy as np
 
-    from deskapp.core.db import open_engine
+    from deskapp.core.db.engine import open_engine
 
     if path.exists():
         path.unlink()
@@ -193,7 +193,7 @@ def _rolled_back(engine: Any, fn: Callable[[Any], Any]) -> Callable[[], Any]:
     """Run a writing report (the sweep) in a transaction that is rolled back, so every run starts equal."""
 
     def run() -> Any:
-        from deskapp.core.db import DeskSession
+        from deskapp.core.db.engine import DeskSession
 
         session = DeskSession(bind=engine.execution_options(deskapp_write=True))
         try:
@@ -206,10 +206,10 @@ def _rolled_back(engine: Any, fn: Callable[[Any], Any]) -> Callable[[], Any]:
 
 
 def measure(path: Path) -> dict[str, Any]:
-    from deskapp.core import automation, metrics, predict
-    from deskapp.core.db import open_engine, session_scope
-    from deskapp.core.metrics import Period
-    from deskapp.core.settings import Settings
+    from deskapp.core.analytics import automation, metrics, predict
+    from deskapp.core.analytics.metrics import Period
+    from deskapp.core.db.engine import open_engine, session_scope
+    from deskapp.core.records.settings import Settings
 
     os.environ["DESKAPP_NOW"] = f"{TODAY.isoformat()}T09:30:00+00:00"
     settings = Settings()

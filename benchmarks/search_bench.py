@@ -44,9 +44,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print only the JSON")
     args = parser.parse_args()
 
-    from deskapp.core import customers, reminders
-    from deskapp.core.db import open_engine, session_scope
-    from deskapp.core.validation import fold
+    from deskapp.core.activity import reminders
+    from deskapp.core.customers import service as customers
+    from deskapp.core.db.engine import open_engine, session_scope
+    from deskapp.core.records.validation import fold
 
     path = build_desk(args.customers, args.interactions)
     rng = random.Random(1)

@@ -30,15 +30,16 @@ sys.path.insert(0, str(ROOT))
 
 
 def _engine(url: str):  # type: ignore[no-untyped-def]
-    from deskapp.core.db import make_engine, resolve_url
+    from deskapp.core.db.engine import make_engine, resolve_url
 
     return make_engine(resolve_url(url))
 
 
 def writer(url: str, name: str, seconds: float, customer_ids: list[int], queue: mp.Queue) -> None:  # type: ignore[type-arg]
-    from deskapp.core import activity, customers
-    from deskapp.core.db import session_scope
-    from deskapp.core.errors import ConflictError, InvalidTransition
+    from deskapp.core.activity import service as activity
+    from deskapp.core.customers import service as customers
+    from deskapp.core.db.engine import session_scope
+    from deskapp.core.records.errors import ConflictError, InvalidTransition
 
     engine = _engine(url)
     rng = random.Random(name)
@@ -134,9 +135,9 @@ def importer(url: str, seconds: float, queue: mp.Queue) -> None:  # type: ignore
 def soak(url: str, seconds: float, writers: int) -> dict[str, object]:
     from sqlalchemy import func, select
 
-    from deskapp.core import customers
-    from deskapp.core.db import describe_url, open_engine, session_scope
-    from deskapp.core.models import Customer, FollowUp, Interaction
+    from deskapp.core.customers import service as customers
+    from deskapp.core.db.engine import describe_url, open_engine, session_scope
+    from deskapp.core.records.tables import Customer, FollowUp, Interaction
 
     engine = open_engine(url)
     with session_scope(engine, staff="setup", write=True) as s:
@@ -207,7 +208,7 @@ def main() -> None:
     if args.postgres:
         from sqlalchemy import text
 
-        from deskapp.core.db import make_engine, resolve_url
+        from deskapp.core.db.engine import make_engine, resolve_url
 
         base = resolve_url(args.postgres)
         name = f"deskapp_soak_{uuid.uuid4().hex[:8]}"

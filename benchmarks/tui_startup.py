@@ -109,7 +109,7 @@ def _stamp(moment: datetime) -> str:
 def build_desk(path: Path, customers: int) -> None:
     """A migrated desk, then bulk rows straight into the tables (the search index fills by trigger)."""
     sys.path.insert(0, str(HERE.parent))
-    from deskapp.core.db import open_engine
+    from deskapp.core.db.engine import open_engine
 
     path.unlink(missing_ok=True)
     engine = open_engine(path)
@@ -309,8 +309,8 @@ def search_latency(db: Path) -> dict[str, float]:
     """Search-as-you-type cost at this size: one page per keystroke, as the Customers page asks for it
     (best of three per query, after one warm-up pass)."""
     sys.path.insert(0, str(HERE.parent))
-    from deskapp.core.customers import search_customers
-    from deskapp.core.db import open_engine, session_scope
+    from deskapp.core.customers.service import search_customers
+    from deskapp.core.db.engine import open_engine, session_scope
 
     engine = open_engine(db)
     timings: dict[str, float] = {}

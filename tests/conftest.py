@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from deskapp.core import clock
-from deskapp.core.db import DeskSession, open_engine, session_scope
+from deskapp.core.db.engine import DeskSession, open_engine, session_scope
+from deskapp.core.records import clock
 
 FIXED_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -61,7 +61,7 @@ def postgres_schema_engine() -> Iterator[Engine]:
     """A migrated desk in a fresh schema of the test PostgreSQL database, dropped afterwards."""
     from sqlalchemy import text
 
-    from deskapp.core.db import make_engine, resolve_url, upgrade
+    from deskapp.core.db.engine import make_engine, resolve_url, upgrade
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(resolve_url(POSTGRES_URL))

@@ -20,10 +20,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from deskapp.core import activity, clock, customers
-    from deskapp.core.db import head_revision, open_engine, session_scope
-    from deskapp.core.sample import load_sample
-    from deskapp.core.transfer import table_counts
+    from deskapp.core.activity import service as activity
+    from deskapp.core.customers import service as customers
+    from deskapp.core.db.engine import head_revision, open_engine, session_scope
+    from deskapp.core.io.sample import load_sample
+    from deskapp.core.ops.transfer import table_counts
+    from deskapp.core.records import clock
 
     revision = head_revision()
     target = ROOT / "tests" / "data" / "schemas" / f"desk-{revision}.db"

@@ -15,7 +15,7 @@ def backup(
     path: str = typer.Argument(None, help="File, or folder ending in /, for the backup (default: the backups folder)."),
 ) -> None:
     """Make a consistent copy of the desk while others keep working (SQLite; says how on PostgreSQL)."""
-    from deskapp.core.backup import backup as make_backup
+    from deskapp.core.ops.backup import backup as make_backup
 
     target = Path(path) if path else None
     if path and path.endswith(("/", "\\")):
@@ -32,8 +32,8 @@ def restore(
     yes: bool = typer.Option(False, "--yes", help="Don't ask for confirmation."),
 ) -> None:
     """Replace the desk with a backup, after checking it; the replaced desk is kept beside it."""
-    from deskapp.core.backup import restore as run_restore
-    from deskapp.core.backup import sqlite_path
+    from deskapp.core.ops.backup import restore as run_restore
+    from deskapp.core.ops.backup import sqlite_path
 
     engine = desk(ctx).engine(migrate=False)
     live = sqlite_path(engine)

@@ -2,7 +2,7 @@
 
 `merge A B` shows the field-by-field plan and asks before it writes (`--yes` for scripts; `--json` without
 `--yes` prints the plan and changes nothing). `merge --undo ID` puts a merge back; `merge --list` shows
-the latest merges with the ids `--undo` takes. Thin: every decision is in deskapp.core.duplicates/merge.
+the latest merges with the ids `--undo` takes. Thin: every decision is in deskapp.core.hygiene.duplicates/merge.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import typer
 
 from deskapp.cli.common import console, desk, fail, handle_errors, print_json
 
-# deskapp.core.matching.DEFAULT_MIN_SCORE, written out so `--help` needn't import the core (a test ties them).
+# deskapp.core.hygiene.matching.DEFAULT_MIN_SCORE, written out so `--help` needn't import the core (a test ties them).
 DEFAULT_MIN_SCORE = 60
 
 
@@ -43,7 +43,7 @@ def duplicates(
     """
     from rich.table import Table
 
-    from deskapp.core.duplicates import find_duplicates
+    from deskapp.core.hygiene.duplicates import find_duplicates
 
     state = desk(ctx)
     with state.session(state.engine()) as session:
@@ -124,9 +124,9 @@ def merge(
         return
     if not ids or len(ids) != 2:
         fail("give two customer ids to merge, or --undo MERGE_ID, or --list")
-    from deskapp.core.customers import get_customer
-    from deskapp.core.duplicates import pair_score
-    from deskapp.core.merge import merge_customers, plan_merge
+    from deskapp.core.customers.service import get_customer
+    from deskapp.core.hygiene.duplicates import pair_score
+    from deskapp.core.hygiene.merge import merge_customers, plan_merge
 
     engine = state.engine()
     with state.session(engine) as session:
@@ -159,7 +159,7 @@ def merge(
 
 
 def _plan_json(plan: Any, score: int, reasons: tuple[str, ...]) -> dict[str, Any]:
-    from deskapp.core.audit import json_value as encode
+    from deskapp.core.history.audit import json_value as encode
 
     return {
         "survivor_id": plan.survivor_id,
@@ -198,7 +198,7 @@ def _print_plan(plan: Any, names: dict[Any, str], score: int, reasons: tuple[str
 
 
 def _undo(state: Any, merge_id: int, as_json: bool) -> None:
-    from deskapp.core.merge import undo_merge
+    from deskapp.core.hygiene.merge import undo_merge
 
     with state.session(state.engine(), write=True) as session:
         result = undo_merge(session, merge_id)
@@ -227,7 +227,7 @@ def _undo(state: Any, merge_id: int, as_json: bool) -> None:
 def _list(state: Any, as_json: bool) -> None:
     from rich.table import Table
 
-    from deskapp.core.merge import list_merges
+    from deskapp.core.hygiene.merge import list_merges
 
     with state.session(state.engine()) as session:
         rows = list_merges(session)

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from textual.command import Provider
 
-    from deskapp.core.changes import ChangeWatcher
-    from deskapp.core.readmodels import FollowUpRow
+    from deskapp.core.db.changes import ChangeWatcher
+    from deskapp.core.records.readmodels import FollowUpRow
     from deskapp.tui.screens.help import HelpSection
 
 POLL_SECONDS = 2.0
@@ -204,10 +204,10 @@ class DeskApp(App[None]):
             self.call_from_thread(self.exit, None, 2, f"error: {describe_error(exc, 'opening the desk')}")
             return
         with guard(self, "opening the desk"):
-            from deskapp.core import clock
-            from deskapp.core.changes import ChangeWatcher
-            from deskapp.core.desk_queries import is_due_now
-            from deskapp.core.reminders import due_follow_ups
+            from deskapp.core.activity.desk import is_due_now
+            from deskapp.core.activity.reminders import due_follow_ups
+            from deskapp.core.db.changes import ChangeWatcher
+            from deskapp.core.records import clock
 
             watcher = ChangeWatcher(self.desk.engine)
             watcher.changed()
@@ -257,7 +257,7 @@ class DeskApp(App[None]):
             changed = watcher.changed()
             if not (changed or check_due):
                 return
-            from deskapp.core.desk_queries import due_now
+            from deskapp.core.activity.desk import due_now
 
             with self.desk.read() as session:
                 due = due_now(session, limit=DUE_LIMIT)

@@ -23,7 +23,7 @@ def clean(value: Any) -> str:
     if _strip is None:
         # Imported on first use: by the time database text is shown the core is loaded anyway, and the
         # app's module import stays free of SQLAlchemy.
-        from deskapp.core.validation import strip_controls
+        from deskapp.core.records.validation import strip_controls
 
         _strip = strip_controls
     return str(_strip(str(value)))
@@ -61,7 +61,7 @@ def day(value: date | None) -> str:
     """A date as "Mon 23 Nov" (with the year when it is not this one's)."""
     if value is None:
         return ""
-    from deskapp.core import clock
+    from deskapp.core.records import clock
 
     fmt = "%a %d %b" if value.year == clock.today().year else "%a %d %b %Y"
     return value.strftime(fmt)

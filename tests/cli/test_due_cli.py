@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from deskapp.cli import app
-from deskapp.core.activity import log_interaction, schedule_follow_up
-from deskapp.core.customers import create_customer
-from deskapp.core.db import open_engine, session_scope
+from deskapp.core.activity.service import log_interaction, schedule_follow_up
+from deskapp.core.customers.service import create_customer
+from deskapp.core.db.engine import open_engine, session_scope
 
 runner = CliRunner()
 ROW_KEYS = [

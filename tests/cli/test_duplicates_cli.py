@@ -7,9 +7,11 @@ from typer.testing import CliRunner
 
 from deskapp.cli import app
 from deskapp.cli.duplicates import DEFAULT_MIN_SCORE
-from deskapp.core import activity, customers, matching
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.settings import save_setting
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.hygiene import matching
+from deskapp.core.records.settings import save_setting
 
 runner = CliRunner()
 

@@ -5,8 +5,8 @@ import json
 from typer.testing import CliRunner
 
 from deskapp.cli import app
-from deskapp.core import customers
-from deskapp.core.db import open_engine, session_scope
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import open_engine, session_scope
 
 runner = CliRunner()
 

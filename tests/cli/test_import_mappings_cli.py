@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from deskapp.cli import app
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.settings import save_setting
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.records.settings import save_setting
 
 runner = CliRunner()
 NIGHT_1 = "Kundnr;Namn;Mobil;Intern\nK1;Anna Berg;070-123 45 67;x\nK2;Erik Nagy;;y\n"

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from deskapp.cli import app
-from deskapp.core.activity import log_interaction, record_purchase
-from deskapp.core.customers import create_customer
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.lifecycle import change_stage
+from deskapp.core.activity.service import log_interaction, record_purchase
+from deskapp.core.customers.lifecycle import change_stage
+from deskapp.core.customers.service import create_customer
+from deskapp.core.db.engine import open_engine, session_scope
 from tests.data.cdnow.build import PUBLISHED_BGNBD, PUBLISHED_GAMMA_GAMMA, write_purchase_csv
 
 runner = CliRunner()
@@ -127,7 +127,7 @@ def test_tables_render(desk, command, expected) -> None:  # type: ignore[no-unty
 
 
 def test_owner_changes_json(desk) -> None:  # type: ignore[no-untyped-def]
-    from deskapp.core.customers import update_customer
+    from deskapp.core.customers.service import update_customer
 
     engine = open_engine(desk[1])
     with session_scope(engine, staff="anna", write=True) as s:

@@ -7,9 +7,10 @@ import json
 import sys
 import time
 
-from deskapp.core import activity, customers
-from deskapp.core.db import make_engine, resolve_url, session_scope
-from deskapp.core.errors import ConflictError, InvalidTransition
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import make_engine, resolve_url, session_scope
+from deskapp.core.records.errors import ConflictError, InvalidTransition
 
 
 def main(url: str, search_path: str, name: str, customer_ids: list[int], follow_up_ids: list[int], rounds: int) -> None:

@@ -5,10 +5,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from deskapp.core import activity, customers, lifecycle, reminders
-from deskapp.core.db import session_scope
-from deskapp.core.errors import InvalidTransition, ValidationFailed
-from deskapp.core.models import (
+from deskapp.core.activity import reminders
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import lifecycle
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.records.errors import InvalidTransition, ValidationFailed
+from deskapp.core.records.tables import (
     Complaint,
     ComplaintStatus,
     FollowUp,

@@ -4,9 +4,10 @@ import json
 
 from sqlalchemy import select
 
-from deskapp.core import activity, customers
-from deskapp.core.db import session_scope
-from deskapp.core.models import AuditEntry
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.records.tables import AuditEntry
 
 
 def test_every_write_is_audited_with_staff_and_changes(engine) -> None:  # type: ignore[no-untyped-def]

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from deskapp.core import automation
-from deskapp.core.activity import cancel_follow_up, log_interaction, record_purchase, schedule_follow_up
-from deskapp.core.automation import at_risk_customers, next_occurrence, open_at_risk_flags, run_sweep
-from deskapp.core.customers import archive_customer, create_customer
-from deskapp.core.lifecycle import change_stage
-from deskapp.core.models import AuditEntry, FollowUp, FollowUpKind
-from deskapp.core.settings import Settings
+from deskapp.core.activity.service import cancel_follow_up, log_interaction, record_purchase, schedule_follow_up
+from deskapp.core.analytics import automation
+from deskapp.core.analytics.automation import at_risk_customers, next_occurrence, open_at_risk_flags, run_sweep
+from deskapp.core.customers.lifecycle import change_stage
+from deskapp.core.customers.service import archive_customer, create_customer
+from deskapp.core.records.settings import Settings
+from deskapp.core.records.tables import AuditEntry, FollowUp, FollowUpKind
 
 SETTINGS = Settings()  # cadence: awareness 30, retention 60; special-day lead 3; at-risk factor 2
 TODAY = date(2026, 11, 23)
@@ -87,7 +87,7 @@ def test_cadence_check_ins_fall_due_when_the_last_contact_is_older_than_the_cade
 
 
 def _id_of(session, name: str) -> int:  # type: ignore[no-untyped-def]
-    from deskapp.core.models import Customer
+    from deskapp.core.records.tables import Customer
 
     return int(session.execute(select(Customer.id).where(Customer.name == name)).scalar_one())
 
@@ -174,7 +174,7 @@ def test_silence_past_the_usual_interval_flags_with_reason_and_check_in(session,
     assert json.loads(entry.changes)["reason"] == flag.note and json.loads(entry.changes)["rule"] == "at_risk"
     assert open_at_risk_flags(session) == {risk_desk["Slipping"]: flag.note}
 
-    from deskapp.core.customers import get_customer
+    from deskapp.core.customers.service import get_customer
 
     assert str(get_customer(session, risk_desk["Slipping"]).stage) == "retention"  # suggested, not churned
     assert sweep(session).actions == ()

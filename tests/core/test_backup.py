@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from deskapp.core import customers
-from deskapp.core.backup import backup, backups_dir, daily_backup, restore
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.errors import DatabaseError
-from deskapp.core.maintenance import check_desk
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.ops.backup import backup, backups_dir, daily_backup, restore
+from deskapp.core.ops.maintenance import check_desk
+from deskapp.core.records.errors import DatabaseError
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_postgres_backup_says_how(tmp_path: Path) -> None:
 SLOW_BACKUP = """
 import sqlite3, sys, time
 from pathlib import Path
-import deskapp.core.backup as b
+import deskapp.core.ops.backup as b
 real_connect = sqlite3.connect
 class Slow:
     def __init__(self, *a, **k): self.c = real_connect(*a, **k)
@@ -101,7 +101,7 @@ class Slow:
         self.c.backup(target.c if isinstance(target, Slow) else target, pages=1, progress=lambda *x: time.sleep(0.01))
     def __getattr__(self, name): return getattr(self.c, name)
 b.sqlite3 = type("M", (), {"connect": Slow, "Error": sqlite3.Error, "DatabaseError": sqlite3.DatabaseError})
-from deskapp.core.db import open_engine
+from deskapp.core.db.engine import open_engine
 print("start", flush=True)
 b.backup(open_engine(sys.argv[1]), Path(sys.argv[2]))
 """

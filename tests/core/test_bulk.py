@@ -13,11 +13,14 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from deskapp.core import bulk, clock, customers, lifecycle
-from deskapp.core.bulk import BulkUndoRefused, bulk_edit, clean_change, undo_bulk
-from deskapp.core.db import session_scope
-from deskapp.core.errors import InvalidTransition, NotFound, ValidationFailed
-from deskapp.core.models import AuditEntry, Customer, OwnerChange, Staff, Stage
+from deskapp.core.customers import lifecycle
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.history import bulk
+from deskapp.core.history.bulk import BulkUndoRefused, bulk_edit, clean_change, undo_bulk
+from deskapp.core.records import clock
+from deskapp.core.records.errors import InvalidTransition, NotFound, ValidationFailed
+from deskapp.core.records.tables import AuditEntry, Customer, OwnerChange, Staff, Stage
 from tests.conftest import FIXED_NOW
 
 EARLIER = FIXED_NOW - timedelta(days=10)

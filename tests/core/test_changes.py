@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from deskapp.core import customers
-from deskapp.core.changes import AGGREGATE_EVERY, ChangeWatcher
-from deskapp.core.db import open_engine, session_scope
+from deskapp.core.customers import service as customers
+from deskapp.core.db.changes import AGGREGATE_EVERY, ChangeWatcher
+from deskapp.core.db.engine import open_engine, session_scope
 
 
 def _sqlite(engine: Engine) -> bool:

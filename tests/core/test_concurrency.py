@@ -10,8 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from deskapp.core import activity, customers
-from deskapp.core.db import session_scope
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 

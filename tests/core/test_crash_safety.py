@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from deskapp.core import customers
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.maintenance import check_desk
-from deskapp.core.models import Customer
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.ops.maintenance import check_desk
+from deskapp.core.records.tables import Customer
 
 ROWS = 200_000
 

@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from deskapp.core import customers, lifecycle
-from deskapp.core.db import session_scope
-from deskapp.core.errors import ConflictError, NotFound, ValidationFailed
-from deskapp.core.models import Customer, OwnerChange, Stage
+from deskapp.core.customers import lifecycle
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.records.errors import ConflictError, NotFound, ValidationFailed
+from deskapp.core.records.tables import Customer, OwnerChange, Stage
 
 
 def test_create_normalises_and_defaults(session) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +34,7 @@ def test_create_normalises_and_defaults(session) -> None:  # type: ignore[no-unt
 
 
 def test_phone_uses_the_configured_region(session) -> None:  # type: ignore[no-untyped-def]
-    from deskapp.core.settings import save_setting
+    from deskapp.core.records.settings import save_setting
 
     save_setting(session, "phone_region", "SE")
     c = customers.create_customer(session, name="Åsa", phone="070-123 45 67")
@@ -123,7 +124,7 @@ def test_filters_and_paging(session) -> None:  # type: ignore[no-untyped-def]
 def test_timeline_is_newest_first_and_paged(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from deskapp.core import activity
+    from deskapp.core.activity import service as activity
 
     c = customers.create_customer(session, name="A")
     for days in (5, 1, 3):

@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from deskapp.core import customers
-from deskapp.core.db import (
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import (
     current_revision,
     current_staff,
     head_revision,
@@ -22,7 +22,7 @@ from deskapp.core.db import (
     resolve_url,
     session_scope,
 )
-from deskapp.core.errors import DatabaseError
+from deskapp.core.records.errors import DatabaseError
 
 
 def test_new_database_is_private_and_migrated(db_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_upgrade_keeps_data_and_child_rows(db_path: Path) -> None:
     """Opening an existing desk again (migrations run on open) keeps every row, children included."""
     engine = open_engine(db_path)
     with session_scope(engine, write=True) as s:
-        from deskapp.core import activity
+        from deskapp.core.activity import service as activity
 
         c = customers.create_customer(s, name="Keep Me", email="keep@example.com")
         activity.log_interaction(s, c.id, channel="call", summary="hello")

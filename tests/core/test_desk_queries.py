@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from deskapp.core import activity, customers, lifecycle
-from deskapp.core.db import DeskSession
-from deskapp.core.desk_queries import customer_profile, due_now, is_due_now
-from deskapp.core.errors import NotFound
-from deskapp.core.readmodels import FollowUpRow
+from deskapp.core.activity import service as activity
+from deskapp.core.activity.desk import customer_profile, due_now, is_due_now
+from deskapp.core.customers import lifecycle
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import DeskSession
+from deskapp.core.records.errors import NotFound
+from deskapp.core.records.readmodels import FollowUpRow
 
 
 def test_profile_has_history_counts_and_revenue(session: DeskSession, frozen_now: datetime) -> None:

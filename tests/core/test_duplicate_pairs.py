@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from deskapp.core import activity, customers
-from deskapp.core.db import session_scope
-from deskapp.core.duplicate_pairs import default_survivor, merge_preview
-from deskapp.core.errors import ValidationFailed
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.hygiene.pairs import default_survivor, merge_preview
+from deskapp.core.records.errors import ValidationFailed
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -18,10 +19,10 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def pair(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
     """Ann (older, lower id) and her newer duplicate with a call logged; (older id, newer id)."""
-    monkeypatch.setattr("deskapp.core.clock.now", lambda: T0)
+    monkeypatch.setattr("deskapp.core.records.clock.now", lambda: T0)
     with session_scope(engine, staff="anna", write=True) as s:
         old = customers.create_customer(s, name="Ann Smith", phone="+44 20 7946 0001", email="ann@example.com")
-    monkeypatch.setattr("deskapp.core.clock.now", lambda: T0 + timedelta(days=3))
+    monkeypatch.setattr("deskapp.core.records.clock.now", lambda: T0 + timedelta(days=3))
     with session_scope(engine, staff="anna", write=True) as s:
         new = customers.create_customer(s, name="Anne Smith", phone="+44 20 7946 0001", email="anne@work.example")
         activity.log_interaction(s, new.id, channel="call", summary="Asked about prices")

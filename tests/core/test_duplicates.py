@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy.engine import Engine
 
-from deskapp.core import customers
-from deskapp.core.db import session_scope
-from deskapp.core.duplicates import DuplicateIndex, find_duplicates, likely_duplicates_of
-from deskapp.core.matching import (
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.hygiene.duplicates import DuplicateIndex, find_duplicates, likely_duplicates_of
+from deskapp.core.hygiene.matching import (
     DEFAULT_MIN_SCORE,
     company_key,
     email_key,
@@ -19,7 +19,7 @@ from deskapp.core.matching import (
     score_pair,
     soundex,
 )
-from deskapp.core.settings import save_setting
+from deskapp.core.records.settings import save_setting
 
 
 def pairs_by_names(report) -> dict[frozenset[str], tuple[int, tuple[str, ...]]]:  # type: ignore[no-untyped-def]

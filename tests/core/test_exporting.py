@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from deskapp.core import activity
-from deskapp.core.customers import create_customer
-from deskapp.core.db import session_scope
-from deskapp.core.exporting import FIELDS, ExportError, export_records
-from deskapp.core.importing.vcard import read_cards
+from deskapp.core.activity import service as activity
+from deskapp.core.customers.service import create_customer
+from deskapp.core.db.engine import session_scope
+from deskapp.core.io.exporting import FIELDS, ExportError, export_records
+from deskapp.core.io.importing.vcard import read_cards
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_formats_that_do_not_fit_the_kind_are_refused(desk: Engine) -> None:
 
 
 def test_exports_stream_in_pages(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    from deskapp.core import exporting
+    from deskapp.core.io import exporting
 
     monkeypatch.setattr(exporting, "PAGE", 3)
     with session_scope(engine, write=True) as session:

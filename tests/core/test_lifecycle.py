@@ -6,9 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskapp.core import customers, lifecycle
-from deskapp.core.errors import ValidationFailed
-from deskapp.core.models import ChurnReason, Stage
+from deskapp.core.customers import lifecycle
+from deskapp.core.customers import service as customers
+from deskapp.core.records.errors import ValidationFailed
+from deskapp.core.records.tables import ChurnReason, Stage
 
 
 def test_churned_needs_a_reason_category(session) -> None:  # type: ignore[no-untyped-def]

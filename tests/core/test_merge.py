@@ -11,11 +11,14 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from deskapp.core import activity, customers, lifecycle, merge
-from deskapp.core.db import session_scope
-from deskapp.core.errors import DeskError, InvalidTransition, NotFound, ValidationFailed
-from deskapp.core.merge_undo import UndoRefused
-from deskapp.core.models import AuditEntry, Customer, Interaction, Referral, StageChange
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import lifecycle
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.hygiene import merge
+from deskapp.core.hygiene.merge_undo import UndoRefused
+from deskapp.core.records.errors import DeskError, InvalidTransition, NotFound, ValidationFailed
+from deskapp.core.records.tables import AuditEntry, Customer, Interaction, Referral, StageChange
 
 NOT_DUMPED = {"audit_entry", "merge_record", "alembic_version"}
 
@@ -33,7 +36,7 @@ def dump(engine: Engine) -> dict[str, list[dict[str, Any]]]:
 
 
 def clock_at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
-    monkeypatch.setattr("deskapp.core.clock.now", lambda: moment)
+    monkeypatch.setattr("deskapp.core.records.clock.now", lambda: moment)
 
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -235,7 +238,7 @@ def test_a_table_merge_does_not_know_blocks_it(
     """A table added later that points at customers would lose its rows to ON DELETE CASCADE."""
     from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table
 
-    from deskapp.core import merge_rows
+    from deskapp.core.hygiene import merge_rows
 
     extra = MetaData()
     Table("customer", extra, Column("id", Integer, primary_key=True))
@@ -271,7 +274,7 @@ def test_upgrade_from_0002_with_data_keeps_every_row(db_path) -> None:  # type: 
     from alembic import command
     from sqlalchemy import inspect
 
-    from deskapp.core.db import _alembic_config, current_revision, head_revision, make_engine, upgrade
+    from deskapp.core.db.engine import _alembic_config, current_revision, head_revision, make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{db_path}")
     with engine.begin() as conn:

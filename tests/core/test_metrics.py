@@ -8,10 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, insert
 
-from deskapp.core.activity import log_interaction, open_complaint, record_purchase
-from deskapp.core.customers import create_customer, update_customer
-from deskapp.core.lifecycle import change_stage
-from deskapp.core.metrics import (
+from deskapp.core.activity.service import log_interaction, open_complaint, record_purchase
+from deskapp.core.analytics.metrics import (
     Period,
     attention_list,
     churn_rate,
@@ -32,8 +30,10 @@ from deskapp.core.metrics import (
     segments,
     simple_clv,
 )
-from deskapp.core.models import StageChange
-from deskapp.core.settings import Settings
+from deskapp.core.customers.lifecycle import change_stage
+from deskapp.core.customers.service import create_customer, update_customer
+from deskapp.core.records.settings import Settings
+from deskapp.core.records.tables import StageChange
 
 SETTINGS = Settings()  # default margin 0.30, at-risk factor 2.0
 

@@ -10,9 +10,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pytest
 
-from deskapp.core.activity import record_purchase
-from deskapp.core.customers import create_customer
-from deskapp.core.predict import (
+from deskapp.core.activity.service import record_purchase
+from deskapp.core.analytics.predict import (
     BgNbdParams,
     GammaGammaParams,
     ModelUnavailable,
@@ -21,6 +20,7 @@ from deskapp.core.predict import (
     fit_gamma_gamma,
     purchase_log,
 )
+from deskapp.core.customers.service import create_customer
 from tests.data.cdnow.build import CALIBRATION_END, PUBLISHED_BGNBD, PUBLISHED_GAMMA_GAMMA, build_desk, summary
 
 PUBLISHED = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
@@ -156,7 +156,7 @@ def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_
 def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """On SQLite only: the model is engine-independent, and the purchase log's SQL is checked on both
     engines by the other tests here (the importer's --create-missing failed on PostgreSQL when written)."""
-    from deskapp.core.db import open_engine, session_scope
+    from deskapp.core.db.engine import open_engine, session_scope
 
     engine = open_engine(tmp_path / "cdnow.db")
     build_desk(engine, tmp_path)
@@ -181,7 +181,8 @@ def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path) -> None:  #
 def test_importing_predict_does_not_load_numpy() -> None:
     """App start-up stays fast: numpy and scipy are imported only when a model is fitted."""
     code = (
-        "import sys, deskapp.core.predict, deskapp.core.automation, deskapp.core.metrics\n"
+        "import sys, deskapp.core.analytics.predict, deskapp.core.analytics.automation\n"
+        "import deskapp.core.analytics.metrics\n"
         "assert 'numpy' not in sys.modules and 'scipy' not in sys.modules, 'numpy loaded at import'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -7,9 +7,10 @@ from datetime import date
 
 from sqlalchemy import func, select, text
 
-from deskapp.core import activity, customers
-from deskapp.core.models import AuditEntry, FollowUp, Interaction, Purchase
-from deskapp.core.privacy import erase_person, person_record
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.history.privacy import erase_person, person_record
+from deskapp.core.records.tables import AuditEntry, FollowUp, Interaction, Purchase
 
 
 def make_person(session) -> int:  # type: ignore[no-untyped-def]
@@ -65,8 +66,8 @@ def test_erase_removes_the_person_but_keeps_the_figures(session) -> None:  # typ
 
 
 def test_erase_forgets_merge_snapshots(session) -> None:  # type: ignore[no-untyped-def]
-    from deskapp.core.merge import merge_customers
-    from deskapp.core.merge_models import MergeRecord
+    from deskapp.core.hygiene.merge import merge_customers
+    from deskapp.core.records.merge_tables import MergeRecord
 
     cid = make_person(session)
     copy = customers.create_customer(session, name="Gergo Szabo", email="gergo+shop@example.hu").id
@@ -78,7 +79,7 @@ def test_erase_forgets_merge_snapshots(session) -> None:  # type: ignore[no-unty
 
 
 def test_erase_forgets_the_person_in_bulk_edits(session) -> None:  # type: ignore[no-untyped-def]
-    from deskapp.core import bulk
+    from deskapp.core.history import bulk
 
     cid = make_person(session)
     customers.update_customer(session, cid, tags="knee-clinic")

@@ -4,10 +4,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from deskapp.core import customers, reminders
-from deskapp.core.db import session_scope
-from deskapp.core.models import Customer, Stage, StageChange
-from deskapp.core.sample import ensure_demo_database, load_sample
+from deskapp.core.activity import reminders
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.io.sample import ensure_demo_database, load_sample
+from deskapp.core.records.tables import Customer, Stage, StageChange
 
 
 def test_sample_loads_a_believable_business(engine, frozen_now) -> None:  # type: ignore[no-untyped-def]

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskapp.core import customers
-from deskapp.core.search import fts_expression, search_terms
-from deskapp.core.validation import fold
+from deskapp.core.customers import service as customers
+from deskapp.core.customers.search import fts_expression, search_terms
+from deskapp.core.records.validation import fold
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from deskapp.core import activity, customers
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.errors import DatabaseError
-from deskapp.core.sample import load_sample
-from deskapp.core.transfer import copy_desk, desk_tables
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.io.sample import load_sample
+from deskapp.core.ops.transfer import copy_desk, desk_tables
+from deskapp.core.records.errors import DatabaseError
 
 
 def dump(engine) -> dict[str, list[dict[str, Any]]]:  # type: ignore[no-untyped-def]

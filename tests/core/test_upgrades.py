@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from deskapp.core import customers
-from deskapp.core.db import current_revision, head_revision, open_engine, session_scope
-from deskapp.core.maintenance import check_desk
-from deskapp.core.transfer import table_counts
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import current_revision, head_revision, open_engine, session_scope
+from deskapp.core.ops.maintenance import check_desk
+from deskapp.core.ops.transfer import table_counts
 
 FIXTURES = sorted((Path(__file__).resolve().parents[1] / "data" / "schemas").glob("desk-*.db"))
 

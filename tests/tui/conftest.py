@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy.engine import Engine, make_url
 from textual.pilot import Pilot
 
-from deskapp.core import activity, clock, customers
-from deskapp.core.db import open_engine, session_scope
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.records import clock
 from deskapp.tui.app import DeskApp
 
 FIXED_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -108,7 +110,7 @@ def record_notifications(app: DeskApp) -> list[tuple[str, str, str]]:
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo business loaded once per session, dated around 2026-11-23 (copied per test that writes)."""
-    from deskapp.core.sample import load_sample
+    from deskapp.core.io.sample import load_sample
 
     os.environ["TZ"] = "UTC"
     time.tzset()

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
-from deskapp.core import bulk as bulk_core
-from deskapp.core import customers
-from deskapp.core.db import session_scope
-from deskapp.core.models import AuditEntry, Customer, Stage, StageChange
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.history import bulk as bulk_core
+from deskapp.core.records.tables import AuditEntry, Customer, Stage, StageChange
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.bulk import BulkForm
 from deskapp.tui.screens.customers import CustomersScreen

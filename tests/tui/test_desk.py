@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import update
 
-from deskapp.core import activity, clock, customers
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.models import Customer
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.records import clock
+from deskapp.core.records.tables import Customer
 from deskapp.tui.app import DeskApp
 from deskapp.tui.screens.customer import CustomerScreen
 from deskapp.tui.screens.customer_forms import CustomerForm
@@ -224,7 +226,7 @@ async def test_opening_from_only_a_url_paints_first_then_opens(tmp_path) -> None
 
 
 def test_due_labels() -> None:
-    from deskapp.core.readmodels import FollowUpRow
+    from deskapp.core.records.readmodels import FollowUpRow
     from deskapp.tui.widgets.rows import due_label
 
     def row(days: int, at: time | None = None) -> FollowUpRow:

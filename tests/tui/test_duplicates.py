@@ -13,9 +13,12 @@ from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from deskapp.core import activity, clock, customers, merge
-from deskapp.core.db import session_scope
-from deskapp.core.models import Customer, Interaction
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.hygiene import merge
+from deskapp.core.records import clock
+from deskapp.core.records.tables import Customer, Interaction
 from deskapp.tui.screens.customer import CustomerScreen
 from deskapp.tui.screens.customer_forms import CustomerForm, DuplicateWarning
 from deskapp.tui.screens.customers import CustomersScreen

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from deskapp.core import customers
-from deskapp.core.db import session_scope
-from deskapp.core.models import Complaint, Customer, FollowUp, FollowUpKind, Interaction
+from deskapp.core.customers import service as customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.records.tables import Complaint, Customer, FollowUp, FollowUpKind, Interaction
 from deskapp.tui.screens.activity_forms import LogInteractionForm, ResolveForm
 from deskapp.tui.screens.customer import CustomerScreen
 from deskapp.tui.screens.customer_forms import CustomerForm
@@ -205,7 +205,7 @@ async def test_change_stage_to_churned_asks_the_category(small_desk: SmallDesk) 
 
 
 async def test_log_form_warns_about_over_contact(small_desk: SmallDesk) -> None:
-    from deskapp.core.activity import log_interaction
+    from deskapp.core.activity.service import log_interaction
 
     with session_scope(small_desk.engine, write=True) as s:
         for n in range(3):
@@ -246,7 +246,7 @@ async def test_archive_asks_first_and_leaves_the_lists(small_desk: SmallDesk) ->
 
 
 async def test_an_impossible_action_is_a_notification_not_a_traceback(small_desk: SmallDesk) -> None:
-    from deskapp.core.activity import complete_follow_up
+    from deskapp.core.activity.service import complete_follow_up
 
     app = make_app(small_desk.engine)
     notes = record_notifications(app)
@@ -266,7 +266,7 @@ async def test_an_impossible_action_is_a_notification_not_a_traceback(small_desk
 
 async def test_every_customer_action_saves_through_its_form(small_desk: SmallDesk) -> None:
     """Complaint, follow-up, purchase from the customer page; respond and status from the Complaints page."""
-    from deskapp.core.models import Purchase
+    from deskapp.core.records.tables import Purchase
 
     app = make_app(small_desk.engine)
     odon = small_desk.ids["odon"]

@@ -90,8 +90,8 @@ def test_reports_snapshot(sample_engine: Engine, snap_compare: SnapCompare) -> N
 
 
 async def test_today_lists_customers_flagged_at_risk(sample_engine: Engine) -> None:
-    from deskapp.core.automation import run_sweep
-    from deskapp.core.db import session_scope
+    from deskapp.core.analytics.automation import run_sweep
+    from deskapp.core.db.engine import session_scope
 
     app = demo_app(sample_engine)
     async with app.run_test(size=SIZE) as pilot:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
 from textual.pilot import Pilot
 
-from deskapp.core.db import session_scope
-from deskapp.core.models import Customer
+from deskapp.core.db.engine import session_scope
+from deskapp.core.records.tables import Customer
 from deskapp.tui.app import DeskApp
 from tests.tui.conftest import settle
 

@@ -16,8 +16,8 @@ from textual.binding import Binding
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.db import DeskSession
-    from deskapp.core.readmodels import ComplaintRow, FollowUpRow
+    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.records.readmodels import ComplaintRow, FollowUpRow
 
 FOLLOW_UP_BINDINGS = [
     Binding("l", "log_call", "Log call", id="follow-up.log-call"),
@@ -53,7 +53,7 @@ class FollowUpActions:
             return
 
         def complete(session: DeskSession) -> str:
-            from deskapp.core.activity import complete_follow_up
+            from deskapp.core.activity.service import complete_follow_up
 
             _done, upcoming = complete_follow_up(session, row.id)
             message = f"Done: {words(row.kind)} with {one_line(row.customer_name)}"
@@ -69,7 +69,7 @@ class FollowUpActions:
             return
 
         def snooze(session: DeskSession) -> str:
-            from deskapp.core.activity import snooze_follow_up
+            from deskapp.core.activity.service import snooze_follow_up
 
             f = snooze_follow_up(session, row.id, days=days)
             return f"Snoozed {one_line(row.customer_name)} until {f.due_date:%a %d %b}"
@@ -80,11 +80,11 @@ class FollowUpActions:
         row = self.selected_follow_up()
         if row is None:
             return
-        from deskapp.core import clock
+        from deskapp.core.records import clock
         from deskapp.tui.screens.activity_forms import DateForm
 
         def snooze(session: DeskSession, value: str) -> str:
-            from deskapp.core.activity import snooze_follow_up
+            from deskapp.core.activity.service import snooze_follow_up
 
             f = snooze_follow_up(session, row.id, until=value)
             return f"Snoozed {one_line(row.customer_name)} until {f.due_date:%a %d %b}"
@@ -106,7 +106,7 @@ class FollowUpActions:
         from deskapp.tui.screens.activity_forms import DateForm
 
         def reschedule(session: DeskSession, value: str) -> str:
-            from deskapp.core.activity import reschedule_follow_up
+            from deskapp.core.activity.service import reschedule_follow_up
 
             f = reschedule_follow_up(session, row.id, due=value)
             at = f" {f.due_time:%H:%M}" if f.due_time else ""

@@ -24,11 +24,11 @@ from deskapp.tui.widgets.rows import STAGE_STYLE
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.db import DeskSession
-    from deskapp.core.desk_queries import CustomerProfile
-    from deskapp.core.metrics import CustomerValue, HealthScore
-    from deskapp.core.predict import CustomerForecast
-    from deskapp.core.readmodels import Page, TimelineEntry
+    from deskapp.core.activity.desk import CustomerProfile
+    from deskapp.core.analytics.metrics import CustomerValue, HealthScore
+    from deskapp.core.analytics.predict import CustomerForecast
+    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.records.readmodels import Page, TimelineEntry
 
 KIND_LABEL = {
     "interaction": ("contact", "cyan"),
@@ -199,16 +199,16 @@ class CustomerScreen(DeskScreen):
         table.border_title = "Timeline"
 
     def fetch(self, session: DeskSession, params: Any) -> CustomerData:
-        from deskapp.core.customers import timeline
-        from deskapp.core.desk_queries import customer_profile
-        from deskapp.core.errors import NotFound
+        from deskapp.core.activity.desk import customer_profile
+        from deskapp.core.customers.service import timeline
+        from deskapp.core.records.errors import NotFound
 
         try:
             profile = customer_profile(session, self.customer_id)
         except NotFound:
             return CustomerData(None, None)
-        from deskapp.core.metrics import customer_health, customer_value
-        from deskapp.core.settings import load_settings
+        from deskapp.core.analytics.metrics import customer_health, customer_value
+        from deskapp.core.records.settings import load_settings
 
         settings = load_settings(session)
         return CustomerData(
@@ -245,7 +245,7 @@ class CustomerScreen(DeskScreen):
 
     def _forecast_in_thread(self) -> None:
         """After the page shows: the desk's CLV model (fitted once between purchases, shared with Reports)."""
-        from deskapp.core.metrics import period_between
+        from deskapp.core.analytics.metrics import period_between
         from deskapp.tui.screens.reports import desk_clv_model
 
         try:
@@ -325,7 +325,7 @@ class CustomerScreen(DeskScreen):
                 return
 
             def do(session: DeskSession) -> str:
-                from deskapp.core.customers import archive_customer
+                from deskapp.core.customers.service import archive_customer
 
                 archive_customer(session, self.customer_id, archived=archive)
                 return f"{'Archived' if archive else 'Restored'} {one_line(self._customer_name())}"

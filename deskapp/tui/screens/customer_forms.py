@@ -25,9 +25,9 @@ from deskapp.tui.screens.forms import FormField, FormScreen
 from deskapp.tui.text import cell, clean, one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.db import DeskSession
-    from deskapp.core.desk_queries import CustomerProfile
-    from deskapp.core.likely_duplicates import LikelyDuplicate
+    from deskapp.core.activity.desk import CustomerProfile
+    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.hygiene.likely import LikelyDuplicate
 
 SHOWN_MATCHES = 5
 
@@ -82,7 +82,7 @@ class CustomerForm(FormScreen):
         self._run_save(self._check_in_thread, "look for duplicates")
 
     def _check_in_thread(self, values: dict[str, Any]) -> None:
-        from deskapp.core.likely_duplicates import likely_duplicates_of
+        from deskapp.core.hygiene.likely import likely_duplicates_of
 
         try:
             with self.desk_app.desk.read() as session:
@@ -130,8 +130,8 @@ class CustomerForm(FormScreen):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> CustomerSaved:
-        from deskapp.core import customers
-        from deskapp.core.errors import ConflictError, ValidationFailed
+        from deskapp.core.customers import service as customers
+        from deskapp.core.records.errors import ConflictError, ValidationFailed
 
         if self.profile is None:
             created = customers.create_customer(session, **values)
@@ -166,7 +166,7 @@ class StageForm(FormScreen):
         )
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.models import ChurnReason, Stage
+        from deskapp.core.records.tables import ChurnReason, Stage
 
         stages = tuple((words(s.value), str(s.value)) for s in Stage)
         target = next((v for _l, v in stages if v != self.current), "awareness")
@@ -189,7 +189,7 @@ class StageForm(FormScreen):
         self.query_one("#field-churn_reason").display = self.query_one("#input-stage", Select).value == "churned"
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.lifecycle import change_stage
+        from deskapp.core.customers.lifecycle import change_stage
 
         churn = values["churn_reason"] if values["stage"] == "churned" else None
         change = change_stage(session, self.customer_id, values["stage"], reason=values["reason"], churn_reason=churn)

@@ -38,9 +38,9 @@ from deskapp.tui.widgets.rows import CUSTOMER_COLUMNS, customer_row
 from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
-    from deskapp.core.bulk import BulkChange, BulkResult
-    from deskapp.core.db import DeskSession
-    from deskapp.core.readmodels import CustomerRow, Page
+    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.history.bulk import BulkChange, BulkResult
+    from deskapp.core.records.readmodels import CustomerRow, Page
 
 PAGE = 100
 CAP = 2000  # rows kept in the table; past this, narrowing the search is the better tool
@@ -174,7 +174,7 @@ class CustomersScreen(DeskScreen):
         )
 
     def fetch(self, session: DeskSession, params: Query) -> CustomersData:
-        from deskapp.core import customers
+        from deskapp.core.customers import service as customers
 
         page = customers.search_customers(session, params.text, limit=PAGE, **params.search_kwargs())
         total = None if params.filtered else customers.count_customers(session)
@@ -238,7 +238,7 @@ class CustomersScreen(DeskScreen):
         offset = table.row_count
 
         def more() -> None:
-            from deskapp.core import customers
+            from deskapp.core.customers import service as customers
 
             worker = get_current_worker()
             with guard(self.app, "loading more customers"), self.desk_app.desk.read() as session:
@@ -421,7 +421,7 @@ class CustomersScreen(DeskScreen):
         done: list[BulkResult] = []
 
         def edit(session: DeskSession) -> str:
-            from deskapp.core.bulk import bulk_edit
+            from deskapp.core.history.bulk import bulk_edit
 
             result = bulk_edit(session, ids, change)
             done.append(result)
@@ -441,7 +441,7 @@ class CustomersScreen(DeskScreen):
             return
 
         def undo(session: DeskSession) -> str:
-            from deskapp.core.bulk import undo_bulk
+            from deskapp.core.history.bulk import undo_bulk
 
             return undo_bulk(session, bulk_id).summary() + "."
 

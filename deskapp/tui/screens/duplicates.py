@@ -28,12 +28,12 @@ from deskapp.tui.text import cell, one_line, plural
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.db import DeskSession
-    from deskapp.core.duplicates import DuplicatePair, DuplicateReport, PairSide
+    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.hygiene.duplicates import DuplicatePair, DuplicateReport, PairSide
 
 SHOWN = 500  # pairs in the table; a desk with more has a data problem to fix at the source first
 MIN_SCORES = (40, 50, 60, 70, 80, 90)
-DEFAULT_MIN_SCORE = 60  # deskapp.core.matching.DEFAULT_MIN_SCORE (the page imports the core only in workers)
+DEFAULT_MIN_SCORE = 60  # deskapp.core.hygiene.matching.DEFAULT_MIN_SCORE (the page imports the core only in workers)
 COLUMNS = (  # widths + 2 cells of padding each fit 120 columns with the scrollbar
     ("Score", "score", 5),
     ("Id", "a_id", 6),
@@ -150,7 +150,7 @@ class DuplicatesScreen(DeskScreen):
             self.reload()
 
     def fetch(self, session: DeskSession, params: DuplicatesQuery) -> DuplicatesData:
-        from deskapp.core.duplicates import find_duplicates
+        from deskapp.core.hygiene.duplicates import find_duplicates
 
         report = find_duplicates(session, min_score=params.min_score, include_archived=params.archived)
         return DuplicatesData(params, report)
@@ -233,7 +233,7 @@ class DuplicatesScreen(DeskScreen):
             return
 
         def undo(session: DeskSession) -> str:
-            from deskapp.core.merge_undo import undo_merge
+            from deskapp.core.hygiene.merge_undo import undo_merge
 
             result = undo_merge(session, done.merge_id)
             back = moved_text(result.moved_back)

@@ -23,8 +23,8 @@ from deskapp.tui.widgets.rows import FOLLOW_UP_COLUMNS, follow_up_row
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.db import DeskSession
-    from deskapp.core.readmodels import FollowUpRow, Page
+    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.records.readmodels import FollowUpRow, Page
 
 KINDS = ("check_in", "thank_you", "complaint_follow_up", "onboarding", "special_day", "other")
 HORIZON_DAYS = 3660  # "every open reminder": ten years ahead is all of them in practice
@@ -47,7 +47,7 @@ class FollowUpsData:
 
 
 def _fetch_page(session: DeskSession, q: FollowUpsQuery, offset: int) -> Page[FollowUpRow]:
-    from deskapp.core import reminders
+    from deskapp.core.activity import reminders
 
     return reminders.due_follow_ups(
         session,

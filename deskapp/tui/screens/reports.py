@@ -23,8 +23,7 @@ from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.rows import STAGE_STYLE
 
 if TYPE_CHECKING:
-    from deskapp.core.db import DeskSession
-    from deskapp.core.metrics import (
+    from deskapp.core.analytics.metrics import (
         Funnel,
         NpsFigures,
         Period,
@@ -32,7 +31,8 @@ if TYPE_CHECKING:
         RetentionFigures,
         SimpleClv,
     )
-    from deskapp.core.predict import ClvBucket, ClvModel
+    from deskapp.core.analytics.predict import ClvBucket, ClvModel
+    from deskapp.core.db.engine import DeskSession
 
 BAR_WIDTH = 20
 LABEL_WIDTH = 17
@@ -58,8 +58,8 @@ def desk_clv_model(session: DeskSession, period: Period, margin_rate: float | No
     next purchase). Runs in workers only."""
     from sqlalchemy import func, select
 
-    from deskapp.core.models import Purchase
-    from deskapp.core.predict import ModelUnavailable, fit_clv_model
+    from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
+    from deskapp.core.records.tables import Purchase
 
     count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()  # type: ignore[arg-type]
     key = (int(count), int(top or 0), period.end)
@@ -69,8 +69,8 @@ def desk_clv_model(session: DeskSession, period: Period, margin_rate: float | No
         if known is not None and known[0] == key:
             return known[1]
     if margin_rate is None:
-        from deskapp.core.metrics import order_figures
-        from deskapp.core.settings import load_settings
+        from deskapp.core.analytics.metrics import order_figures
+        from deskapp.core.records.settings import load_settings
 
         settings = load_settings(session)
         margin_rate = order_figures(session, period, settings).margin_rate
@@ -230,8 +230,8 @@ class ReportsScreen(DeskScreen):
         return chart
 
     def fetch(self, session: DeskSession, params: Any) -> ReportsData:
-        from deskapp.core import metrics
-        from deskapp.core.settings import load_settings
+        from deskapp.core.analytics import metrics
+        from deskapp.core.records.settings import load_settings
 
         settings = load_settings(session)
         period = metrics.period_between()

@@ -27,8 +27,8 @@ from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, FOLLOW_UP_COLUMNS, compl
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.db import DeskSession
-    from deskapp.core.readmodels import ComplaintRow, DeskSummary, FollowUpRow
+    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.records.readmodels import ComplaintRow, DeskSummary, FollowUpRow
 
 
 FOLLOW_UP_LIMIT = 500  # oldest first: past this, the Follow-ups page pages through the rest
@@ -98,9 +98,10 @@ class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
     def fetch(self, session: DeskSession, params: Any) -> TodayData:
         from sqlalchemy import select
 
-        from deskapp.core import clock, reminders
-        from deskapp.core.automation import open_at_risk_flags
-        from deskapp.core.models import Customer
+        from deskapp.core.activity import reminders
+        from deskapp.core.analytics.automation import open_at_risk_flags
+        from deskapp.core.records import clock
+        from deskapp.core.records.tables import Customer
 
         today, now = clock.today(), clock.now()
         due = reminders.due_follow_ups(session, today, days=0, limit=FOLLOW_UP_LIMIT)

@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from deskapp.core import activity, customers
-from deskapp.core.db import session_scope
-from deskapp.core.errors import DeskError, NotFound
-from deskapp.core.import_models import ImportBatch
-from deskapp.core.importing import ImportOptions, import_file
-from deskapp.core.importing.batches import ImportUndoRefused, list_batches, undo_batch
-from deskapp.core.models import Customer, Stage
-from deskapp.core.search import index_in_sync
+from deskapp.core.activity import service as activity
+from deskapp.core.customers import service as customers
+from deskapp.core.customers.search import index_in_sync
+from deskapp.core.db.engine import session_scope
+from deskapp.core.io.importing import ImportOptions, import_file
+from deskapp.core.io.importing.batches import ImportUndoRefused, list_batches, undo_batch
+from deskapp.core.records.errors import DeskError, NotFound
+from deskapp.core.records.import_tables import ImportBatch
+from deskapp.core.records.tables import Customer, Stage
 from tests.core.importing.conftest import table_snapshot
 
 # The trail of what happened grows by design (the import and its undo are both in it).
@@ -105,7 +106,7 @@ def test_activity_imports_with_lifecycle_effects_undo_exactly(desk: Engine, froz
 
 
 def test_the_other_engines_path_undoes_the_same(desk: Engine, frozen_now: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from deskapp.core.importing import stages
+    from deskapp.core.io.importing import stages
 
     monkeypatch.setattr(stages.StageBook, "DEFER", False)
     before = tables(desk)
@@ -202,8 +203,8 @@ def test_stage_of_a_moved_customer_is_restored(desk: Engine, frozen_now: Any) ->
 
 
 def test_erasure_scrubs_the_import_entries_and_blocks_their_undo(desk: Engine) -> None:
-    from deskapp.core.models import AuditEntry
-    from deskapp.core.privacy import erase_person
+    from deskapp.core.history.privacy import erase_person
+    from deskapp.core.records.tables import AuditEntry
 
     summary = run(desk, "customers", CUSTOMERS)
     with session_scope(desk, write=True) as s:
@@ -230,7 +231,7 @@ def test_a_customer_the_import_moved_and_someone_saved_since_blocks_the_undo(des
 def test_a_bulk_edit_since_blocks_the_undo_even_of_other_fields(desk: Engine) -> None:
     """The bulk edit changed tags, the import the name: putting the old name back would also put back an
     old version number, under the bulk edit's."""
-    from deskapp.core import bulk
+    from deskapp.core.history import bulk
 
     summary = run(desk, "customers", "external_id,name\nC2,Bo Renamed\n")
     with session_scope(desk, staff="bence", write=True) as s:

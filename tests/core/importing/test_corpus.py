@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db import session_scope
-from deskapp.core.importing import ImportOptions, ImportSummary, import_file
-from deskapp.core.models import Complaint, Customer, FollowUp, Interaction, Purchase, Stage
-from deskapp.core.settings import save_setting
+from deskapp.core.db.engine import session_scope
+from deskapp.core.io.importing import ImportOptions, ImportSummary, import_file
+from deskapp.core.records.settings import save_setting
+from deskapp.core.records.tables import Complaint, Customer, FollowUp, Interaction, Purchase, Stage
 
 
 def run(engine: Engine, kind: str, path: Path, **options: Any) -> ImportSummary:

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskapp.core.errors import ValidationFailed
-from deskapp.core.importing import fastpaths
-from deskapp.core.importing.fastpaths import clean_email_fast, clean_phone_fast
-from deskapp.core.validation import clean_email, clean_phone
+from deskapp.core.io.importing import fastpaths
+from deskapp.core.io.importing.fastpaths import clean_email_fast, clean_phone_fast
+from deskapp.core.records.errors import ValidationFailed
+from deskapp.core.records.validation import clean_email, clean_phone
 
 
 def outcome(fn, *args):  # type: ignore[no-untyped-def]

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from deskapp.core.customers import archive_customer, create_customer
-from deskapp.core.db import session_scope
-from deskapp.core.importing import ImportFileError, ImportOptions, import_file, likely
-from deskapp.core.matching import exact_evidence, make_profile
-from deskapp.core.models import Customer
-from deskapp.core.settings import save_setting
+from deskapp.core.customers.service import archive_customer, create_customer
+from deskapp.core.db.engine import session_scope
+from deskapp.core.hygiene.matching import exact_evidence, make_profile
+from deskapp.core.io.importing import ImportFileError, ImportOptions, import_file, likely
+from deskapp.core.records.settings import save_setting
+from deskapp.core.records.tables import Customer
 
 HEADER = "name,email,phone,company\n"
 NIGHT = HEADER + (

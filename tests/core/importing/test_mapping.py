@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from deskapp.core.importing import MappingError, build_mapping
-from deskapp.core.importing.headers import detect_preset
+from deskapp.core.io.importing import MappingError, build_mapping
+from deskapp.core.io.importing.headers import detect_preset
 
 
 def fields(kind: str, headers: list[str], overrides: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
@@ -83,7 +83,7 @@ def test_unusable_mappings_say_what_to_do(headers: list[str], overrides: tuple[s
 
 
 def test_our_own_export_headers_map_onto_themselves() -> None:
-    from deskapp.core.exporting import FIELDS
+    from deskapp.core.io.exporting import FIELDS
 
     for kind, names in FIELDS.items():
         mapping = build_mapping(kind, list(names))

@@ -13,11 +13,20 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from deskapp.core.customers import create_customer, search_customers
-from deskapp.core.db import session_scope
-from deskapp.core.importing import ImportFileError, ImportOptions, MappingError, import_file
-from deskapp.core.models import AuditEntry, Customer, FollowUp, Interaction, OwnerChange, Purchase, Stage, StageChange
-from deskapp.core.search import index_in_sync
+from deskapp.core.customers.search import index_in_sync
+from deskapp.core.customers.service import create_customer, search_customers
+from deskapp.core.db.engine import session_scope
+from deskapp.core.io.importing import ImportFileError, ImportOptions, MappingError, import_file
+from deskapp.core.records.tables import (
+    AuditEntry,
+    Customer,
+    FollowUp,
+    Interaction,
+    OwnerChange,
+    Purchase,
+    Stage,
+    StageChange,
+)
 
 
 def run(engine: Engine, kind: str, body: str | bytes | Path, **options: Any):  # type: ignore[no-untyped-def]
@@ -190,7 +199,7 @@ def test_purchases_dedupe_by_external_id_or_natural_key(engine: Engine) -> None:
 def test_purchase_lifecycle_effects_are_applied_per_batch(
     engine: Engine, frozen_now: Any, monkeypatch: pytest.MonkeyPatch, preload_after: int, defer: bool
 ) -> None:
-    from deskapp.core.importing import stages
+    from deskapp.core.io.importing import stages
 
     monkeypatch.setattr(stages, "PRELOAD_AFTER_ROWS", preload_after)
     monkeypatch.setattr(stages.StageBook, "DEFER", defer)

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from deskapp.core import activity
-from deskapp.core.customers import create_customer
-from deskapp.core.db import open_engine, session_scope
-from deskapp.core.exporting import export_records
-from deskapp.core.importing import ImportOptions, import_file
+from deskapp.core.activity import service as activity
+from deskapp.core.customers.service import create_customer
+from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.io.exporting import export_records
+from deskapp.core.io.importing import ImportOptions, import_file
 from tests.core.importing.conftest import table_snapshot
 
 _counter = itertools.count()
@@ -217,8 +217,8 @@ def test_imported_events_follow_the_same_rules_as_the_services(
     """Events imported in one file end where the core's services, called row by row, end."""
     from sqlalchemy import select
 
-    from deskapp.core import clock
-    from deskapp.core.models import Customer, FollowUp, StageChange
+    from deskapp.core.records import clock
+    from deskapp.core.records.tables import Customer, FollowUp, StageChange
 
     now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     by_service, by_import = desks(), desks()
@@ -231,7 +231,7 @@ def test_imported_events_follow_the_same_rules_as_the_services(
                     fields = {"churn_reason": "other"} if stage == "churned" else {}
                     create_customer(session, name=f"C{i}", external_id=f"C{i}")
                     if stage != "awareness":
-                        from deskapp.core.lifecycle import change_stage
+                        from deskapp.core.customers.lifecycle import change_stage
 
                         change_stage(session, i + 1, stage, reason="setup", **fields)
         purchases, interactions = (

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db import session_scope
-from deskapp.core.importing import ImportOptions, MappingError, import_file
-from deskapp.core.importing.saved_mappings import (
+from deskapp.core.db.engine import session_scope
+from deskapp.core.io.importing import ImportOptions, MappingError, import_file
+from deskapp.core.io.importing.saved_mappings import (
     SavedMapping,
     check_name,
     get_mapping,
@@ -21,8 +21,8 @@ from deskapp.core.importing.saved_mappings import (
     save_after_import,
     save_mapping,
 )
-from deskapp.core.models import AuditEntry, Customer, Setting
-from deskapp.core.settings import load_settings, save_setting
+from deskapp.core.records.settings import load_settings, save_setting
+from deskapp.core.records.tables import AuditEntry, Customer, Setting
 from tests.core.importing.conftest import table_snapshot
 
 NIGHT_1 = "Kundnr;Namn;Privat;Epost;Född\nK1;Anna Berg;anna@home.se;anna@work.se;03/04/1990\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deskapp.core.importing.sources import ImportFileError, Source
+from deskapp.core.io.importing.sources import ImportFileError, Source
 
 
 def read(path: Path | io.BytesIO, **options: str) -> tuple[Source, list[str], list]:  # type: ignore[type-arg]

@@ -55,7 +55,7 @@ def write_purchase_csv(path: Path) -> Path:
 
 def build_desk(engine: Engine, workdir: Path) -> None:
     """Import the sample into a migrated desk through the importer, creating the customers it names."""
-    from deskapp.core.importing import ImportOptions, import_file
+    from deskapp.core.io.importing import ImportOptions, import_file
 
     summary = import_file(
         engine, "purchases", write_purchase_csv(workdir / "cdnow_purchases.csv"), ImportOptions(create_missing=True)

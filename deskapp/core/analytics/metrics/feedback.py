@@ -1,0 +1,57 @@
+"""Net Promoter Score from the 0-10 answers logged on interactions.
+
+NPS = % promoters (9-10) - % detractors (0-6), from -100 to 100. Each customer counts once per period, with
+their latest answer: a customer asked twice shouldn't weigh twice, and their latest view is the current one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from deskapp.core.analytics.metrics.common import Period, months_in
+from deskapp.core.records.tables import Interaction
+
+
+@dataclass(frozen=True)
+class NpsFigures:
+    period: Period
+    respondents: int
+    promoters: int
+    passives: int
+    detractors: int
+    score: float | None  # -100..100; None without answers
+
+
+def nps_from_scores(period: Period, scores: list[int]) -> NpsFigures:
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    passives = len(scores) - promoters - detractors
+    value = (promoters - detractors) / len(scores) * 100 if scores else None
+    return NpsFigures(period, len(scores), promoters, passives, detractors, value)
+
+
+def net_promoter_score(session: Session, period: Period) -> NpsFigures:
+    latest = (
+        select(
+            Interaction.score,
+            func.row_number()
+            .over(
+                partition_by=Interaction.customer_id,
+                order_by=(Interaction.occurred_at.desc(), Interaction.id.desc()),  # type: ignore[union-attr]
+            )
+            .label("n"),
+        )
+        .where(Interaction.score.is_not(None))  # type: ignore[union-attr]
+        .where(Interaction.occurred_at >= period.start_moment, Interaction.occurred_at < period.end_moment)  # type: ignore[operator]
+        .subquery()
+    )
+    scores = [int(s) for (s,) in session.execute(select(latest.c.score).where(latest.c.n == 1))]
+    return nps_from_scores(period, scores)
+
+
+def nps_by_month(session: Session, period: Period) -> tuple[NpsFigures, ...]:
+    """NPS month by month (the "NPS over time" chart); months without answers have score None."""
+    return tuple(net_promoter_score(session, month) for month in months_in(period))

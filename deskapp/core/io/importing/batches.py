@@ -1,0 +1,432 @@
+"""Import batches: every committed import is one, listed by `deskapp import history` and reversed by
+`deskapp import undo BATCH`.
+
+The importer writes straight to the tables (see store.py), so what a batch did is read back from its
+audit entries: the ids it inserted (as ranges per table), and for each row it updated the old and new
+values plus the bookkeeping columns (`prior`: version, updated_at) that put the row back exactly.
+
+An undo removes the inserted rows and restores the updated ones, in one transaction, unless that would
+lose work done since: a later edit of a row the import touched, a row added since that hangs off a row
+the import added (a call logged on an imported customer), or an imported row already gone. It then says
+which, and changes nothing. The audit trail itself is kept: the undo is one more entry in it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, not_, or_, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from deskapp.core.history import audit
+from deskapp.core.hygiene.merge_rows import decode
+from deskapp.core.records import clock
+from deskapp.core.records.errors import DeskError, NotFound
+from deskapp.core.records.import_tables import ImportBatch, ImportPrior
+from deskapp.core.records.tables import AuditEntry, Customer, Staff, table_of
+
+BATCH: Table = table_of(ImportBatch)
+AUDIT: Table = table_of(AuditEntry)
+SHOWN_BLOCKERS = 10
+CHUNK = 500  # ids per IN list
+
+
+class ImportUndoRefused(DeskError):
+    """The undo would lose later work; `reasons` says which rows, one line each."""
+
+    def __init__(self, batch_id: int, reasons: list[str], total: int) -> None:
+        self.batch_id, self.reasons, self.total = batch_id, reasons, total
+        more = f" (and {total - len(reasons)} more)" if total > len(reasons) else ""
+        super().__init__(f"import {batch_id} can't be undone without losing later changes{more}: " + "; ".join(reasons))
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    kind: str
+    file_name: str
+    staff: str
+    counts: dict[str, int]
+    undone_at: datetime | None
+    undone_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "started_at": audit.json_value(self.started_at),
+            "finished_at": audit.json_value(self.finished_at),
+            "kind": self.kind,
+            "file": self.file_name,
+            "staff": self.staff,
+            "counts": self.counts,
+            "undone_at": audit.json_value(self.undone_at),
+            "undone_by": self.undone_by or None,
+        }
+
+
+@dataclass
+class UndoResult:
+    batch: BatchRow
+    removed: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
+    restored: dict[str, int] = field(default_factory=dict)  # table -> rows put back as they were
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        batch = self.batch.as_dict()
+        return {"batch": batch, "removed": self.removed, "restored": self.restored, "dry_run": self.dry_run}
+
+
+# --- writing a batch (called by the import pipeline, inside the import's transaction) -----------------------
+
+
+def _max_audit_id(session: Session) -> int:
+    return int(session.connection().execute(select(func.max(AUDIT.c.id))).scalar() or 0)
+
+
+def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> int:
+    """The id of a new batch row for the import starting `now` (the time its writes stamp on updated_at);
+    rolled back with the import if it doesn't commit."""
+    values = {
+        "started_at": now,
+        "kind": kind,
+        "file_name": file_name[:500],
+        "staff": str(session.info.get("staff") or ""),
+        "counts": "{}",
+        "first_audit_id": _max_audit_id(session) + 1,
+        "undone_by": "",
+    }
+    result = session.connection().execute(insert(BATCH).values(**values))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def close_batch(session: Session, batch_id: int, counts: dict[str, int]) -> None:
+    session.connection().execute(
+        update(BATCH)
+        .where(BATCH.c.id == batch_id)
+        .values(finished_at=clock.now(), counts=json.dumps(counts), last_audit_id=_max_audit_id(session))
+    )
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def _row(r: Any) -> BatchRow:
+    return BatchRow(
+        r.id, r.started_at, r.finished_at, r.kind, r.file_name, r.staff, json.loads(r.counts or "{}"),
+        r.undone_at, r.undone_by,
+    )  # fmt: skip
+
+
+def list_batches(session: Session, *, limit: int = 50) -> list[BatchRow]:
+    """The newest imports first."""
+    rows = session.connection().execute(select(BATCH).order_by(BATCH.c.id.desc()).limit(limit))
+    return [_row(r) for r in rows]
+
+
+@dataclass
+class _Effects:
+    """What one batch did, gathered from its audit entries."""
+
+    inserted: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # table -> id ranges
+    # table -> id -> (field -> value before the import), the first entry that touched it winning
+    before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    after: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # the import's last word
+    erased: set[tuple[str, int]] = field(default_factory=set)  # rows whose values an erasure removed
+
+    def was_inserted(self, table: str, row_id: int) -> bool:
+        return any(a <= row_id <= b for a, b in self.inserted.get(table, ()))
+
+    def inserted_count(self, table: str) -> int:
+        return sum(b - a + 1 for a, b in self.inserted.get(table, ()))
+
+    def touched(self) -> Iterator[tuple[str, int]]:
+        for table, rows in self.before.items():
+            for row_id in rows:
+                yield table, row_id
+
+
+def _batch_entries(session: Session, batch: Any) -> Iterator[dict[str, Any]]:
+    if batch.first_audit_id is None or batch.last_audit_id is None:
+        return
+    stmt = (
+        select(AUDIT.c.changes)
+        .where(AUDIT.c.action == "import", AUDIT.c.id.between(batch.first_audit_id, batch.last_audit_id))
+        .order_by(AUDIT.c.id)
+    )
+    for (changes,) in session.connection().execute(stmt):
+        payload = json.loads(changes or "{}")
+        if payload.get("import_batch") == batch.id:
+            yield payload
+
+
+def _effects(session: Session, batch: Any) -> _Effects:
+    found = _Effects()
+    for entry in _batch_entries(session, batch):
+        for table, ranges in entry.get("inserted", {}).items():
+            found.inserted.setdefault(table, []).extend((int(a), int(b)) for a, b in ranges)
+        priors = entry.get("prior", {})
+        for table, rows in entry.get("updated", {}).items():
+            for key, changes in rows.items():
+                row_id = int(key)
+                if changes == audit.ERASED:
+                    found.erased.add((table, row_id))
+                    continue
+                old = found.before.setdefault(table, {}).setdefault(row_id, {})
+                was = {**priors.get(table, {}).get(key, {}), **{f: v[0] for f, v in changes.items()}}
+                for name, value in was.items():
+                    old.setdefault(name, value)
+                after = found.after.setdefault(table, {}).setdefault(row_id, {})
+                after.update({f: v[1] for f, v in changes.items()})
+                prior = priors.get(table, {}).get(key, {})
+                if "version" in prior:  # the import bumped it by one: any other version is a later save
+                    after["version"] = prior["version"] + 1
+    # Rows the import added and then changed are simply removed: nothing of theirs is restored.
+    for table in list(found.before):
+        for row_id in [r for r in found.before[table] if found.was_inserted(table, r)]:
+            del found.before[table][row_id]
+            found.after[table].pop(row_id, None)
+    return found
+
+
+# --- undoing ------------------------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, Table]:
+    return {t.name: t for t in SQLModel.metadata.sorted_tables}
+
+
+def _in_ranges(column: Any, ranges: Iterable[tuple[int, int]]) -> Any:
+    return or_(*(column.between(a, b) for a, b in ranges))
+
+
+def _describe(session: Session, table: str, row_id: int) -> str:
+    if table == "customer":
+        name = session.connection().execute(select(table_of(Customer).c.name).where(table_of(Customer).c.id == row_id))
+        found = name.scalar()
+        return f"customer {row_id}" + (f" ({found})" if found else "")
+    return f"{table.replace('_', ' ')} {row_id}"
+
+
+def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
+    conn, tables = session.connection(), _tables()
+    found = [f"{_describe(session, name, row_id)} was erased since" for name, row_id in sorted(effects.erased)]
+    # 1. Imported rows that are gone already (deleted, merged away, erased).
+    for name, ranges in effects.inserted.items():
+        t = tables[name]
+        present = conn.execute(select(func.count()).select_from(t).where(_in_ranges(t.c.id, ranges))).scalar() or 0
+        missing = effects.inserted_count(name) - present
+        if missing:
+            found.append(f"{missing} of the {name.replace('_', ' ')} rows it added are gone")
+    # 2. Rows added since that point at rows the import added: they would be orphaned or deleted with them.
+    for t in tables.values():
+        for fk in t.foreign_keys:
+            target = fk.column.table.name
+            if target not in effects.inserted or t.name == "import_batch":
+                continue
+            ours = effects.inserted.get(t.name, [])
+            stmt = select(t.c.id, fk.parent).where(_in_ranges(fk.parent, effects.inserted[target]))
+            if ours:
+                stmt = stmt.where(not_(_in_ranges(t.c.id, ours)))
+            for row_id, parent in conn.execute(stmt.order_by(t.c.id).limit(SHOWN_BLOCKERS)):
+                what = t.name.replace("_", " ")
+                found.append(f"{what} {row_id} was added since, for {_describe(session, target, parent)}")
+    # 2b. Customers whose stage the import moved: it stamped their updated_at with its own start; another
+    #     stamp means someone saved them since. (In SQL: there can be hundreds of thousands.)
+    moved = _moved_since(conn, batch)
+    found += [f"{_describe(session, 'customer', cid)} was changed since" for cid in moved[:SHOWN_BLOCKERS]]
+    found += [f"customer {cid} was changed since" for cid in moved[SHOWN_BLOCKERS:]]  # counted, not shown
+    # 3. Rows the import touched that were edited since (by anyone: a person, a merge, another import that
+    #    was not itself undone).
+    updated = set(effects.touched())
+
+    def ours(name: str, row_id: int) -> bool:
+        return (name, row_id) in updated or effects.was_inserted(name, row_id)
+
+    undone = {i for (i,) in conn.execute(select(BATCH.c.id).where(BATCH.c.undone_at.is_not(None)))}
+    later = conn.execute(
+        select(AUDIT.c.at, AUDIT.c.staff, AUDIT.c.action, AUDIT.c.entity, AUDIT.c.entity_id, AUDIT.c.changes)
+        .where(AUDIT.c.id > (batch.last_audit_id or 0))
+        .order_by(AUDIT.c.id)
+    )
+    seen: set[tuple[str, int]] = set()
+    for entry in later:
+        hits: list[tuple[str, int]] = []
+        if entry.entity_id is not None and ours(entry.entity, entry.entity_id):
+            hits.append((entry.entity, entry.entity_id))
+        if entry.action == "import":
+            payload = json.loads(entry.changes or "{}")
+            if payload.get("import_batch") in undone:
+                continue
+            for name, rows in payload.get("updated", {}).items():
+                hits += [(name, int(k)) for k in rows if ours(name, int(k))]
+        for name, row_id in hits:
+            if (name, row_id) in seen:
+                continue
+            seen.add((name, row_id))
+            who = f" by {entry.staff}" if entry.staff else ""
+            when = f"{entry.at:%Y-%m-%d %H:%M}"
+            found.append(f"{_describe(session, name, row_id)} was changed since ({entry.action}{who}, {when})")
+    # 4. A value the import wrote that is no longer there (a write the audit trail didn't see).
+    for name, rows in effects.after.items():
+        t = tables[name]
+        ids = [row_id for row_id in rows if (name, row_id) not in seen]
+        current = {}
+        for start in range(0, len(ids), CHUNK):
+            current.update({r.id: r for r in conn.execute(select(t).where(t.c.id.in_(ids[start : start + CHUNK])))})
+        for row_id in ids:
+            now = current.get(row_id)
+            if now is None:
+                found.append(f"{_describe(session, name, row_id)} is gone")
+                continue
+            changed = [f for f, v in rows[row_id].items() if audit.json_value(now._mapping[f]) != v]
+            if changed:
+                fields = sorted(f for f in changed if f != "version")
+                what = f"was changed since ({', '.join(fields)})" if fields else "was saved since"
+                found.append(f"{_describe(session, name, row_id)} {what}")
+    return found
+
+
+def _moved_since(conn: Any, batch: Any) -> list[int]:
+    """Customers in import_prior for the batch (and not added by it) that are gone or were saved since."""
+    prior, customer = table_of(ImportPrior), table_of(Customer)
+    stmt = (
+        select(prior.c.customer_id)
+        .select_from(prior.outerjoin(customer, customer.c.id == prior.c.customer_id))
+        .where(
+            prior.c.batch_id == batch.id,
+            or_(
+                customer.c.id.is_(None),
+                customer.c.version != prior.c.version_after,
+                customer.c.updated_at != select(BATCH.c.started_at).where(BATCH.c.id == batch.id).scalar_subquery(),
+            ),
+        )
+        .order_by(prior.c.customer_id)
+    )
+    return [cid for (cid,) in conn.execute(stmt)]
+
+
+def _restore_moved(conn: Any, batch_id: int) -> int:
+    """Stage, version and updated_at back from import_prior, in one statement (portable: correlated
+    subqueries rather than UPDATE ... FROM)."""
+    prior, customer = table_of(ImportPrior), table_of(Customer)
+
+    def was(name: str) -> Any:
+        return (
+            select(prior.c[name])
+            .where(prior.c.batch_id == batch_id, prior.c.customer_id == customer.c.id)
+            .scalar_subquery()
+        )
+
+    ids = select(prior.c.customer_id).where(prior.c.batch_id == batch_id)
+    stmt = (
+        update(customer)
+        .where(customer.c.id.in_(ids))
+        .values(stage=was("stage"), version=was("version"), updated_at=was("updated_at"))
+    )
+    count = int(conn.execute(stmt).rowcount or 0)
+    conn.execute(delete(prior).where(prior.c.batch_id == batch_id))
+    return count
+
+
+def _restore(session: Session, effects: _Effects) -> dict[str, int]:
+    """One executemany per table and set of columns: a purchases import can have moved 100,000 customers."""
+    conn, tables, restored = session.connection(), _tables(), {}
+    for name, rows in effects.before.items():
+        t = tables[name]
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row_id, values in sorted(rows.items()):
+            decoded = {f"v_{f}": decode(t.c[f], v) for f, v in values.items()}
+            groups.setdefault(tuple(sorted(values)), []).append({"row_id": row_id, **decoded})
+        for columns, params in groups.items():
+            values = {c: bindparam(f"v_{c}", type_=t.c[c].type) for c in columns}
+            conn.execute(update(t).where(t.c.id == bindparam("row_id")).values(values), params)
+        if rows:
+            restored[name] = len(rows)
+    return restored
+
+
+def _remove(session: Session, effects: _Effects) -> dict[str, int]:
+    """Children before parents; staff last, and only those nobody's customers belong to any more."""
+    conn, removed = session.connection(), {}
+    staff = table_of(Staff)
+    order = [t for t in reversed(SQLModel.metadata.sorted_tables) if t is not staff] + [staff]
+    for t in order:
+        ranges = effects.inserted.get(t.name)
+        if not ranges:
+            continue
+        where = _in_ranges(t.c.id, ranges)
+        if t is staff:
+            where = and_(where, t.c.login.not_in(select(table_of(Customer).c.owner).distinct()))
+        count = conn.execute(delete(t).where(where)).rowcount
+        if count:
+            removed[t.name] = count
+    return removed
+
+
+def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> UndoResult:
+    """Reverse one import: its new rows removed, its updated rows as they were. Raises ImportUndoRefused
+    (nothing changed) when later work would be lost, NotFound for an unknown batch."""
+    conn = session.connection()
+    batch = conn.execute(select(BATCH).where(BATCH.c.id == batch_id).with_for_update()).first()
+    if batch is None:
+        raise NotFound("import batch", batch_id)
+    row = _row(batch)
+    if batch.undone_at is not None:
+        by = f" by {batch.undone_by}" if batch.undone_by else ""
+        raise DeskError(f"import {batch_id} was undone already, on {batch.undone_at:%Y-%m-%d %H:%M}{by}")
+    effects = _effects(session, batch)
+    blockers = _blockers(session, batch, effects)
+    if blockers:
+        raise ImportUndoRefused(batch_id, blockers[:SHOWN_BLOCKERS], len(blockers))
+    result = UndoResult(row, dry_run=dry_run)
+    savepoint = conn.begin_nested() if dry_run else None  # a dry run does it all, counts, and rolls back
+    result.restored = _restore(session, effects)
+    moved = _restore_moved(conn, batch_id)
+    if moved:
+        result.restored["customer"] = result.restored.get("customer", 0) + moved
+    result.removed = _remove(session, effects)
+    result.restored = {name: n for name, n in result.restored.items() if n}
+    if savepoint is not None:
+        savepoint.rollback()
+        return result
+    staff = str(session.info.get("staff") or "")
+    conn.execute(update(BATCH).where(BATCH.c.id == batch_id).values(undone_at=clock.now(), undone_by=staff))
+    audit.record(
+        session,
+        action="import undo",
+        entity="import_batch",
+        entity_id=batch_id,
+        changes={"file": batch.file_name, "removed": result.removed, "restored": result.restored},
+    )
+    return result
+
+
+def forget_in_imports(session: Session, rows: dict[str, list[int]]) -> int:
+    """Erasure: the import entries' old and new values of these rows (table -> ids) become `{"erased": true}`.
+    The entries stay (that an import changed something is not personal); an undo of such an import is
+    refused anyway, since the erasure changed the rows since. Returns how many entries were rewritten."""
+    wanted = {table: {str(i) for i in ids} for table, ids in rows.items() if ids}
+    if not wanted:
+        return 0
+    conn, rewritten = session.connection(), 0
+    stmt = select(AUDIT.c.id, AUDIT.c.changes).where(AUDIT.c.action == "import", AUDIT.c.changes.like('%"updated"%'))
+    for entry_id, changes in list(conn.execute(stmt)):
+        payload = json.loads(changes or "{}")
+        hit = False
+        for part in ("updated", "prior"):
+            for table, ids in wanted.items():
+                found = payload.get(part, {}).get(table, {})
+                for key in ids & set(found):
+                    found[key] = dict(audit.ERASED)
+                    hit = True
+        if hit:
+            conn.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(changes=audit.dump(payload)))
+            rewritten += 1
+    return rewritten

@@ -1,0 +1,76 @@
+"""Rules about a whole row, after each cell was cleaned: what is required, what one field means for another.
+
+Kept beside the field cleaners rather than in the writers so that every such error is found in the
+validate step, with its line, before anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deskapp.core.io.importing.cleaners import currency_in
+from deskapp.core.io.importing.fastpaths import clean_phone_fast
+from deskapp.core.records.errors import ValidationFailed
+from deskapp.core.records.settings import Settings
+from deskapp.core.records.tables import ComplaintStatus
+
+REQUIRED = {
+    "interactions": ("channel", "occurred_at"),
+    "purchases": ("amount", "ordered_at"),
+    "complaints": ("subject", "opened_at"),
+    "followups": ("due_date",),
+}
+CUSTOMER_REFS = ("customer_external_id", "customer_email", "customer_id")
+
+
+def _error(line: int, columns: dict[str, str], field: str, value: Any, reason: str) -> Any:
+    from deskapp.core.io.importing.rows import RowError
+
+    return RowError(line, columns.get(field, field), field, value, reason)
+
+
+def finish_row(kind: str, out: dict[str, Any], columns: dict[str, str], line: int, settings: Settings) -> list[Any]:
+    if kind == "customers":
+        return _customers(out, columns, line, settings.phone_region)
+    errors: list[Any] = []
+    for name in REQUIRED[kind]:
+        if out.get(name) is None:
+            errors.append(_error(line, columns, name, "", "is required"))
+    if not (out.get("customer_external_id") or out.get("customer_email") or out.get("customer_id")):
+        reason = "no customer: fill customer_external_id, customer_email or customer_id"
+        errors.append(_error(line, columns, "customer", "", reason))
+    if kind == "purchases":
+        hint = out.pop("_currency_hint", None)
+        if "currency" not in out:
+            out["currency"] = currency_in(hint) or settings.currency
+    elif kind == "interactions" and not out.get("summary") and not out.get("details"):
+        errors.append(_error(line, columns, "summary", "", "say in a few words what happened (summary or details)"))
+    elif kind == "complaints" and out.get("status") == ComplaintStatus.RESOLVED and not out.get("resolution"):
+        errors.append(_error(line, columns, "resolution", "", "a resolved complaint needs its resolution"))
+    return errors
+
+
+def _customers(out: dict[str, Any], columns: dict[str, str], line: int, region: str) -> list[Any]:
+    errors = []
+    parts = out.pop("name_parts", "")
+    if not out.get("name"):
+        if parts:
+            out["name"] = parts[:300]
+        elif out.get("company"):
+            out["name"] = out["company"]  # a business contact with no person's name
+        else:
+            errors.append(_error(line, columns, "name", "", "is required (no name, first/last name or company)"))
+    typed = out.pop("_typed_phone", None)
+    if typed and "phone" not in out:
+        try:
+            out["phone"], out["phone_raw"], out["search_phone"] = clean_phone_fast(typed, region, "phone_raw")
+        except ValidationFailed as exc:
+            errors.append(_error(line, columns, "phone_raw", typed, exc.errors[0].message))
+    elif typed and out.get("phone"):
+        try:
+            same = clean_phone_fast(typed, region)[0] == out["phone"]
+        except ValidationFailed:
+            same = False
+        if same:  # our own export: what was typed, beside the E.164 form of the same number
+            out["phone_raw"] = typed
+    return errors
