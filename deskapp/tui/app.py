@@ -23,8 +23,8 @@ from textual.timer import Timer
 
 from deskapp.tui import probe
 from deskapp.tui.data import Desk, guard
-from deskapp.tui.screens.base import DeskScreen
-from deskapp.tui.screens.today import TodayScreen
+from deskapp.tui.pages.base import DeskScreen
+from deskapp.tui.pages.today import TodayScreen
 from deskapp.tui.text import one_line, plural, words
 from deskapp.tui.widgets.tables import DeskTable
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from deskapp.core.db.changes import ChangeWatcher
     from deskapp.core.records.readmodels import FollowUpRow
-    from deskapp.tui.screens.help import HelpSection
+    from deskapp.tui.dialogs.help import HelpSection
 
 POLL_SECONDS = 2.0
 DUE_CHECK_SECONDS = 30.0
@@ -57,31 +57,31 @@ def parse_keymap(text: str) -> dict[str, str]:
 
 
 def _customers_page() -> Screen[Any]:
-    from deskapp.tui.screens.customers import CustomersScreen
+    from deskapp.tui.pages.customers import CustomersScreen
 
     return CustomersScreen()
 
 
 def _complaints_page() -> Screen[Any]:
-    from deskapp.tui.screens.complaints import ComplaintsScreen
+    from deskapp.tui.pages.complaints import ComplaintsScreen
 
     return ComplaintsScreen()
 
 
 def _follow_ups_page() -> Screen[Any]:
-    from deskapp.tui.screens.followups import FollowUpsScreen
+    from deskapp.tui.pages.followups import FollowUpsScreen
 
     return FollowUpsScreen()
 
 
 def _reports_page() -> Screen[Any]:
-    from deskapp.tui.screens.reports import ReportsScreen
+    from deskapp.tui.pages.reports import ReportsScreen
 
     return ReportsScreen()
 
 
 def _duplicates_page() -> Screen[Any]:
-    from deskapp.tui.screens.duplicates import DuplicatesScreen
+    from deskapp.tui.pages.duplicates import DuplicatesScreen
 
     return DuplicatesScreen()
 
@@ -317,7 +317,7 @@ class DeskApp(App[None]):
             self.switch_mode(mode)
 
     def open_customer(self, customer_id: int) -> None:
-        from deskapp.tui.screens.customer import CustomerScreen
+        from deskapp.tui.pages.customer import CustomerScreen
 
         current = self.screen
         if isinstance(current, ModalScreen):
@@ -335,20 +335,20 @@ class DeskApp(App[None]):
             page.desk_changed()
 
     def action_help(self) -> None:
-        from deskapp.tui.screens.help import HelpScreen
+        from deskapp.tui.dialogs.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections(), keymap=dict(self._keymap)))
 
     def help_sections(self) -> list[HelpSection]:
-        from deskapp.tui.screens.complaints import ComplaintsScreen
-        from deskapp.tui.screens.customer import CustomerScreen
-        from deskapp.tui.screens.customer_forms import DuplicateWarning
-        from deskapp.tui.screens.customers import CustomersScreen
-        from deskapp.tui.screens.duplicates import DuplicatesScreen
-        from deskapp.tui.screens.followups import FollowUpsScreen
-        from deskapp.tui.screens.forms import ConfirmScreen, FormScreen
-        from deskapp.tui.screens.merge import MergeScreen
+        from deskapp.tui.dialogs.customer_forms import DuplicateWarning
+        from deskapp.tui.dialogs.forms import ConfirmScreen, FormScreen
+        from deskapp.tui.dialogs.merge import MergeScreen
+        from deskapp.tui.pages.complaints import ComplaintsScreen
+        from deskapp.tui.pages.customer import CustomerScreen
+        from deskapp.tui.pages.customers import CustomersScreen
+        from deskapp.tui.pages.duplicates import DuplicatesScreen
+        from deskapp.tui.pages.followups import FollowUpsScreen
 
         palette = [Binding("ctrl+p", "command_palette", "Command palette: a customer by name, any action")]
         return [

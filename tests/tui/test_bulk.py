@@ -16,9 +16,9 @@ from deskapp.core.db.engine import session_scope
 from deskapp.core.history import bulk as bulk_core
 from deskapp.core.records.tables import AuditEntry, Customer, Stage, StageChange
 from deskapp.tui.app import DeskApp
-from deskapp.tui.screens.bulk import BulkForm
-from deskapp.tui.screens.customers import CustomersScreen
-from deskapp.tui.screens.forms import ConfirmScreen
+from deskapp.tui.dialogs.bulk import BulkForm
+from deskapp.tui.dialogs.forms import ConfirmScreen
+from deskapp.tui.pages.customers import CustomersScreen
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.tables import DeskTable
 from tests.tui.conftest import SmallDesk, make_app, record_notifications, settle

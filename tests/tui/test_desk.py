@@ -13,10 +13,10 @@ from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.records import clock
 from deskapp.core.records.tables import Customer
 from deskapp.tui.app import DeskApp
-from deskapp.tui.screens.customer import CustomerScreen
-from deskapp.tui.screens.customer_forms import CustomerForm
-from deskapp.tui.screens.customers import CustomersScreen
-from deskapp.tui.screens.help import HelpScreen
+from deskapp.tui.dialogs.customer_forms import CustomerForm
+from deskapp.tui.dialogs.help import HelpScreen
+from deskapp.tui.pages.customer import CustomerScreen
+from deskapp.tui.pages.customers import CustomersScreen
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.tables import DeskTable
 from tests.tui.conftest import SmallDesk, make_app, record_notifications, settle, wait_until

@@ -19,11 +19,11 @@ from deskapp.core.db.engine import session_scope
 from deskapp.core.hygiene import merge
 from deskapp.core.records import clock
 from deskapp.core.records.tables import Customer, Interaction
-from deskapp.tui.screens.customer import CustomerScreen
-from deskapp.tui.screens.customer_forms import CustomerForm, DuplicateWarning
-from deskapp.tui.screens.customers import CustomersScreen
-from deskapp.tui.screens.duplicates import DuplicatesScreen
-from deskapp.tui.screens.merge import MergeScreen
+from deskapp.tui.dialogs.customer_forms import CustomerForm, DuplicateWarning
+from deskapp.tui.dialogs.merge import MergeScreen
+from deskapp.tui.pages.customer import CustomerScreen
+from deskapp.tui.pages.customers import CustomersScreen
+from deskapp.tui.pages.duplicates import DuplicatesScreen
 from deskapp.tui.widgets.tables import DeskTable
 from tests.tui.conftest import FIXED_NOW, SmallDesk, make_app, record_notifications, settle, wait_until
 from tests.tui.test_snapshots import SIZE, SnapCompare, demo_app

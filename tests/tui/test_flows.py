@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import session_scope
 from deskapp.core.records.tables import Complaint, Customer, FollowUp, FollowUpKind, Interaction
-from deskapp.tui.screens.activity_forms import LogInteractionForm, ResolveForm
-from deskapp.tui.screens.customer import CustomerScreen
-from deskapp.tui.screens.customer_forms import CustomerForm
-from deskapp.tui.screens.customers import CustomersScreen
+from deskapp.tui.dialogs.activity_forms import LogInteractionForm, ResolveForm
+from deskapp.tui.dialogs.customer_forms import CustomerForm
+from deskapp.tui.pages.customer import CustomerScreen
+from deskapp.tui.pages.customers import CustomersScreen
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.tables import DeskTable
 from tests.tui.conftest import SmallDesk, make_app, record_notifications, settle

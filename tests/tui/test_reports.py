@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from textual.widgets import Static
 
-from deskapp.tui.screens.customer import CustomerScreen
-from deskapp.tui.screens.reports import ReportsScreen, bar
+from deskapp.tui.pages.customer import CustomerScreen
+from deskapp.tui.pages.reports import ReportsScreen, bar
 from tests.tui.conftest import SmallDesk, make_app, settle
 from tests.tui.test_snapshots import SIZE, SnapCompare, customer_id, demo_app, keys
 

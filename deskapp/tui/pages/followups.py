@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Select, Static
 from textual.worker import get_current_worker
 
 from deskapp.tui.data import guard
-from deskapp.tui.screens.actions import FOLLOW_UP_ACTIONS, FOLLOW_UP_BINDINGS, FollowUpActions
-from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.pages.actions import FOLLOW_UP_ACTIONS, FOLLOW_UP_BINDINGS, FollowUpActions
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import words
 from deskapp.tui.widgets.rows import FOLLOW_UP_COLUMNS, follow_up_row
 from deskapp.tui.widgets.tables import DeskTable

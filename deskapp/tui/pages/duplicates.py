@@ -22,8 +22,8 @@ from textual.widgets import DataTable, Select, Static
 from textual.worker import Worker, WorkerState
 
 from deskapp.tui import probe
-from deskapp.tui.screens.base import DeskScreen
-from deskapp.tui.screens.merge import MergeDone, MergeScreen, moved_text
+from deskapp.tui.dialogs.merge import MergeDone, MergeScreen, moved_text
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import cell, one_line, plural
 from deskapp.tui.widgets.tables import DeskTable
 

@@ -27,11 +27,11 @@ from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import get_current_worker
 
 from deskapp.tui.data import guard
-from deskapp.tui.screens.activity_forms import LogInteractionForm
-from deskapp.tui.screens.base import DeskScreen
-from deskapp.tui.screens.bulk import BulkForm
-from deskapp.tui.screens.customer_forms import CustomerForm, CustomerSaved
-from deskapp.tui.screens.forms import ConfirmScreen
+from deskapp.tui.dialogs.activity_forms import LogInteractionForm
+from deskapp.tui.dialogs.bulk import BulkForm
+from deskapp.tui.dialogs.customer_forms import CustomerForm, CustomerSaved
+from deskapp.tui.dialogs.forms import ConfirmScreen
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.rows import CUSTOMER_COLUMNS, customer_row

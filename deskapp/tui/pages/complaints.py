@@ -14,8 +14,8 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, Select, Static
 
-from deskapp.tui.screens.actions import COMPLAINT_ACTIONS, COMPLAINT_BINDINGS, ComplaintActions, FollowUpActions
-from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.pages.actions import COMPLAINT_ACTIONS, COMPLAINT_BINDINGS, ComplaintActions, FollowUpActions
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import words
 from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, complaint_row
 from deskapp.tui.widgets.tables import DeskTable

@@ -15,10 +15,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from deskapp.tui.screens.activity_forms import ComplaintForm, FollowUpForm, LogInteractionForm, PurchaseForm
-from deskapp.tui.screens.base import DeskScreen
-from deskapp.tui.screens.customer_forms import CustomerForm, StageForm
-from deskapp.tui.screens.forms import ConfirmScreen
+from deskapp.tui.dialogs.activity_forms import ComplaintForm, FollowUpForm, LogInteractionForm, PurchaseForm
+from deskapp.tui.dialogs.customer_forms import CustomerForm, StageForm
+from deskapp.tui.dialogs.forms import ConfirmScreen
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import block, cell, day, one_line, when, words
 from deskapp.tui.widgets.rows import STAGE_STYLE
 from deskapp.tui.widgets.tables import DeskTable
@@ -246,7 +246,7 @@ class CustomerScreen(DeskScreen):
     def _forecast_in_thread(self) -> None:
         """After the page shows: the desk's CLV model (fitted once between purchases, shared with Reports)."""
         from deskapp.core.analytics.metrics import period_between
-        from deskapp.tui.screens.reports import desk_clv_model
+        from deskapp.tui.pages.reports import desk_clv_model
 
         try:
             with self.desk_app.desk.read() as session:

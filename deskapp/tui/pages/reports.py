@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.rows import STAGE_STYLE
 

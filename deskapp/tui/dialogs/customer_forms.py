@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Select, Static
 
-from deskapp.tui.screens.forms import FormField, FormScreen
+from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import cell, clean, one_line, words
 
 if TYPE_CHECKING:
@@ -210,7 +210,7 @@ class DuplicateWarning(ModalScreen["OpenExisting | bool | None"]):
     """Before a create: "these customers look like the one you are adding". Dismisses with an
     `OpenExisting` (the highlighted match), True (create anyway) or None (back to the form)."""
 
-    CSS_PATH = ["forms.tcss", "duplicates.tcss"]
+    CSS_PATH = ["forms.tcss", "../pages/duplicates.tcss"]
     AUTO_FOCUS = "#duplicate-matches"
     BINDINGS = [
         Binding("o,enter", "open_existing", "Open the existing one", id="warning.open", priority=True),

@@ -81,7 +81,7 @@ class FollowUpActions:
         if row is None:
             return
         from deskapp.core.records import clock
-        from deskapp.tui.screens.activity_forms import DateForm
+        from deskapp.tui.dialogs.activity_forms import DateForm
 
         def snooze(session: DeskSession, value: str) -> str:
             from deskapp.core.activity.service import snooze_follow_up
@@ -103,7 +103,7 @@ class FollowUpActions:
         row = self.selected_follow_up()
         if row is None:
             return
-        from deskapp.tui.screens.activity_forms import DateForm
+        from deskapp.tui.dialogs.activity_forms import DateForm
 
         def reschedule(session: DeskSession, value: str) -> str:
             from deskapp.core.activity.service import reschedule_follow_up
@@ -125,7 +125,7 @@ class FollowUpActions:
         self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
 
     def action_log_call(self) -> None:
-        from deskapp.tui.screens.activity_forms import LogInteractionForm
+        from deskapp.tui.dialogs.activity_forms import LogInteractionForm
 
         target = self.selected_customer()
         if target is not None:
@@ -146,21 +146,21 @@ class ComplaintActions:
         return _who(row.customer_name) + Text(" · ") + Text(one_line(row.subject))
 
     def action_respond(self) -> None:
-        from deskapp.tui.screens.activity_forms import RespondForm
+        from deskapp.tui.dialogs.activity_forms import RespondForm
 
         row = self.selected_complaint()
         if row is not None:
             self.app.push_screen(RespondForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
 
     def action_resolve(self) -> None:
-        from deskapp.tui.screens.activity_forms import ResolveForm
+        from deskapp.tui.dialogs.activity_forms import ResolveForm
 
         row = self.selected_complaint()
         if row is not None:
             self.app.push_screen(ResolveForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
 
     def action_complaint_status(self) -> None:
-        from deskapp.tui.screens.activity_forms import StatusForm
+        from deskapp.tui.dialogs.activity_forms import StatusForm
 
         row = self.selected_complaint()
         if row is not None:

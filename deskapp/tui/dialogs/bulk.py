@@ -14,7 +14,7 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 
-from deskapp.tui.screens.forms import FormField, FormScreen
+from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import plural, words
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from deskapp.tui.screens.actions import (
+from deskapp.tui.pages.actions import (
     COMPLAINT_ACTIONS,
     COMPLAINT_BINDINGS,
     FOLLOW_UP_ACTIONS,
@@ -21,7 +21,7 @@ from deskapp.tui.screens.actions import (
     ComplaintActions,
     FollowUpActions,
 )
-from deskapp.tui.screens.base import DeskScreen
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, FOLLOW_UP_COLUMNS, complaint_row, follow_up_row
 from deskapp.tui.widgets.tables import DeskTable

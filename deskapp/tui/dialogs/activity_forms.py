@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Select, Static
 
-from deskapp.tui.screens.forms import FormField, FormScreen
+from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:

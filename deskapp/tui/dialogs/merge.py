@@ -102,7 +102,7 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
     """Two customers side by side. `first_id` is shown on the left, `second_id` on the right, whoever
     survives; `keep` (default: the core's choice, the older customer) survives."""
 
-    CSS_PATH = ["forms.tcss", "duplicates.tcss"]
+    CSS_PATH = ["forms.tcss", "../pages/duplicates.tcss"]
     AUTO_FOCUS = "#merge-fields"
     BINDINGS = [
         Binding("left,1", "pick('left')", "Take left", id="merge.left", priority=True),
