@@ -159,7 +159,7 @@ def merge(
 
 
 def _plan_json(plan: Any, score: int, reasons: tuple[str, ...]) -> dict[str, Any]:
-    from deskapp.core.history.audit import json_value as encode
+    from deskapp.core.db.audit import json_value as encode
 
     return {
         "survivor_id": plan.survivor_id,

@@ -244,4 +244,4 @@ def upgrade(engine: Engine) -> bool:
 
 
 # The audit hook listens on DeskSession; importing it here means every desk session is audited.
-from deskapp.core.history import audit as _audit  # noqa: E402,F401
+from deskapp.core.db import audit as _audit  # noqa: E402,F401

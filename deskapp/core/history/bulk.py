@@ -25,9 +25,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 from sqlmodel import Session
 
-from deskapp.core.db.types import utcnow
-from deskapp.core.history import audit
-from deskapp.core.history.audit import json_value
+from deskapp.core.db import audit
+from deskapp.core.db.audit import json_value
 from deskapp.core.records import clock
 from deskapp.core.records.errors import DeskError, InvalidTransition, NotFound, ValidationFailed
 from deskapp.core.records.tables import (
@@ -44,6 +43,7 @@ from deskapp.core.records.tables import (
     StageChange,
     table_of,
 )
+from deskapp.core.records.types import utcnow
 from deskapp.core.records.validation import clean_enum, clean_text, normalise_tags, tag_list
 
 BULK_ACTION = "bulk"

@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_, select, text, update
 from sqlmodel import Session
 
 from deskapp.core.customers.service import customer_snapshot, get_customer
-from deskapp.core.history import audit
+from deskapp.core.db import audit
 from deskapp.core.records import clock
 from deskapp.core.records.tables import (
     AuditEntry,

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
-from deskapp.core.history import audit
+from deskapp.core.db import audit
 from deskapp.core.hygiene.merge_history import (
     MergeRow,
     forget_merges_of,

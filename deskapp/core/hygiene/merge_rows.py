@@ -16,8 +16,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from deskapp.core.db.types import Money, UTCDateTime
-from deskapp.core.history.audit import json_value
+from deskapp.core.db.audit import json_value
 from deskapp.core.records.errors import DeskError
 from deskapp.core.records.tables import (
     Complaint,
@@ -29,6 +28,7 @@ from deskapp.core.records.tables import (
     StageChange,
     table_of,
 )
+from deskapp.core.records.types import Money, UTCDateTime
 
 # A customer's history: every row of these follows its customer into a merge (by `customer_id`).
 HISTORY = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session, col
 
-from deskapp.core.history import audit
+from deskapp.core.db import audit
 from deskapp.core.hygiene.merge_rows import HISTORY, customer_table, json_row, read_row
 from deskapp.core.records import clock
 from deskapp.core.records.errors import DeskError, InvalidTransition, NotFound

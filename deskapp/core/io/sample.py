@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
+from deskapp.core.db import audit
 from deskapp.core.db.engine import default_data_dir, open_engine, session_scope
-from deskapp.core.history import audit
 from deskapp.core.records import clock
 from deskapp.core.records.settings import load_settings
 from deskapp.core.records.tables import (

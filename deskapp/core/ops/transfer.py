@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import deskapp.core.records.tables  # noqa: F401  (registers the tables)
+from deskapp.core.db import audit
 from deskapp.core.db.engine import describe_url, session_scope, upgrade
-from deskapp.core.history import audit
 from deskapp.core.records.errors import DatabaseError
 
 BATCH = 5000

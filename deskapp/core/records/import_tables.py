@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
-from deskapp.core.db.types import UTCDateTime, utcnow
+from deskapp.core.records.types import UTCDateTime, utcnow
 
 
 class ImportBatch(SQLModel, table=True):

@@ -16,7 +16,7 @@ from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from deskapp.core.db.types import Money, UTCDateTime, utcnow
+from deskapp.core.records.types import Money, UTCDateTime, utcnow
 
 
 class Stage(enum.StrEnum):

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from deskapp.core.db.types import to_money
 from deskapp.core.records.errors import ValidationFailed
+from deskapp.core.records.types import to_money
 
 E = TypeVar("E", bound=enum.Enum)
 

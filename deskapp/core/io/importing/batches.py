@@ -23,7 +23,7 @@ from sqlalchemy import Table, and_, bindparam, delete, func, insert, not_, or_, 
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from deskapp.core.history import audit
+from deskapp.core.db import audit
 from deskapp.core.hygiene.merge_rows import decode
 from deskapp.core.records import clock
 from deskapp.core.records.errors import DeskError, NotFound

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from deskapp.core.history import audit
+from deskapp.core.db import audit
 from deskapp.core.io.importing.kinds import KINDS
 from deskapp.core.io.importing.rows import CleanRow, RowError
 from deskapp.core.io.importing.store import Store

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Enum, Table, Time, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from deskapp.core.db.types import Money, UTCDateTime, to_money
+from deskapp.core.records.types import Money, UTCDateTime, to_money
 
 Converter = Callable[[Any], Any]
 

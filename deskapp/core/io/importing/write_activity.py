@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
-from deskapp.core.history.audit import json_value
+from deskapp.core.db.audit import json_value
 from deskapp.core.io.importing import effects
 from deskapp.core.io.importing.context import WriteContext
 from deskapp.core.io.importing.kinds import KINDS

@@ -16,8 +16,8 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from deskapp.core.db.engine import DeskSession
-from deskapp.core.db.types import utcnow
 from deskapp.core.records.tables import AUDITED_TABLES, AuditEntry
+from deskapp.core.records.types import utcnow
 
 SKIPPED_FIELDS = frozenset({"updated_at", "version", "search_phone"})
 # What erasure leaves of a person's values wherever the trail kept them (entries, import and bulk records).
