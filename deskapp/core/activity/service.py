@@ -6,12 +6,14 @@ caller's transaction: either all of it lands or none of it does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core.customers import lifecycle
 from deskapp.core.customers.service import ensure_staff, get_customer
@@ -50,7 +52,7 @@ def _staff(session: Session, given: str | None = None) -> str:
     return (given or "").strip() or str(session.info.get("staff") or "")
 
 
-def _collect(*steps: Any) -> list[Any]:
+def _collect(*steps: Callable[[], Any]) -> list[Any]:
     """Run each cleaner, gathering every field error instead of stopping at the first."""
     values, errors = [], []
     for step in steps:
@@ -130,8 +132,8 @@ def over_contact_warning(
     count = session.execute(
         select(func.count())
         .select_from(Interaction)
-        .where(Interaction.customer_id == customer_id, Interaction.direction == Direction.OUT)
-        .where(Interaction.occurred_at >= since, Interaction.occurred_at <= moment)
+        .where(col(Interaction.customer_id) == customer_id, col(Interaction.direction) == Direction.OUT)
+        .where(col(Interaction.occurred_at) >= since, col(Interaction.occurred_at) <= moment)
     ).scalar_one()
     if count < settings.over_contact_limit:
         return None
@@ -214,7 +216,7 @@ def update_complaint(session: Session, complaint_id: int, **fields: Any) -> Comp
         "owner": lambda v: clean_text("owner", v, max_length=64),
     }
     names = list(fields)
-    values = _collect(*(lambda n=n: cleaners[n](fields[n]) for n in names))
+    values = _collect(*(partial(cleaners[n], fields[n]) for n in names))
     changes = dict(zip(names, values, strict=True))
     if changes.get("status") == ComplaintStatus.RESOLVED and complaint.status != ComplaintStatus.RESOLVED:
         raise ValidationFailed.one("status", fields["status"], "resolve the complaint with its resolution")
@@ -497,7 +499,7 @@ def record_referral(
         raise ValidationFailed.one("referred_id", referred_id, "a customer can't refer themselves")
     referrer = get_customer(session, referrer_id)
     referred = get_customer(session, referred_id)
-    existing = session.execute(select(Referral).where(Referral.referred_id == referred_id)).scalars().first()
+    existing = session.execute(select(Referral).where(col(Referral.referred_id) == referred_id)).scalars().first()
     if existing is not None:
         raise ValidationFailed.one(
             "referred_id", referred_id, f"was already referred by customer {existing.referrer_id}"

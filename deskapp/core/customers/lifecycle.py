@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core.records import clock
 from deskapp.core.records.errors import ValidationFailed
@@ -25,6 +25,7 @@ from deskapp.core.records.tables import (
     Purchase,
     Stage,
     StageChange,
+    id_of,
 )
 from deskapp.core.records.validation import clean_enum, clean_text
 
@@ -37,7 +38,7 @@ ADVOCACY_BY_SCORE_FROM = (Stage.PURCHASE, Stage.RETENTION)
 
 def record_initial_stage(session: Session, customer: Customer, *, at: datetime, reason: str = "") -> StageChange:
     change = StageChange(
-        customer_id=customer.id,  # type: ignore[arg-type]
+        customer_id=id_of(customer),
         from_stage=None,
         to_stage=customer.stage,
         at=at,
@@ -99,7 +100,9 @@ def stage_history(session: Session, customer_id: int) -> list[StageChange]:
     """A customer's stage changes, oldest first."""
     return list(
         session.execute(
-            select(StageChange).where(StageChange.customer_id == customer_id).order_by(StageChange.at, StageChange.id)  # type: ignore[arg-type]
+            select(StageChange)
+            .where(col(StageChange.customer_id) == customer_id)
+            .order_by(col(StageChange.at), col(StageChange.id))
         ).scalars()
     )
 
@@ -148,8 +151,8 @@ def after_purchase(session: Session, customer: Customer, purchase: Purchase, set
     earlier = session.execute(
         select(func.count())
         .select_from(Purchase)
-        .where(Purchase.customer_id == customer.id, Purchase.id != purchase.id)
-        .where(Purchase.ordered_at <= purchase.ordered_at)
+        .where(col(Purchase.customer_id) == customer.id, col(Purchase.id) != purchase.id)
+        .where(col(Purchase.ordered_at) <= purchase.ordered_at)
     ).scalar_one()
     first = earlier == 0
     if first and customer.stage in PRE_PURCHASE:
@@ -210,5 +213,5 @@ def after_referral(session: Session, referrer: Customer, at: datetime) -> None:
 
 def last_contact_at(session: Session, customer_id: int) -> datetime | None:
     return session.execute(
-        select(func.max(Interaction.occurred_at)).where(Interaction.customer_id == customer_id)
+        select(func.max(col(Interaction.occurred_at))).where(col(Interaction.customer_id) == customer_id)
     ).scalar_one_or_none()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core.records import clock
 from deskapp.core.records.errors import ConflictError, FieldError, NotFound, ValidationFailed
@@ -114,7 +114,7 @@ def clean_customer_fields(fields: Mapping[str, Any], settings: Settings, *, part
 
 def ensure_staff(session: Session, login: str) -> None:
     """Known staff are listed in filters and pickers; anyone named as owner or staff becomes known."""
-    if login and session.execute(select(Staff.id).where(Staff.login == login)).first() is None:
+    if login and session.execute(select(col(Staff.id)).where(col(Staff.login) == login)).first() is None:
         session.add(Staff(login=login, display_name=login))
         session.flush()
 
@@ -122,9 +122,9 @@ def ensure_staff(session: Session, login: str) -> None:
 def _check_unique(session: Session, values: Mapping[str, Any], exclude_id: int | None = None) -> None:
     errors = []
     if values.get("external_id"):
-        query = select(Customer.id).where(Customer.external_id == values["external_id"])
+        query = select(col(Customer.id)).where(col(Customer.external_id) == values["external_id"])
         if exclude_id is not None:
-            query = query.where(Customer.id != exclude_id)
+            query = query.where(col(Customer.id) != exclude_id)
         if session.execute(query).first() is not None:
             errors.append(FieldError("external_id", values["external_id"], "belongs to another customer"))
     if errors:
@@ -255,12 +255,12 @@ def to_row(customer: Customer) -> CustomerRow:
 # --- search -------------------------------------------------------------------------------------------------
 
 SORTS = {
-    "name": (Customer.name, Customer.id),
-    "-name": (Customer.name.desc(), Customer.id.desc()),
-    "created": (Customer.created_at, Customer.id),
-    "-created": (Customer.created_at.desc(), Customer.id.desc()),
-    "stage": (Customer.stage, Customer.name, Customer.id),
-    "owner": (Customer.owner, Customer.name, Customer.id),
+    "name": (col(Customer.name), col(Customer.id)),
+    "-name": (col(Customer.name).desc(), col(Customer.id).desc()),
+    "created": (col(Customer.created_at), col(Customer.id)),
+    "-created": (col(Customer.created_at).desc(), col(Customer.id).desc()),
+    "stage": (col(Customer.stage), col(Customer.name), col(Customer.id)),
+    "owner": (col(Customer.owner), col(Customer.name), col(Customer.id)),
 }
 
 
@@ -287,15 +287,15 @@ def search_customers(
     limit = max(1, min(limit, 2000))
     base = select(*_ROW_COLUMNS)
     if not include_archived:
-        base = base.where(Customer.archived.is_(False))  # type: ignore[attr-defined]
+        base = base.where(col(Customer.archived).is_(False))
     if stage:
-        base = base.where(Customer.stage == clean_enum(Stage, "stage", stage))
+        base = base.where(col(Customer.stage) == clean_enum(Stage, "stage", stage))
     if tag:
-        base = base.where(Customer.tags.contains(normalise_tags(tag)))  # type: ignore[attr-defined]
+        base = base.where(col(Customer.tags).contains(normalise_tags(tag)))
     if owner:
-        base = base.where(Customer.owner == owner)
+        base = base.where(col(Customer.owner) == owner)
     if source:
-        base = base.where(Customer.source == source.lower())
+        base = base.where(col(Customer.source) == source.lower())
     want = offset + limit + 1
     if not sort:
         # Fast path: the best-ranked ids from the index, then only those rows; taken when enough of them
@@ -304,16 +304,16 @@ def search_customers(
         best = top_ids(session, query, slack)
         if best is not None:
             position = {cid: i for i, cid in enumerate(best)}
-            found = session.execute(base.where(Customer.id.in_(best))).all() if best else []  # type: ignore[union-attr]
+            found = list(session.execute(base.where(col(Customer.id).in_(best))).all()) if best else []
             if len(found) >= want or len(best) < slack:
                 found.sort(key=lambda r: position[r.id])
                 return _page(found[offset:want], offset, limit)
     stmt = base
     ranked = match_ids(session, query)
     if ranked is not None:
-        stmt = stmt.join(ranked, ranked.c.id == Customer.id)
+        stmt = stmt.join(ranked, ranked.c.id == col(Customer.id))
     if ranked is not None and not sort:
-        stmt = stmt.order_by(ranked.c.rank, Customer.name, Customer.id)
+        stmt = stmt.order_by(ranked.c.rank, col(Customer.name), col(Customer.id))
     else:
         stmt = stmt.order_by(*SORTS.get(sort or "name", SORTS["name"]))
     rows = session.execute(stmt.offset(offset).limit(limit + 1)).all()
@@ -321,16 +321,16 @@ def search_customers(
 
 
 _ROW_COLUMNS = (
-    Customer.id,
-    Customer.name,
-    Customer.company,
-    Customer.email,
-    Customer.phone,
-    Customer.stage,
-    Customer.owner,
-    Customer.source,
-    Customer.tags,
-    Customer.archived,
+    col(Customer.id),
+    col(Customer.name),
+    col(Customer.company),
+    col(Customer.email),
+    col(Customer.phone),
+    col(Customer.stage),
+    col(Customer.owner),
+    col(Customer.source),
+    col(Customer.tags),
+    col(Customer.archived),
 )
 
 
@@ -356,7 +356,7 @@ def _page(rows: Any, offset: int, limit: int) -> Page[CustomerRow]:
 def count_customers(session: Session, *, include_archived: bool = False) -> int:
     stmt = select(func.count()).select_from(Customer)
     if not include_archived:
-        stmt = stmt.where(Customer.archived.is_(False))
+        stmt = stmt.where(col(Customer.archived).is_(False))
     return int(session.execute(stmt).scalar_one())
 
 
@@ -364,11 +364,11 @@ def distinct_values(session: Session, column: str) -> list[str]:
     """The owners, sources or tags in use: what a filter can offer."""
     if column == "tags":
         tags: set[str] = set()
-        for (stored,) in session.execute(select(Customer.tags).where(Customer.tags != "").distinct()):
+        for (stored,) in session.execute(select(col(Customer.tags)).where(col(Customer.tags) != "").distinct()):
             tags.update(tag_list(stored))
         return sorted(tags)
-    col = {"owner": Customer.owner, "source": Customer.source}[column]
-    return [v for (v,) in session.execute(select(col).where(col != "").distinct().order_by(col))]
+    chosen = {"owner": col(Customer.owner), "source": col(Customer.source)}[column]
+    return [v for (v,) in session.execute(select(chosen).where(chosen != "").distinct().order_by(chosen))]
 
 
 # --- timeline -------------------------------------------------------------------------------------------------
@@ -385,8 +385,8 @@ def timeline(session: Session, customer_id: int, *, offset: int = 0, limit: int 
     entries: list[TimelineEntry] = []
     for i in session.execute(
         select(Interaction)
-        .where(Interaction.customer_id == customer_id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .where(col(Interaction.customer_id) == customer_id)
+        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
         .limit(want)
     ).scalars():
         score = f" · score {i.score}" if i.score is not None else ""
@@ -394,19 +394,28 @@ def timeline(session: Session, customer_id: int, *, offset: int = 0, limit: int 
         title = f"{i.channel} {arrow} {i.summary}".rstrip()
         entries.append(TimelineEntry(i.occurred_at, "interaction", i.id, title + score, i.details, i.staff))
     for c in session.execute(
-        select(Complaint).where(Complaint.customer_id == customer_id).order_by(Complaint.opened_at.desc()).limit(want)
+        select(Complaint)
+        .where(col(Complaint.customer_id) == customer_id)
+        .order_by(col(Complaint.opened_at).desc())
+        .limit(want)
     ).scalars():
         title = f"complaint [{c.priority}/{c.status}] {c.subject}"
         detail = c.resolution if c.resolution else c.details
         entries.append(TimelineEntry(c.opened_at, "complaint", c.id, title, detail, c.owner))
     for p in session.execute(
-        select(Purchase).where(Purchase.customer_id == customer_id).order_by(Purchase.ordered_at.desc()).limit(want)
+        select(Purchase)
+        .where(col(Purchase.customer_id) == customer_id)
+        .order_by(col(Purchase.ordered_at).desc())
+        .limit(want)
     ).scalars():
         entries.append(
             TimelineEntry(p.ordered_at, "purchase", p.id, f"purchase {p.amount} {p.currency} {p.description}".rstrip())
         )
     for f in session.execute(
-        select(FollowUp).where(FollowUp.customer_id == customer_id).order_by(FollowUp.due_date.desc()).limit(want)
+        select(FollowUp)
+        .where(col(FollowUp.customer_id) == customer_id)
+        .order_by(col(FollowUp.due_date).desc())
+        .limit(want)
     ).scalars():
         at = f.completed_at or f.created_at  # when it was scheduled or done, not a future due day
         entries.append(
@@ -420,7 +429,10 @@ def timeline(session: Session, customer_id: int, *, offset: int = 0, limit: int 
             )
         )
     for s in session.execute(
-        select(StageChange).where(StageChange.customer_id == customer_id).order_by(StageChange.at.desc()).limit(want)
+        select(StageChange)
+        .where(col(StageChange.customer_id) == customer_id)
+        .order_by(col(StageChange.at).desc())
+        .limit(want)
     ).scalars():
         how = "automatic" if s.automatic else "by hand"
         from_stage = s.from_stage or "new"
@@ -437,15 +449,13 @@ def timeline(session: Session, customer_id: int, *, offset: int = 0, limit: int 
 
 def find_customer_by(session: Session, *, external_id: str | None = None, email: str | None = None) -> Customer | None:
     if external_id:
-        found = session.execute(select(Customer).where(Customer.external_id == external_id)).scalars().first()
+        found = session.scalars(select(Customer).where(col(Customer.external_id) == external_id)).first()
         if found is not None:
             return found
     if email:
-        return (
-            session.execute(select(Customer).where(func.lower(Customer.email) == email.lower()).order_by(Customer.id))
-            .scalars()
-            .first()
-        )
+        return session.scalars(
+            select(Customer).where(func.lower(col(Customer.email)) == email.lower()).order_by(col(Customer.id))
+        ).first()
     return None
 
 

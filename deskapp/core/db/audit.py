@@ -16,7 +16,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from deskapp.core.db.engine import DeskSession
-from deskapp.core.records.tables import AUDITED_TABLES, AuditEntry
+from deskapp.core.records.tables import AUDITED_TABLES, AuditEntry, table_of
 from deskapp.core.records.types import utcnow
 
 SKIPPED_FIELDS = frozenset({"updated_at", "version", "search_phone"})
@@ -42,7 +42,7 @@ def dump(payload: dict[str, Any]) -> str:
 def record(session: Session, *, action: str, entity: str, entity_id: int | None, changes: dict[str, Any]) -> None:
     """Write one audit entry in the session's transaction."""
     session.connection().execute(
-        insert(AuditEntry.__table__),  # type: ignore[arg-type]
+        insert(table_of(AuditEntry)),
         {
             "at": utcnow(),
             "staff": str(session.info.get("staff") or ""),
@@ -110,4 +110,4 @@ def _audit_after_flush(session: Session, _context: Any) -> None:
     for obj in session.deleted:
         add("delete", obj, _row_values(obj))
     if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)  # type: ignore[arg-type]
+        session.connection().execute(insert(table_of(AuditEntry)), rows)

@@ -74,6 +74,9 @@ class ChangeWatcher:
         try:
             proxied = self._engine.raw_connection()
             driver = proxied.driver_connection
+            if driver is None:  # the pool handed back no live driver connection: aggregates will do
+                proxied.close()
+                return False
             proxied.detach()  # ours alone: autocommit must not leak back into the pool
             driver.rollback()  # the pool's pre-ping may have left a transaction open
             driver.autocommit = True

@@ -218,6 +218,19 @@ def check_database(engine: Engine) -> str | None:
     return revision
 
 
+def _foreign_keys(conn: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign keys on the driver connection itself: through SQLAlchemy the PRAGMA would
+    run inside the transaction its begin event opens, where SQLite ignores it."""
+    raw = conn.connection.dbapi_connection
+    if raw is None:
+        raise DatabaseError("the migration's connection was closed before it finished")
+    cursor = raw.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
 def upgrade(engine: Engine) -> bool:
     """Apply pending migrations; returns whether anything ran. Foreign keys are off while SQLite
     batch migrations recreate tables (ON DELETE CASCADE would otherwise empty the child tables)."""
@@ -229,7 +242,7 @@ def upgrade(engine: Engine) -> bool:
     with engine.connect() as conn:
         sqlite = engine.url.get_backend_name() == "sqlite"
         if sqlite:
-            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            _foreign_keys(conn, on=False)
         try:
             with conn.begin():
                 command.upgrade(_alembic_config(conn), "head")
@@ -239,7 +252,7 @@ def upgrade(engine: Engine) -> bool:
                         raise DatabaseError(f"migration left broken references: {problems[:5]}")
         finally:
             if sqlite:
-                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                _foreign_keys(conn, on=True)
     return True
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
@@ -124,6 +124,17 @@ def enum_column(kind: type[enum.Enum], *, nullable: bool = False, index: bool = 
 def table_of(model: Any) -> Table:
     """A SQLModel table class's Core table (typed: SQLModel's metaclass hides `__table__` from type checkers)."""
     return cast(Table, model.__table__)
+
+
+class Keyed(Protocol):
+    id: int | None
+
+
+def id_of(row: Keyed) -> int:
+    """A stored row's id. A row not yet flushed has none: say so rather than let a NULL key travel on."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
+    return row.id
 
 
 def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
