@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,51 @@ def test_cli_help_does_not_import_the_core_or_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# The lower packages of the core and what each may import from the core (itself included).
+LOWER_LAYERS = {
+    "records": {"records"},
+    "db": {"records", "db"},
+    "customers": {"records", "db", "customers"},
+    "activity": {"records", "db", "customers", "activity"},
+}
+CORE_DIR = Path(deskapp.core.__file__).parent
+
+
+def _lower_modules() -> list[Path]:
+    return sorted(
+        path for package in LOWER_LAYERS for path in (CORE_DIR / package).glob("*.py") if path.name != "__init__.py"
+    )
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.ImportFrom):
+        return [node.module or ""]
+    return [alias.name for alias in node.names]
+
+
+def test_the_lower_core_imports_at_the_top_only() -> None:
+    """Imports inside functions hid the cycles (audit/engine, service/lifecycle): the lower packages have none."""
+    local = [
+        f"{path.relative_to(CORE_DIR)}:{node.lineno}"
+        for path in _lower_modules()
+        for function in ast.walk(ast.parse(path.read_text()))
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    assert not local, local
+
+
+@pytest.mark.parametrize("package", sorted(LOWER_LAYERS))
+def test_each_lower_package_imports_only_the_layers_below_it(package: str) -> None:
+    reached = {
+        name.split(".")[2]
+        for path in (CORE_DIR / package).glob("*.py")
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for name in _imported(node)
+        if name.startswith("deskapp.core.")
+    }
+    assert reached <= LOWER_LAYERS[package], sorted(reached - LOWER_LAYERS[package])

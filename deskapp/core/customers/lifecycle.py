@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from deskapp.core.customers.lookup import get_customer
 from deskapp.core.records import clock
 from deskapp.core.records.errors import ValidationFailed
 from deskapp.core.records.settings import Settings
@@ -65,8 +66,6 @@ def change_stage(
 
     Churned needs a reason category (what the churn report counts); every change needs a reason text.
     """
-    from deskapp.core.customers.service import get_customer
-
     target = clean_enum(Stage, "stage", to)
     why = clean_text("reason", reason, required=True, max_length=2000)
     category: ChurnReason | None = None

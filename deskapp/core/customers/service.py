@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from deskapp.core.customers import lifecycle
+from deskapp.core.customers.lookup import find_customer_by, get_customer
+from deskapp.core.customers.search import match_ids, top_ids
 from deskapp.core.records import clock
 from deskapp.core.records.errors import ConflictError, FieldError, NotFound, ValidationFailed
 from deskapp.core.records.readmodels import CustomerRow, Page, TimelineEntry
@@ -131,18 +134,9 @@ def _check_unique(session: Session, values: Mapping[str, Any], exclude_id: int |
         raise ValidationFailed(errors)
 
 
-def get_customer(session: Session, customer_id: int) -> Customer:
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("customer", customer_id)
-    return customer
-
-
 def create_customer(session: Session, settings: Settings | None = None, **fields: Any) -> Customer:
     """A new customer; the owner defaults to whoever is at the desk, and a non-default starting stage
     is recorded as the first stage change."""
-    from deskapp.core.customers import lifecycle
-
     settings = settings or load_settings(session)
     values = clean_customer_fields(fields, settings)
     staff = str(session.info.get("staff") or "")
@@ -282,8 +276,6 @@ def search_customers(
     Matching is case- and accent-insensitive and by word prefix: "odon" finds "Ödön Kovács", "070 12"
     a phone number. With no text, the sort order applies (default by name).
     """
-    from deskapp.core.customers.search import match_ids, top_ids
-
     limit = max(1, min(limit, 2000))
     base = select(*_ROW_COLUMNS)
     if not include_archived:
@@ -445,18 +437,6 @@ def timeline(session: Session, customer_id: int, *, offset: int = 0, limit: int 
     entries.sort(key=lambda e: (e.at, e.record_id), reverse=True)
     page = entries[offset : offset + limit]
     return Page(items=tuple(page), offset=offset, limit=limit, has_more=len(entries) > offset + limit)
-
-
-def find_customer_by(session: Session, *, external_id: str | None = None, email: str | None = None) -> Customer | None:
-    if external_id:
-        found = session.scalars(select(Customer).where(col(Customer.external_id) == external_id)).first()
-        if found is not None:
-            return found
-    if email:
-        return session.scalars(
-            select(Customer).where(func.lower(col(Customer.email)) == email.lower()).order_by(col(Customer.id))
-        ).first()
-    return None
 
 
 __all__ = [

@@ -12,10 +12,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
-from deskapp.core.db.engine import DeskSession
+from deskapp.core.db.staff import staff_of
 from deskapp.core.records.tables import AUDITED_TABLES, AuditEntry, table_of
 from deskapp.core.records.types import utcnow
 
@@ -45,7 +45,7 @@ def record(session: Session, *, action: str, entity: str, entity_id: int | None,
         insert(table_of(AuditEntry)),
         {
             "at": utcnow(),
-            "staff": str(session.info.get("staff") or ""),
+            "staff": staff_of(session),
             "action": action,
             "entity": entity,
             "entity_id": entity_id,
@@ -78,10 +78,10 @@ def _row_values(obj: Any) -> dict[str, Any]:
     }
 
 
-@event.listens_for(DeskSession, "after_flush")
-def _audit_after_flush(session: Session, _context: Any) -> None:
+def after_flush(session: Session, _context: Any) -> None:
+    """The session hook (installed on DeskSession by `deskapp.core.db.sessions`)."""
     rows: list[dict[str, Any]] = []
-    staff = str(session.info.get("staff") or "")
+    staff = staff_of(session)
     now = utcnow()
 
     def add(action: str, obj: Any, changes: dict[str, Any]) -> None:

@@ -16,6 +16,10 @@ from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+# Tables kept in their own modules load with this one, so whoever reads SQLModel.metadata (migrations, db
+# copy, the schema test) sees every table whatever else was imported.
+from deskapp.core.records import import_tables as _import_tables  # noqa: F401
+from deskapp.core.records import merge_tables as _merge_tables  # noqa: F401
 from deskapp.core.records.types import Money, UTCDateTime, utcnow
 
 
@@ -339,9 +343,3 @@ AUDITED_TABLES = frozenset(
         "setting",
     }
 )
-
-
-# Tables kept in their own modules register here, so whoever reads SQLModel.metadata (migrations, db copy,
-# the schema test) sees every table whatever else was imported.
-from deskapp.core.records import import_tables as _import_models  # noqa: E402,F401
-from deskapp.core.records import merge_tables as _merge_models  # noqa: E402,F401
