@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import pkgutil
 import subprocess
 import sys
@@ -88,3 +89,42 @@ def test_each_lower_package_imports_only_the_layers_below_it(package: str) -> No
         if name.startswith("deskapp.core.")
     }
     assert reached <= LOWER_LAYERS[package], sorted(reached - LOWER_LAYERS[package])
+
+
+REPO = CORE_DIR.parents[1]
+
+
+def _names_imported_from(package: str) -> set[str]:
+    """Public names that code outside the package imports from its modules today."""
+    inside = CORE_DIR / package
+    names: set[str] = set()
+    for folder in ("deskapp", "tests", "benchmarks", "tools"):
+        for path in (REPO / folder).rglob("*.py"):
+            if inside in path.parents:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"deskapp.core.{package}"):
+                    names.update(alias.name for alias in node.names if not alias.name.startswith("_"))
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(LOWER_LAYERS))
+def test_each_lower_face_re_exports_what_callers_use(package: str) -> None:
+    face = importlib.import_module(f"deskapp.core.{package}")
+    assert face.__doc__ and "import" in face.__doc__  # says what it may import
+    assert [name for name in face.__all__ if not hasattr(face, name)] == []
+    assert sorted(_names_imported_from(package) - set(face.__all__)) == []
+
+
+def test_the_records_face_leaves_sqlmodel_for_later() -> None:
+    """The TUI reads the clock, errors and read models on its start-up path, before SQLModel may load."""
+    code = (
+        "import sys\n"
+        "from deskapp.core.records import DeskError, Page, clock\n"
+        "import deskapp.core.records.errors, deskapp.core.records.readmodels\n"
+        "assert not {'sqlalchemy', 'sqlmodel'} & set(sys.modules), 'loaded too early'\n"
+        "from deskapp.core.records import Customer\n"
+        "assert Customer.__tablename__ == 'customer'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

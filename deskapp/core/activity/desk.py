@@ -15,18 +15,17 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from deskapp.core.activity.reminders import due_follow_ups
-from deskapp.core.customers.lifecycle import last_contact_at, stage_history
-from deskapp.core.customers.service import get_customer
-from deskapp.core.records import clock
-from deskapp.core.records.readmodels import FollowUpRow
-from deskapp.core.records.tables import (
+from deskapp.core.customers import get_customer, last_contact_at, stage_history
+from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_FOLLOW_UP_STATUSES,
     Complaint,
     FollowUp,
+    FollowUpRow,
     Purchase,
+    clock,
+    tag_list,
 )
-from deskapp.core.records.validation import tag_list
 
 
 @dataclass(frozen=True)

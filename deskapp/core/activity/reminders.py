@@ -7,22 +7,26 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select, text
 from sqlmodel import Session, col
 
-from deskapp.core.records import clock
-from deskapp.core.records.readmodels import ComplaintRow, DeskSummary, FollowUpRow, Page, StageCount
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_SQL,
     Complaint,
+    ComplaintRow,
     ComplaintStatus,
     Customer,
+    DeskSummary,
     FollowUp,
     FollowUpKind,
+    FollowUpRow,
     FollowUpStatus,
+    Page,
     Priority,
     Stage,
+    StageCount,
+    clean_enum,
+    clock,
     id_of,
 )
-from deskapp.core.records.validation import clean_enum
 
 PRIORITY_ORDER = case(
     (col(Complaint.priority) == Priority.URGENT, 0),

@@ -15,12 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from deskapp.core.customers import lifecycle
-from deskapp.core.customers.service import ensure_staff, get_customer
-from deskapp.core.records import clock
-from deskapp.core.records.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import (
+from deskapp.core.customers import ensure_staff, get_customer, lifecycle
+from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_FOLLOW_UP_STATUSES,
     Channel,
@@ -29,15 +25,18 @@ from deskapp.core.records.tables import (
     ComplaintStatus,
     Customer,
     Direction,
+    FieldError,
     FollowUp,
     FollowUpKind,
     FollowUpStatus,
     Interaction,
+    InvalidTransition,
+    NotFound,
     Priority,
     Purchase,
     Referral,
-)
-from deskapp.core.records.validation import (
+    Settings,
+    ValidationFailed,
     clean_date,
     clean_datetime,
     clean_enum,
@@ -45,6 +44,8 @@ from deskapp.core.records.validation import (
     clean_money,
     clean_text,
     clean_time,
+    clock,
+    load_settings,
 )
 
 

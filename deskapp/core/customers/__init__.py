@@ -1,1 +1,87 @@
-"""customers"""
+"""Customers: create, update and archive them, find them (ranked, accent-blind search), read their
+timeline, and the lifecycle rules that move their stage (one rule set, used by the per-row services here
+and, through the same constants, by the set-wise importer).
+
+May import `deskapp.core.records` and `deskapp.core.db`; nothing above them.
+"""
+
+from __future__ import annotations
+
+from deskapp.core.customers import lifecycle, search, service
+from deskapp.core.customers.lifecycle import (
+    ADVOCACY_BY_SCORE_FROM,
+    PRE_PURCHASE,
+    REPEAT_PURCHASE_FROM,
+    add_follow_up,
+    after_interaction,
+    after_purchase,
+    after_referral,
+    change_stage,
+    creates_follow_ups,
+    effective_cadence,
+    last_contact_at,
+    record_initial_stage,
+    stage_history,
+)
+from deskapp.core.customers.lookup import find_customer_by, get_customer
+from deskapp.core.customers.search import (
+    escape_like,
+    fts_expression,
+    index_in_sync,
+    match_ids,
+    rebuild_index,
+    search_terms,
+    top_ids,
+)
+from deskapp.core.customers.service import (
+    archive_customer,
+    clean_customer_fields,
+    count_customers,
+    create_customer,
+    customer_snapshot,
+    distinct_values,
+    ensure_staff,
+    search_customers,
+    timeline,
+    to_row,
+    update_customer,
+)
+
+__all__ = [
+    "ADVOCACY_BY_SCORE_FROM",
+    "PRE_PURCHASE",
+    "REPEAT_PURCHASE_FROM",
+    "add_follow_up",
+    "after_interaction",
+    "after_purchase",
+    "after_referral",
+    "archive_customer",
+    "change_stage",
+    "clean_customer_fields",
+    "count_customers",
+    "create_customer",
+    "creates_follow_ups",
+    "customer_snapshot",
+    "distinct_values",
+    "effective_cadence",
+    "ensure_staff",
+    "escape_like",
+    "find_customer_by",
+    "fts_expression",
+    "get_customer",
+    "index_in_sync",
+    "last_contact_at",
+    "lifecycle",
+    "match_ids",
+    "rebuild_index",
+    "record_initial_stage",
+    "search",
+    "search_customers",
+    "search_terms",
+    "service",
+    "stage_history",
+    "timeline",
+    "to_row",
+    "top_ids",
+    "update_customer",
+]

@@ -14,21 +14,22 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from deskapp.core.customers.lookup import get_customer
-from deskapp.core.records import clock
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     ChurnReason,
     Customer,
     FollowUp,
     FollowUpKind,
     Interaction,
     Purchase,
+    Settings,
     Stage,
     StageChange,
+    ValidationFailed,
+    clean_enum,
+    clean_text,
+    clock,
     id_of,
 )
-from deskapp.core.records.validation import clean_enum, clean_text
 
 PRE_PURCHASE = (Stage.AWARENESS, Stage.CONSIDERATION)
 # Stages a repeat purchase moves to retention, and stages a 9-10 score moves to advocacy (the importer

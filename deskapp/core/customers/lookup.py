@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from deskapp.core.records.errors import NotFound
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import Customer, NotFound
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:

@@ -14,8 +14,7 @@ from sqlalchemy import Float, Integer, and_, case, func, literal, select, text
 from sqlalchemy.sql import Subquery
 from sqlmodel import Session, col
 
-from deskapp.core.records.tables import Customer
-from deskapp.core.records.validation import fold
+from deskapp.core.records import Customer, fold
 
 # Column weights for bm25: a hit in the name counts most, then company, e-mail, phone, tags.
 WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0)

@@ -12,28 +12,32 @@ from sqlmodel import Session, col
 from deskapp.core.customers import lifecycle
 from deskapp.core.customers.lookup import find_customer_by, get_customer
 from deskapp.core.customers.search import match_ids, top_ids
-from deskapp.core.records import clock
-from deskapp.core.records.errors import ConflictError, FieldError, NotFound, ValidationFailed
-from deskapp.core.records.readmodels import CustomerRow, Page, TimelineEntry
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     Complaint,
+    ConflictError,
     Customer,
+    CustomerRow,
+    FieldError,
     FollowUp,
     Interaction,
+    NotFound,
     OwnerChange,
+    Page,
     Purchase,
+    Settings,
     Staff,
     Stage,
     StageChange,
-)
-from deskapp.core.records.validation import (
+    TimelineEntry,
+    ValidationFailed,
     clean_date,
     clean_email,
     clean_enum,
     clean_int,
     clean_phone,
     clean_text,
+    clock,
+    load_settings,
     normalise_tags,
     tag_list,
 )

@@ -16,8 +16,7 @@ from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
 from deskapp.core.db.staff import staff_of
-from deskapp.core.records.tables import AUDITED_TABLES, AuditEntry, table_of
-from deskapp.core.records.types import utcnow
+from deskapp.core.records import AUDITED_TABLES, AuditEntry, table_of, utcnow
 
 SKIPPED_FIELDS = frozenset({"updated_at", "version", "search_phone"})
 # What erasure leaves of a person's values wherever the trail kept them (entries, import and bulk records).

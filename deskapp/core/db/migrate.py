@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 
 from deskapp.core.db.urls import describe_url
-from deskapp.core.records.errors import DatabaseError
+from deskapp.core.records import DatabaseError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
