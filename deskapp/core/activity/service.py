@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from deskapp.core.customers import ensure_staff, get_customer, lifecycle
+from deskapp.core.db import staff_of
 from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_FOLLOW_UP_STATUSES,
@@ -50,7 +51,7 @@ from deskapp.core.records import (
 
 
 def _staff(session: Session, given: str | None = None) -> str:
-    return (given or "").strip() or str(session.info.get("staff") or "")
+    return (given or "").strip() or staff_of(session)
 
 
 def _collect(*steps: Callable[[], Any]) -> list[Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from deskapp.core.customers.lookup import get_customer
+from deskapp.core.db import staff_of
 from deskapp.core.records import (
     ChurnReason,
     Customer,
@@ -45,7 +46,7 @@ def record_initial_stage(session: Session, customer: Customer, *, at: datetime, 
         to_stage=customer.stage,
         at=at,
         reason=reason or "customer created",
-        staff=str(session.info.get("staff") or ""),
+        staff=staff_of(session),
         automatic=True,
     )
     session.add(change)
@@ -85,7 +86,7 @@ def change_stage(
         at=moment,
         reason=why,
         churn_reason=category,
-        staff=str(session.info.get("staff") or ""),
+        staff=staff_of(session),
         automatic=automatic,
     )
     customer.stage = target

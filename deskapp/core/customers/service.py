@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from deskapp.core.customers import lifecycle
 from deskapp.core.customers.lookup import find_customer_by, get_customer
 from deskapp.core.customers.search import match_ids, top_ids
+from deskapp.core.db import staff_of
 from deskapp.core.records import (
     Complaint,
     ConflictError,
@@ -143,7 +144,7 @@ def create_customer(session: Session, settings: Settings | None = None, **fields
     is recorded as the first stage change."""
     settings = settings or load_settings(session)
     values = clean_customer_fields(fields, settings)
-    staff = str(session.info.get("staff") or "")
+    staff = staff_of(session)
     values["owner"] = values.get("owner") or staff
     _check_unique(session, values)
     now = clock.now()
@@ -182,7 +183,7 @@ def update_customer(
                 from_owner=customer.owner,
                 to_owner=values["owner"],
                 at=clock.now(),
-                staff=str(session.info.get("staff") or ""),
+                staff=staff_of(session),
             )
         )
         ensure_staff(session, values["owner"])
