@@ -8,9 +8,11 @@ from sqlalchemy.engine import Engine
 
 from deskapp.core.customers import lifecycle
 from deskapp.core.customers import service as customers
+from deskapp.core.customers.service import _customer_cleaners, clean_customer_fields
 from deskapp.core.db.engine import DeskSession, session_scope
+from deskapp.core.records import CUSTOMER_FIELDS, EDITABLE_FIELDS, PUBLIC_COLUMNS, STORED_COLUMNS, Settings
 from deskapp.core.records.errors import ConflictError, NotFound, ValidationFailed
-from deskapp.core.records.tables import Customer, OwnerChange, Stage, id_of
+from deskapp.core.records.tables import Customer, OwnerChange, Stage, id_of, table_of
 
 
 def test_create_normalises_and_defaults(session: DeskSession) -> None:
@@ -137,3 +139,22 @@ def test_timeline_is_newest_first_and_paged(session: DeskSession, frozen_now: da
     assert page.has_more
     rest = customers.timeline(session, id_of(c), offset=3, limit=10)
     assert [e.title for e in rest] == ["call → 5 days ago"] and not rest.has_more
+
+
+def test_the_field_registry_covers_the_customer_table_and_the_cleaners() -> None:
+    columns = {c.name for c in table_of(Customer).columns}
+    assert set(STORED_COLUMNS) == columns - {"id", "search_text"}  # search_text: PostgreSQL's trigger keeps it
+    assert len(STORED_COLUMNS) == len(set(STORED_COLUMNS))
+    cleaners = _customer_cleaners(Settings())
+    assert list(cleaners) == [*EDITABLE_FIELDS, "archived"]
+    cleaned = clean_customer_fields({"name": "Ann", "phone": "+44 20 7946 0958"}, Settings())
+    for field in CUSTOMER_FIELDS:  # each field's cleaner writes the columns the registry says it writes
+        assert {k for k in cleaned if k in field.columns or k == field.name} == set(field.columns)
+
+
+def test_a_snapshot_shows_the_public_columns_in_registry_order(session: DeskSession) -> None:
+    c = customers.create_customer(session, name="Ann", phone="+44 20 7946 0958", tags="vip")
+    snapshot = customers.customer_snapshot(c)
+    assert tuple(snapshot) == PUBLIC_COLUMNS and "search_phone" not in snapshot
+    assert snapshot["tags"] == ["vip"] and snapshot["stage"] == "awareness" and snapshot["birthday"] is None
+    assert snapshot["created_at"] == c.created_at.isoformat() and snapshot["special_dates"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from deskapp.core.customers.lookup import find_customer_by, get_customer
 from deskapp.core.customers.search import match_ids, top_ids
 from deskapp.core.db import staff_of
 from deskapp.core.records import (
+    PUBLIC_COLUMNS,
     Complaint,
     ConflictError,
     Customer,
@@ -41,22 +43,6 @@ from deskapp.core.records import (
     load_settings,
     normalise_tags,
     tag_list,
-)
-
-CUSTOMER_FIELDS = (
-    "name",
-    "company",
-    "email",
-    "phone",
-    "tags",
-    "source",
-    "owner",
-    "stage",
-    "cadence_days",
-    "birthday",
-    "special_dates",
-    "notes",
-    "external_id",
 )
 
 
@@ -210,29 +196,28 @@ def archive_customer(session: Session, customer_id: int, *, archived: bool = Tru
     return customer
 
 
+def _iso_or_none(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# How a stored column is shown outside the desk, where it isn't shown as it is stored.
+_PUBLIC_FORMS: dict[str, Callable[[Any], Any]] = {
+    "tags": tag_list,
+    "stage": str,
+    "birthday": _iso_or_none,
+    "special_dates": lambda stored: json.loads(stored) if stored else [],
+    "created_at": datetime.isoformat,
+    "updated_at": datetime.isoformat,
+}
+
+
 def customer_snapshot(customer: Customer) -> dict[str, Any]:
-    """Public field values of one customer, as plain JSON-able data."""
-    return {
-        "id": customer.id,
-        "name": customer.name,
-        "company": customer.company,
-        "email": customer.email,
-        "phone": customer.phone,
-        "phone_raw": customer.phone_raw,
-        "tags": tag_list(customer.tags),
-        "source": customer.source,
-        "owner": customer.owner,
-        "stage": str(customer.stage),
-        "cadence_days": customer.cadence_days,
-        "birthday": customer.birthday.isoformat() if customer.birthday else None,
-        "special_dates": json.loads(customer.special_dates) if customer.special_dates else [],
-        "notes": customer.notes,
-        "external_id": customer.external_id,
-        "created_at": customer.created_at.isoformat(),
-        "updated_at": customer.updated_at.isoformat(),
-        "archived": customer.archived,
-        "version": customer.version,
-    }
+    """Public field values of one customer, as plain JSON-able data (the registry's PUBLIC_COLUMNS)."""
+    return {column: _PUBLIC_FORMS.get(column, _as_stored)(getattr(customer, column)) for column in PUBLIC_COLUMNS}
+
+
+def _as_stored(value: Any) -> Any:
+    return value
 
 
 def to_row(customer: Customer) -> CustomerRow:

@@ -3,9 +3,10 @@ shells render), errors, field validation, the clock and the business settings.
 
 The bottom layer of the core: it imports nothing else from `deskapp.core`.
 
-The clock, the errors and the read models load with the package; everything else loads on first use
-(PEP 562 `__getattr__` below). The TUI imports `records.clock`, `records.errors` and `records.readmodels`
-on its start-up path, which must not pay for SQLModel and SQLAlchemy (~0.9 s) before the first paint.
+The clock, the errors, the customer-field registry and the read models load with the package; everything
+else loads on first use (PEP 562 `__getattr__` below). The TUI imports `records.clock`, `records.errors`
+and `records.readmodels` on its start-up path, which must not pay for SQLModel and SQLAlchemy (~0.9 s)
+before the first paint.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ from deskapp.core.records.errors import (
     InvalidTransition,
     NotFound,
     ValidationFailed,
+)
+from deskapp.core.records.fields import (
+    BOOKKEEPING_COLUMNS,
+    CUSTOMER_FIELDS,
+    EDITABLE_FIELDS,
+    FIELD_COLUMNS,
+    PUBLIC_COLUMNS,
+    STORED_COLUMNS,
+    CustomerField,
 )
 from deskapp.core.records.readmodels import (
     ComplaintRow,
@@ -153,6 +163,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BOOKKEEPING_COLUMNS",
+    "CUSTOMER_FIELDS",
+    "EDITABLE_FIELDS",
+    "FIELD_COLUMNS",
+    "PUBLIC_COLUMNS",
+    "STORED_COLUMNS",
+    "CustomerField",
     "AUDITED_TABLES",
     "OPEN_COMPLAINT_STATUSES",
     "PENDING_FOLLOW_UP_STATUSES",
