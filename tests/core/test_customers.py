@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from deskapp.core.customers import lifecycle
+from deskapp.core.customers import clean_customer_fields, customer_cleaners, lifecycle
 from deskapp.core.customers import service as customers
-from deskapp.core.customers.service import _customer_cleaners, clean_customer_fields
 from deskapp.core.db.engine import DeskSession, session_scope
 from deskapp.core.records import CUSTOMER_FIELDS, EDITABLE_FIELDS, PUBLIC_COLUMNS, STORED_COLUMNS, Settings
 from deskapp.core.records.errors import ConflictError, NotFound, ValidationFailed
@@ -145,7 +144,7 @@ def test_the_field_registry_covers_the_customer_table_and_the_cleaners() -> None
     columns = {c.name for c in table_of(Customer).columns}
     assert set(STORED_COLUMNS) == columns - {"id", "search_text"}  # search_text: PostgreSQL's trigger keeps it
     assert len(STORED_COLUMNS) == len(set(STORED_COLUMNS))
-    cleaners = _customer_cleaners(Settings())
+    cleaners = customer_cleaners(Settings())
     assert list(cleaners) == [*EDITABLE_FIELDS, "archived"]
     cleaned = clean_customer_fields({"name": "Ann", "phone": "+44 20 7946 0958"}, Settings())
     for field in CUSTOMER_FIELDS:  # each field's cleaner writes the columns the registry says it writes

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 import deskapp.core
+from deskapp.core import activity, customers
+from deskapp.core.activity import service as activity_service
+from deskapp.core.customers import service as customer_service
 
 CORE_MODULES = sorted(
     m.name for m in pkgutil.walk_packages(deskapp.core.__path__, "deskapp.core.") if ".migrations" not in m.name
@@ -128,3 +131,23 @@ def test_the_records_face_leaves_sqlmodel_for_later() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_lower_core_modules_stay_short() -> None:
+    long = {
+        str(path.relative_to(CORE_DIR)): n
+        for package in LOWER_LAYERS
+        for path in (CORE_DIR / package).glob("*.py")
+        if (n := len(path.read_text().splitlines())) > 450
+    }
+    assert long == {}
+
+
+def test_split_services_answer_under_their_old_module_names_too() -> None:
+    """Callers still importing `activity.service` and `customers.service` get the very same functions."""
+
+    assert [
+        name for name in activity_service.__all__ if getattr(activity_service, name) is not getattr(activity, name)
+    ] == []
+    assert customer_service.search_customers is customers.search_customers
+    assert customer_service.timeline is customers.timeline and customer_service.get_customer is customers.get_customer

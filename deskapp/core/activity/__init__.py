@@ -6,13 +6,39 @@ May import `deskapp.core.records`, `deskapp.core.db` and `deskapp.core.customers
 
 from __future__ import annotations
 
-from deskapp.core.activity import desk, reminders, service
+from deskapp.core.activity import complaints, desk, follow_ups, interactions, purchases, reminders, service
+from deskapp.core.activity.complaints import (
+    COMPLAINT_EDITABLE,
+    close_complaint,
+    get_complaint,
+    open_complaint,
+    resolve_complaint,
+    respond_to_complaint,
+    update_complaint,
+)
 from deskapp.core.activity.desk import (
     CustomerProfile,
     StageStep,
     customer_profile,
     due_now,
     is_due_now,
+)
+from deskapp.core.activity.follow_ups import (
+    cancel_follow_up,
+    complete_follow_up,
+    get_follow_up,
+    reschedule_follow_up,
+    schedule_follow_up,
+    snooze_follow_up,
+)
+from deskapp.core.activity.interactions import (
+    ContactWarning,
+    log_interaction,
+    over_contact_warning,
+)
+from deskapp.core.activity.purchases import (
+    record_purchase,
+    record_referral,
 )
 from deskapp.core.activity.reminders import (
     PRIORITY_ORDER,
@@ -21,28 +47,12 @@ from deskapp.core.activity.reminders import (
     due_follow_ups,
     open_complaints,
 )
-from deskapp.core.activity.service import (
-    COMPLAINT_EDITABLE,
-    ContactWarning,
-    cancel_follow_up,
-    close_complaint,
-    complete_follow_up,
-    get_complaint,
-    get_follow_up,
-    log_interaction,
-    open_complaint,
-    over_contact_warning,
-    record_purchase,
-    record_referral,
-    reschedule_follow_up,
-    resolve_complaint,
-    respond_to_complaint,
-    schedule_follow_up,
-    snooze_follow_up,
-    update_complaint,
-)
 
 __all__ = [
+    "complaints",
+    "follow_ups",
+    "interactions",
+    "purchases",
     "COMPLAINT_EDITABLE",
     "PRIORITY_ORDER",
     "ContactWarning",

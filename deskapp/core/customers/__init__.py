@@ -7,7 +7,8 @@ May import `deskapp.core.records` and `deskapp.core.db`; nothing above them.
 
 from __future__ import annotations
 
-from deskapp.core.customers import lifecycle, search, service
+from deskapp.core.customers import cleaning, lifecycle, listing, lookup, search, service
+from deskapp.core.customers.cleaning import clean_customer_fields, clean_special_dates, customer_cleaners
 from deskapp.core.customers.lifecycle import (
     ADVOCACY_BY_SCORE_FROM,
     PRE_PURCHASE,
@@ -23,6 +24,7 @@ from deskapp.core.customers.lifecycle import (
     record_initial_stage,
     stage_history,
 )
+from deskapp.core.customers.listing import count_customers, distinct_values, search_customers, to_row
 from deskapp.core.customers.lookup import find_customer_by, get_customer
 from deskapp.core.customers.search import (
     escape_like,
@@ -35,17 +37,12 @@ from deskapp.core.customers.search import (
 )
 from deskapp.core.customers.service import (
     archive_customer,
-    clean_customer_fields,
-    count_customers,
     create_customer,
     customer_snapshot,
-    distinct_values,
     ensure_staff,
-    search_customers,
-    timeline,
-    to_row,
     update_customer,
 )
+from deskapp.core.customers.timeline import timeline
 
 __all__ = [
     "ADVOCACY_BY_SCORE_FROM",
@@ -58,9 +55,12 @@ __all__ = [
     "archive_customer",
     "change_stage",
     "clean_customer_fields",
+    "clean_special_dates",
+    "cleaning",
     "count_customers",
     "create_customer",
     "creates_follow_ups",
+    "customer_cleaners",
     "customer_snapshot",
     "distinct_values",
     "effective_cadence",
@@ -72,6 +72,8 @@ __all__ = [
     "index_in_sync",
     "last_contact_at",
     "lifecycle",
+    "listing",
+    "lookup",
     "match_ids",
     "rebuild_index",
     "record_initial_stage",

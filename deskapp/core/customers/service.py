@@ -1,4 +1,8 @@
-"""Customers: create, update, archive, find, and the one timeline of everything that happened with them."""
+"""Customers: create, update and archive one, and its public snapshot.
+
+Finding (`lookup`, `listing`), cleaning (`cleaning`) and the timeline (`timeline`) live beside this module;
+their names are re-exported here for callers that still import them from `customers.service`.
+"""
 
 from __future__ import annotations
 
@@ -7,103 +11,29 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from deskapp.core.customers import lifecycle
+from deskapp.core.customers.cleaning import clean_customer_fields, clean_special_dates, customer_cleaners
+from deskapp.core.customers.lifecycle import record_initial_stage
+from deskapp.core.customers.listing import count_customers, distinct_values, search_customers, to_row
 from deskapp.core.customers.lookup import find_customer_by, get_customer
-from deskapp.core.customers.search import match_ids, top_ids
+from deskapp.core.customers.timeline import timeline
 from deskapp.core.db import staff_of
 from deskapp.core.records import (
     PUBLIC_COLUMNS,
-    Complaint,
     ConflictError,
     Customer,
-    CustomerRow,
     FieldError,
-    FollowUp,
-    Interaction,
     NotFound,
     OwnerChange,
-    Page,
-    Purchase,
     Settings,
     Staff,
-    Stage,
-    StageChange,
-    TimelineEntry,
     ValidationFailed,
-    clean_date,
-    clean_email,
-    clean_enum,
-    clean_int,
-    clean_phone,
-    clean_text,
     clock,
     load_settings,
-    normalise_tags,
     tag_list,
 )
-
-
-def _clean_special_dates(value: Any) -> str:
-    if value in (None, "", []):
-        return ""
-    items = json.loads(value) if isinstance(value, str) else value
-    if not isinstance(items, list):
-        raise ValidationFailed.one("special_dates", value, 'must be a list of {"label", "date"}')
-    cleaned = []
-    for item in items:
-        if not isinstance(item, Mapping) or "date" not in item:
-            raise ValidationFailed.one("special_dates", value, 'each entry needs a "date"')
-        day = clean_date("special_dates", item["date"], required=True)
-        assert day is not None
-        cleaned.append(
-            {"label": clean_text("special_dates", item.get("label", ""), max_length=100), "date": day.isoformat()}
-        )
-    return json.dumps(cleaned, ensure_ascii=False)
-
-
-def _customer_cleaners(settings: Settings) -> dict[str, Callable[[Any], dict[str, Any]]]:
-    """One cleaner per public field, each returning the stored column values it produces."""
-
-    def phone(v: Any) -> dict[str, Any]:
-        e164, raw, search = clean_phone(v, settings.phone_region)
-        return {"phone": e164, "phone_raw": raw, "search_phone": search}
-
-    return {
-        "name": lambda v: {"name": clean_text("name", v, required=True, max_length=300)},
-        "company": lambda v: {"company": clean_text("company", v, max_length=300)},
-        "email": lambda v: {"email": clean_email(v)},
-        "phone": phone,
-        "tags": lambda v: {"tags": normalise_tags(v)},
-        "source": lambda v: {"source": clean_text("source", v, max_length=100).lower()},
-        "owner": lambda v: {"owner": clean_text("owner", v, max_length=64)},
-        "stage": lambda v: {"stage": clean_enum(Stage, "stage", v, default=Stage.AWARENESS)},
-        "cadence_days": lambda v: {"cadence_days": clean_int("cadence_days", v, minimum=1, maximum=3650)},
-        "birthday": lambda v: {"birthday": clean_date("birthday", v)},
-        "special_dates": lambda v: {"special_dates": _clean_special_dates(v)},
-        "notes": lambda v: {"notes": clean_text("notes", v)},
-        "external_id": lambda v: {"external_id": clean_text("external_id", v, max_length=200) or None},
-        "archived": lambda v: {"archived": bool(v)},
-    }
-
-
-def clean_customer_fields(fields: Mapping[str, Any], settings: Settings, *, partial: bool = False) -> dict[str, Any]:
-    """Validate every given field at once, so a form can show all its errors together."""
-    cleaners = _customer_cleaners(settings)
-    errors = [FieldError(name, fields[name], "is not a customer field") for name in sorted(set(fields) - set(cleaners))]
-    out: dict[str, Any] = {}
-    for name, cleaner in cleaners.items():
-        if name not in fields and (partial or name == "archived"):
-            continue
-        try:
-            out.update(cleaner(fields.get(name)))
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-    if errors:
-        raise ValidationFailed(errors)
-    return out
 
 
 def ensure_staff(session: Session, login: str) -> None:
@@ -138,7 +68,7 @@ def create_customer(session: Session, settings: Settings | None = None, **fields
     session.add(customer)
     session.flush()
     ensure_staff(session, customer.owner)
-    lifecycle.record_initial_stage(session, customer, at=now)
+    record_initial_stage(session, customer, at=now)
     return customer
 
 
@@ -220,222 +150,20 @@ def _as_stored(value: Any) -> Any:
     return value
 
 
-def to_row(customer: Customer) -> CustomerRow:
-    assert customer.id is not None
-    return CustomerRow(
-        id=customer.id,
-        name=customer.name,
-        company=customer.company,
-        email=customer.email,
-        phone=customer.phone,
-        stage=str(customer.stage),
-        owner=customer.owner,
-        source=customer.source,
-        tags=tuple(tag_list(customer.tags)),
-        archived=customer.archived,
-    )
-
-
-# --- search -------------------------------------------------------------------------------------------------
-
-SORTS = {
-    "name": (col(Customer.name), col(Customer.id)),
-    "-name": (col(Customer.name).desc(), col(Customer.id).desc()),
-    "created": (col(Customer.created_at), col(Customer.id)),
-    "-created": (col(Customer.created_at).desc(), col(Customer.id).desc()),
-    "stage": (col(Customer.stage), col(Customer.name), col(Customer.id)),
-    "owner": (col(Customer.owner), col(Customer.name), col(Customer.id)),
-}
-
-
-def search_customers(
-    session: Session,
-    query: str = "",
-    *,
-    stage: str | None = None,
-    tag: str | None = None,
-    owner: str | None = None,
-    source: str | None = None,
-    include_archived: bool = False,
-    sort: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> Page[CustomerRow]:
-    """Customers matching the text (ranked: best first) and the filters, one page at a time.
-
-    Matching is case- and accent-insensitive and by word prefix: "odon" finds "Ödön Kovács", "070 12"
-    a phone number. With no text, the sort order applies (default by name).
-    """
-    limit = max(1, min(limit, 2000))
-    base = select(*_ROW_COLUMNS)
-    if not include_archived:
-        base = base.where(col(Customer.archived).is_(False))
-    if stage:
-        base = base.where(col(Customer.stage) == clean_enum(Stage, "stage", stage))
-    if tag:
-        base = base.where(col(Customer.tags).contains(normalise_tags(tag)))
-    if owner:
-        base = base.where(col(Customer.owner) == owner)
-    if source:
-        base = base.where(col(Customer.source) == source.lower())
-    want = offset + limit + 1
-    if not sort:
-        # Fast path: the best-ranked ids from the index, then only those rows; taken when enough of them
-        # pass the filters (or the index has no more), else the full ranked join below.
-        slack = want + 200
-        best = top_ids(session, query, slack)
-        if best is not None:
-            position = {cid: i for i, cid in enumerate(best)}
-            found = list(session.execute(base.where(col(Customer.id).in_(best))).all()) if best else []
-            if len(found) >= want or len(best) < slack:
-                found.sort(key=lambda r: position[r.id])
-                return _page(found[offset:want], offset, limit)
-    stmt = base
-    ranked = match_ids(session, query)
-    if ranked is not None:
-        stmt = stmt.join(ranked, ranked.c.id == col(Customer.id))
-    if ranked is not None and not sort:
-        stmt = stmt.order_by(ranked.c.rank, col(Customer.name), col(Customer.id))
-    else:
-        stmt = stmt.order_by(*SORTS.get(sort or "name", SORTS["name"]))
-    rows = session.execute(stmt.offset(offset).limit(limit + 1)).all()
-    return _page(rows, offset, limit)
-
-
-_ROW_COLUMNS = (
-    col(Customer.id),
-    col(Customer.name),
-    col(Customer.company),
-    col(Customer.email),
-    col(Customer.phone),
-    col(Customer.stage),
-    col(Customer.owner),
-    col(Customer.source),
-    col(Customer.tags),
-    col(Customer.archived),
-)
-
-
-def _page(rows: Any, offset: int, limit: int) -> Page[CustomerRow]:
-    items = tuple(
-        CustomerRow(
-            id=r.id,
-            name=r.name,
-            company=r.company,
-            email=r.email,
-            phone=r.phone,
-            stage=str(r.stage),
-            owner=r.owner,
-            source=r.source,
-            tags=tuple(tag_list(r.tags)),
-            archived=r.archived,
-        )
-        for r in rows[:limit]
-    )
-    return Page(items=items, offset=offset, limit=limit, has_more=len(rows) > limit)
-
-
-def count_customers(session: Session, *, include_archived: bool = False) -> int:
-    stmt = select(func.count()).select_from(Customer)
-    if not include_archived:
-        stmt = stmt.where(col(Customer.archived).is_(False))
-    return int(session.execute(stmt).scalar_one())
-
-
-def distinct_values(session: Session, column: str) -> list[str]:
-    """The owners, sources or tags in use: what a filter can offer."""
-    if column == "tags":
-        tags: set[str] = set()
-        for (stored,) in session.execute(select(col(Customer.tags)).where(col(Customer.tags) != "").distinct()):
-            tags.update(tag_list(stored))
-        return sorted(tags)
-    chosen = {"owner": col(Customer.owner), "source": col(Customer.source)}[column]
-    return [v for (v,) in session.execute(select(chosen).where(chosen != "").distinct().order_by(chosen))]
-
-
-# --- timeline -------------------------------------------------------------------------------------------------
-
-
-def timeline(session: Session, customer_id: int, *, offset: int = 0, limit: int = 100) -> Page[TimelineEntry]:
-    """Everything that happened with one customer, newest first, merged from each record kind.
-
-    Each kind is read newest-first up to offset+limit+1 rows, so a page costs at most that many rows per
-    kind however long the history is.
-    """
-    get_customer(session, customer_id)
-    want = offset + limit + 1
-    entries: list[TimelineEntry] = []
-    for i in session.execute(
-        select(Interaction)
-        .where(col(Interaction.customer_id) == customer_id)
-        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
-        .limit(want)
-    ).scalars():
-        score = f" · score {i.score}" if i.score is not None else ""
-        arrow = "←" if i.direction == "in" else "→"
-        title = f"{i.channel} {arrow} {i.summary}".rstrip()
-        entries.append(TimelineEntry(i.occurred_at, "interaction", i.id, title + score, i.details, i.staff))
-    for c in session.execute(
-        select(Complaint)
-        .where(col(Complaint.customer_id) == customer_id)
-        .order_by(col(Complaint.opened_at).desc())
-        .limit(want)
-    ).scalars():
-        title = f"complaint [{c.priority}/{c.status}] {c.subject}"
-        detail = c.resolution if c.resolution else c.details
-        entries.append(TimelineEntry(c.opened_at, "complaint", c.id, title, detail, c.owner))
-    for p in session.execute(
-        select(Purchase)
-        .where(col(Purchase.customer_id) == customer_id)
-        .order_by(col(Purchase.ordered_at).desc())
-        .limit(want)
-    ).scalars():
-        entries.append(
-            TimelineEntry(p.ordered_at, "purchase", p.id, f"purchase {p.amount} {p.currency} {p.description}".rstrip())
-        )
-    for f in session.execute(
-        select(FollowUp)
-        .where(col(FollowUp.customer_id) == customer_id)
-        .order_by(col(FollowUp.due_date).desc())
-        .limit(want)
-    ).scalars():
-        at = f.completed_at or f.created_at  # when it was scheduled or done, not a future due day
-        entries.append(
-            TimelineEntry(
-                at,
-                "follow_up",
-                f.id,
-                f"follow-up {f.kind.replace('_', '-')} ({f.status}) due {f.due_date}",
-                f.note,
-                f.assignee,
-            )
-        )
-    for s in session.execute(
-        select(StageChange)
-        .where(col(StageChange.customer_id) == customer_id)
-        .order_by(col(StageChange.at).desc())
-        .limit(want)
-    ).scalars():
-        how = "automatic" if s.automatic else "by hand"
-        from_stage = s.from_stage or "new"
-        churn = f" ({s.churn_reason})" if s.churn_reason else ""
-        entries.append(
-            TimelineEntry(
-                s.at, "stage_change", s.id, f"stage {from_stage} → {s.to_stage}{churn} [{how}]", s.reason, s.staff
-            )
-        )
-    entries.sort(key=lambda e: (e.at, e.record_id), reverse=True)
-    page = entries[offset : offset + limit]
-    return Page(items=tuple(page), offset=offset, limit=limit, has_more=len(entries) > offset + limit)
-
+# Older names, kept while callers outside the package move to the package face.
+_clean_special_dates = clean_special_dates
+_customer_cleaners = customer_cleaners
 
 __all__ = [
     "archive_customer",
     "clean_customer_fields",
+    "clean_special_dates",
     "count_customers",
     "create_customer",
+    "customer_cleaners",
     "customer_snapshot",
     "distinct_values",
+    "ensure_staff",
     "find_customer_by",
     "get_customer",
     "search_customers",

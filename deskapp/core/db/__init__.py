@@ -8,7 +8,7 @@ the sessions module (the engine imports it), which installs the audit hook on ev
 from __future__ import annotations
 
 from deskapp.core.db import audit
-from deskapp.core.db.audit import json_value
+from deskapp.core.db.audit import AuditPayload, FieldChanges, RowValues, Summary, json_value, payload_of
 from deskapp.core.db.changes import AGGREGATE_EVERY, ChangeWatcher
 from deskapp.core.db.engine import BUSY_TIMEOUT_MS, create_private_file, make_engine, open_engine
 from deskapp.core.db.migrate import (
@@ -27,10 +27,14 @@ from deskapp.core.db.urls import APP_NAME, default_data_dir, describe_url, resol
 __all__ = [
     "AGGREGATE_EVERY",
     "APP_NAME",
+    "AuditPayload",
     "BUSY_TIMEOUT_MS",
     "MIGRATIONS_DIR",
     "ChangeWatcher",
     "DeskSession",
+    "FieldChanges",
+    "RowValues",
+    "Summary",
     "alembic_config",
     "audit",
     "check_database",
@@ -44,6 +48,7 @@ __all__ = [
     "known_revisions",
     "make_engine",
     "open_engine",
+    "payload_of",
     "resolve_url",
     "session_scope",
     "staff_of",

@@ -18,8 +18,8 @@ from sqlmodel import Field, SQLModel
 
 # Tables kept in their own modules load with this one, so whoever reads SQLModel.metadata (migrations, db
 # copy, the schema test) sees every table whatever else was imported.
-from deskapp.core.records import import_tables as _import_tables  # noqa: F401
-from deskapp.core.records import merge_tables as _merge_tables  # noqa: F401
+from deskapp.core.records.import_tables import ImportBatch, ImportPrior  # noqa: F401
+from deskapp.core.records.merge_tables import MergeRecord  # noqa: F401
 from deskapp.core.records.types import Money, UTCDateTime, utcnow
 
 
