@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import select
 
 from deskapp.core.records.tables import Setting
 
@@ -73,9 +73,7 @@ def load_settings(session: Session) -> Settings:
     """The desk's settings: stored values over the defaults (unknown keys are ignored)."""
     known = {f.name for f in dataclasses.fields(Settings)}
     stored = {
-        row.key: _coerce(row.key, json.loads(row.value))
-        for row in session.exec(select(Setting)).all()  # type: ignore[attr-defined]
-        if row.key in known
+        row.key: _coerce(row.key, json.loads(row.value)) for row in session.scalars(select(Setting)) if row.key in known
     }
     return Settings(**stored)
 
