@@ -9,7 +9,7 @@ from __future__ import annotations
 from deskapp.core.io.importing.headers import Mapping, MappingError, build_mapping
 from deskapp.core.io.importing.kinds import KINDS, kind_named
 from deskapp.core.io.importing.pipeline import ImportOptions, ImportSummary, import_file
-from deskapp.core.io.importing.rows import RowError
+from deskapp.core.io.importing.rowrules import RowError
 from deskapp.core.io.importing.sources import ImportFileError
 
 __all__ = [

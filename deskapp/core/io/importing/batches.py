@@ -103,7 +103,7 @@ def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> in
         "undone_by": "",
     }
     result = session.connection().execute(insert(BATCH).values(**values))
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key[0])  # type: ignore[index]  # typed Optional; a one-row INSERT has one
 
 
 def close_batch(session: Session, batch_id: int, counts: dict[str, int]) -> None:
@@ -230,10 +230,10 @@ def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
             target = fk.column.table.name
             if target not in effects.inserted or t.name == "import_batch":
                 continue
-            ours = effects.inserted.get(t.name, [])
+            own_rows = effects.inserted.get(t.name, [])
             stmt = select(t.c.id, fk.parent).where(_in_ranges(fk.parent, effects.inserted[target]))
-            if ours:
-                stmt = stmt.where(not_(_in_ranges(t.c.id, ours)))
+            if own_rows:
+                stmt = stmt.where(not_(_in_ranges(t.c.id, own_rows)))
             for row_id, parent in conn.execute(stmt.order_by(t.c.id).limit(SHOWN_BLOCKERS)):
                 what = t.name.replace("_", " ")
                 found.append(f"{what} {row_id} was added since, for {_describe(session, target, parent)}")

@@ -10,7 +10,8 @@ from typing import Any
 
 from deskapp.core.db import audit
 from deskapp.core.io.importing.kinds import KINDS
-from deskapp.core.io.importing.rows import CleanRow, RowError
+from deskapp.core.io.importing.rowrules import RowError
+from deskapp.core.io.importing.rows import CleanRow
 from deskapp.core.io.importing.store import Store
 from deskapp.core.records.settings import Settings
 
