@@ -16,14 +16,24 @@ from deskapp.core.history.bulk import (
     forget_in_bulk_edits,
     undo_bulk,
 )
+from deskapp.core.history.bulk_actions import STRATEGIES, BulkAction, BulkStrategy, count_text
+from deskapp.core.history.bulk_payload import BulkCreated, BulkedCustomer, BulkPayload, UnbulkPayload
 from deskapp.core.history.privacy import erase_person, person_record
 
 __all__ = [
+    "STRATEGIES",
+    "BulkAction",
     "BulkChange",
+    "BulkCreated",
+    "BulkPayload",
     "BulkResult",
+    "BulkStrategy",
     "BulkUndoRefused",
+    "BulkedCustomer",
+    "UnbulkPayload",
     "bulk_edit",
     "clean_change",
+    "count_text",
     "erase_person",
     "forget_in_bulk_edits",
     "person_record",

@@ -31,6 +31,7 @@ from deskapp.core.hygiene.matching import (
 )
 from deskapp.core.hygiene.merge import FieldChoice, MergePlan, MergeResult, merge_customers, plan_merge
 from deskapp.core.hygiene.merge_history import forget_merges_of, list_merges
+from deskapp.core.hygiene.merge_payload import MergeEntry, MergeSnapshot, UnmergeEntry
 from deskapp.core.hygiene.merge_rows import decode
 from deskapp.core.hygiene.merge_undo import UndoRefused, undo_merge
 from deskapp.core.hygiene.pairs import MergePreview, default_survivor, merge_preview
@@ -43,12 +44,15 @@ __all__ = [
     "DuplicateReport",
     "FieldChoice",
     "LikelyDuplicate",
+    "MergeEntry",
     "MergePlan",
     "MergePreview",
     "MergeResult",
+    "MergeSnapshot",
     "PairSide",
     "Profile",
     "UndoRefused",
+    "UnmergeEntry",
     "blocking_keys",
     "company_key",
     "decode",

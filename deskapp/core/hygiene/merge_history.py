@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, delete, or_, select
 from sqlmodel import Session, col
 
 from deskapp.core.customers.search import escape_like
+from deskapp.core.hygiene.merge_payload import MergeSnapshot
 from deskapp.core.records.merge_tables import MergeRecord
 
 
@@ -31,7 +32,7 @@ def list_merges(session: Session, *, limit: int = 50) -> list[MergeRow]:
     rows = session.execute(select(MergeRecord).order_by(col(MergeRecord.id).desc()).limit(limit)).scalars()
     out = []
     for r in rows:
-        other = json.loads(r.snapshot).get("other") or {}
+        other = MergeSnapshot.loads(r.snapshot).other
         assert r.id is not None
         out.append(MergeRow(r.id, r.at, r.staff, r.survivor_id, r.other_id, other.get("name", ""), r.undone_at))
     return out
@@ -69,7 +70,7 @@ def survivor_for_external_id(session: Session, external_id: str) -> int | None:
         .order_by(col(MergeRecord.id).desc())
     ).scalars()
     for record in candidates:
-        other = json.loads(record.snapshot).get("other") or {}
+        other = MergeSnapshot.loads(record.snapshot).other
         if other.get("external_id") == external_id:
             return merged_into(session, record.other_id)
     return None

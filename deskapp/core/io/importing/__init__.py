@@ -17,6 +17,7 @@ from deskapp.core.io.importing.batches import (
 from deskapp.core.io.importing.fastpaths import clean_email_fast, clean_phone_fast
 from deskapp.core.io.importing.headers import Mapping, MappingError, build_mapping, detect_preset
 from deskapp.core.io.importing.kinds import ALIASES, KINDS, kind_named
+from deskapp.core.io.importing.payload import ImportEntry, ImportUndoEntry
 from deskapp.core.io.importing.pipeline import import_file
 from deskapp.core.io.importing.readers import open_records
 from deskapp.core.io.importing.rejects import open_private
@@ -36,9 +37,11 @@ from deskapp.core.io.importing.vcard import read_cards
 __all__ = [
     "ALIASES",
     "KINDS",
+    "ImportEntry",
     "ImportFileError",
     "ImportOptions",
     "ImportSummary",
+    "ImportUndoEntry",
     "ImportUndoRefused",
     "Mapping",
     "MappingError",

@@ -25,6 +25,7 @@ from sqlmodel import SQLModel
 
 from deskapp.core.db import audit
 from deskapp.core.hygiene.merge_rows import decode
+from deskapp.core.io.importing.payload import IMPORT_ACTION, UNDO_ACTION, ImportEntry, ImportUndoEntry
 from deskapp.core.records import clock
 from deskapp.core.records.errors import DeskError, NotFound
 from deskapp.core.records.import_tables import ImportBatch, ImportPrior
@@ -152,27 +153,27 @@ class _Effects:
                 yield table, row_id
 
 
-def _batch_entries(session: Session, batch: Any) -> Iterator[dict[str, Any]]:
+def _batch_entries(session: Session, batch: Any) -> Iterator[ImportEntry]:
     if batch.first_audit_id is None or batch.last_audit_id is None:
         return
     stmt = (
         select(AUDIT.c.changes)
-        .where(AUDIT.c.action == "import", AUDIT.c.id.between(batch.first_audit_id, batch.last_audit_id))
+        .where(AUDIT.c.action == IMPORT_ACTION, AUDIT.c.id.between(batch.first_audit_id, batch.last_audit_id))
         .order_by(AUDIT.c.id)
     )
     for (changes,) in session.connection().execute(stmt):
-        payload = json.loads(changes or "{}")
-        if payload.get("import_batch") == batch.id:
-            yield payload
+        entry = ImportEntry.from_json(json.loads(changes or "{}"))
+        if entry.import_batch == batch.id:
+            yield entry
 
 
 def _effects(session: Session, batch: Any) -> _Effects:
     found = _Effects()
     for entry in _batch_entries(session, batch):
-        for table, ranges in entry.get("inserted", {}).items():
-            found.inserted.setdefault(table, []).extend((int(a), int(b)) for a, b in ranges)
-        priors = entry.get("prior", {})
-        for table, rows in entry.get("updated", {}).items():
+        for table, ranges in entry.inserted.items():
+            found.inserted.setdefault(table, []).extend((a, b) for a, b in ranges)
+        priors = entry.prior
+        for table, rows in entry.updated.items():
             for key, changes in rows.items():
                 row_id = int(key)
                 if changes == audit.ERASED:
@@ -260,12 +261,11 @@ def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
         hits: list[tuple[str, int]] = []
         if entry.entity_id is not None and ours(entry.entity, entry.entity_id):
             hits.append((entry.entity, entry.entity_id))
-        if entry.action == "import":
-            payload = json.loads(entry.changes or "{}")
-            if payload.get("import_batch") in undone:
+        if entry.action == IMPORT_ACTION:
+            other = ImportEntry.from_json(json.loads(entry.changes or "{}"))
+            if other.import_batch in undone:
                 continue
-            for name, rows in payload.get("updated", {}).items():
-                hits += [(name, int(k)) for k in rows if ours(name, int(k))]
+            hits += [(name, row_id) for name, row_id in other.updated_rows() if ours(name, row_id)]
         for name, row_id in hits:
             if (name, row_id) in seen:
                 continue
@@ -400,10 +400,10 @@ def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> Und
     conn.execute(update(BATCH).where(BATCH.c.id == batch_id).values(undone_at=clock.now(), undone_by=staff))
     audit.record(
         session,
-        action="import undo",
+        action=UNDO_ACTION,
         entity="import_batch",
         entity_id=batch_id,
-        changes={"file": batch.file_name, "removed": result.removed, "restored": result.restored},
+        changes=ImportUndoEntry(batch.file_name, result.removed, result.restored).to_json(),
     )
     return result
 
@@ -416,17 +416,12 @@ def forget_in_imports(session: Session, rows: dict[str, list[int]]) -> int:
     if not wanted:
         return 0
     conn, rewritten = session.connection(), 0
-    stmt = select(AUDIT.c.id, AUDIT.c.changes).where(AUDIT.c.action == "import", AUDIT.c.changes.like('%"updated"%'))
+    stmt = select(AUDIT.c.id, AUDIT.c.changes).where(
+        AUDIT.c.action == IMPORT_ACTION, AUDIT.c.changes.like('%"updated"%')
+    )
     for entry_id, changes in list(conn.execute(stmt)):
-        payload = json.loads(changes or "{}")
-        hit = False
-        for part in ("updated", "prior"):
-            for table, ids in wanted.items():
-                found = payload.get(part, {}).get(table, {})
-                for key in ids & set(found):
-                    found[key] = dict(audit.ERASED)
-                    hit = True
-        if hit:
-            conn.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(changes=audit.dump(payload)))
+        erased = ImportEntry.from_json(json.loads(changes or "{}")).erased(wanted)
+        if erased is not None:
+            conn.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(changes=audit.dump(erased.to_json())))
             rewritten += 1
     return rewritten
