@@ -259,32 +259,31 @@ class StageStrategy(BulkStrategy):
         return {"stage_change": insert_returning_ids(session, table_of(StageChange), rows)}
 
 
-class ArchiveStrategy(BulkStrategy):
+class _ArchivedStrategy(BulkStrategy):
+    """Archive and unarchive: one flag, set one way or the other."""
+
+    field = "archived"
+    archived: ClassVar[bool]
+    verb: ClassVar[str]
+
+    def new_value(self, change: BulkChange, current: Any) -> Any:
+        return self.archived
+
+    def question(self, change: BulkChange, who: str) -> str:
+        return f"{self.verb} {who}?"
+
+    def done(self, change: BulkChange, who: str) -> str:
+        return f"{self.verb}d {who}"
+
+
+class ArchiveStrategy(_ArchivedStrategy):
     action = BulkAction.ARCHIVE
-    field = "archived"
-
-    def new_value(self, change: BulkChange, current: Any) -> Any:
-        return True
-
-    def question(self, change: BulkChange, who: str) -> str:
-        return f"Archive {who}?"
-
-    def done(self, change: BulkChange, who: str) -> str:
-        return f"Archived {who}"
+    archived, verb = True, "Archive"
 
 
-class UnarchiveStrategy(BulkStrategy):
+class UnarchiveStrategy(_ArchivedStrategy):
     action = BulkAction.UNARCHIVE
-    field = "archived"
-
-    def new_value(self, change: BulkChange, current: Any) -> Any:
-        return False
-
-    def question(self, change: BulkChange, who: str) -> str:
-        return f"Unarchive {who}?"
-
-    def done(self, change: BulkChange, who: str) -> str:
-        return f"Unarchived {who}"
+    archived, verb = False, "Unarchive"
 
 
 STRATEGIES: dict[BulkAction, BulkStrategy] = {

@@ -18,7 +18,7 @@ from deskapp.core.customers.search import index_in_sync
 from deskapp.core.customers.service import create_customer, search_customers
 from deskapp.core.db.engine import session_scope
 from deskapp.core.io.importing import ImportFileError, ImportOptions, MappingError, import_file
-from deskapp.core.io.importing.pipeline import ImportSummary
+from deskapp.core.io.importing.pipeline import ImportRun, ImportSummary
 from deskapp.core.records.tables import (
     AuditEntry,
     Customer,
@@ -325,3 +325,18 @@ def test_naive_times_are_read_in_their_own_dates_offset(engine: Engine, monkeypa
         rows = session.execute(select(col(Interaction.summary), col(Interaction.occurred_at)))
         times = {row.summary: row.occurred_at for row in rows}
     assert (times["summer"].hour, times["winter"].hour) == (10, 11)
+
+
+def test_summary_and_run_are_built_by_keyword() -> None:
+    """Thirteen positional fields were easy to swap unnoticed: both refuse positional arguments."""
+    summary_class: Any = ImportSummary  # called the wrong way on purpose, which mypy would refuse
+    run_class: Any = ImportRun
+    with pytest.raises(TypeError):
+        summary_class("customers", "a.csv", "csv", "utf-8", ",", None, [], [], False)
+    with pytest.raises(TypeError):
+        run_class(None, None, None, None, None, None, None)
+    summary = ImportSummary(
+        kind="customers", file="a.csv", format="csv", encoding="utf-8", delimiter=",", preset=None,
+        mapping=[], ignored=[], dry_run=False,
+    )  # fmt: skip
+    assert summary.counts.rows == 0 and summary.exit_code == 0

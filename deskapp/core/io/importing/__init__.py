@@ -18,7 +18,7 @@ from deskapp.core.io.importing.fastpaths import clean_email_fast, clean_phone_fa
 from deskapp.core.io.importing.headers import Mapping, MappingError, build_mapping, detect_preset
 from deskapp.core.io.importing.kinds import ALIASES, KINDS, kind_named
 from deskapp.core.io.importing.payload import ImportEntry, ImportUndoEntry
-from deskapp.core.io.importing.pipeline import import_file
+from deskapp.core.io.importing.pipeline import ImportRun, import_file
 from deskapp.core.io.importing.readers import open_records
 from deskapp.core.io.importing.rejects import open_private
 from deskapp.core.io.importing.rowrules import RowError
@@ -40,6 +40,7 @@ __all__ = [
     "ImportEntry",
     "ImportFileError",
     "ImportOptions",
+    "ImportRun",
     "ImportSummary",
     "ImportUndoEntry",
     "ImportUndoRefused",

@@ -10,17 +10,18 @@ leave the database as it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db.engine import session_scope
+from deskapp.core.db.engine import DeskSession, session_scope
 from deskapp.core.io.importing.batches import close_batch, open_batch
 from deskapp.core.io.importing.context import ON_CONFLICT, WriteContext
 from deskapp.core.io.importing.dates import DateReader
-from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, build_mapping
+from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, Mapping, build_mapping
 from deskapp.core.io.importing.kinds import KINDS, kind_named
 from deskapp.core.io.importing.likely import LikelyCheck, check_duplicates_option
 from deskapp.core.io.importing.readers import open_records
@@ -91,10 +92,19 @@ def import_file(
         mapping = build_mapping(spec.name, headers, overrides)
         info = source.info
         summary = ImportSummary(
-            spec.name, info.name, info.format, info.encoding, info.delimiter, mapping.preset,
-            mapping.describe(), mapping.ignored, options.dry_run, notices=list(info.notices),
-            overrides=overrides, field_columns=mapping_columns(mapping),
-        )  # fmt: skip
+            kind=spec.name,
+            file=info.name,
+            format=info.format,
+            encoding=info.encoding,
+            delimiter=info.delimiter,
+            preset=mapping.preset,
+            mapping=mapping.describe(),
+            ignored=mapping.ignored,
+            dry_run=options.dry_run,
+            notices=list(info.notices),
+            overrides=overrides,
+            field_columns=mapping_columns(mapping),
+        )
         if on_start:
             on_start(summary, info.size)
         dayfirst = options.dayfirst
@@ -105,7 +115,11 @@ def import_file(
         rejects = RejectWriter(options.rejects, info, headers) if options.rejects else None
         summary.rejects_file = str(options.rejects) if options.rejects else None
         try:
-            _run(engine, source, records, mapping, dates, options, summary, rejects, staff, progress)
+            run = ImportRun(
+                engine=engine, source=source, records=records, mapping=mapping, dates=dates, options=options,
+                summary=summary, rejects=rejects, staff=staff, progress=progress,
+            )  # fmt: skip
+            run.execute()
         except _RollBack:
             summary.committed = False
         except UnicodeDecodeError as exc:
@@ -125,56 +139,77 @@ def import_file(
     return summary
 
 
-def _run(
-    engine: Engine,
-    source: Source,
-    records: Any,
-    mapping: Any,
-    dates: DateReader,
-    options: ImportOptions,
-    summary: ImportSummary,
-    rejects: RejectWriter | None,
-    staff: str | None,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    counts, timings = summary.counts, summary.timings
-    write = write_customers if mapping.kind == "customers" else write_activity
+@dataclass(frozen=True, kw_only=True)
+class ImportRun:
+    """One import of an opened file, from its first record to commit or roll-back: what to read (`source`,
+    `records` by `mapping`), how (`dates`, `options`), where its report goes (`summary`, `rejects`) and for
+    whom (`staff`). `execute` is the one transaction; the steps below it are named after what they do."""
 
-    def reject(row: CleanRow | Record, errors: list[RowError]) -> None:
-        counts.rejected += 1
+    engine: Engine
+    source: Source
+    records: Iterable[Record]
+    mapping: Mapping
+    dates: DateReader
+    options: ImportOptions
+    summary: ImportSummary
+    rejects: RejectWriter | None = None
+    staff: str | None = None
+    progress: Callable[[int, int], None] | None = None
+
+    def reject(self, row: CleanRow | Record, errors: list[RowError]) -> None:
+        summary = self.summary
+        summary.counts.rejected += 1
         summary.errors_total += len(errors)
-        room = options.errors_kept - len(summary.errors)
+        room = self.options.errors_kept - len(summary.errors)
         if room > 0:
             summary.errors.extend(errors[:room])
-        if rejects is not None:
-            rejects.write(row.record if isinstance(row, CleanRow) else row, errors)
+        if self.rejects is not None:
+            self.rejects.write(row.record if isinstance(row, CleanRow) else row, errors)
 
-    def warn(message: str) -> None:
-        summary.warnings_total += 1
-        if len(summary.warnings) < 20:
-            summary.warnings.append(message)
+    def warn(self, message: str) -> None:
+        self.summary.warnings_total += 1
+        if len(self.summary.warnings) < 20:
+            self.summary.warnings.append(message)
 
-    with session_scope(engine, staff=staff, write=True) as session:
-        settings = load_settings(session)
+    def execute(self) -> None:
+        """Validate and write every record in one write transaction; raises _RollBack when it must not
+        commit (a dry run, or rejected rows without `skip_invalid`)."""
+        summary, options, counts = self.summary, self.options, self.summary.counts
+        with session_scope(self.engine, staff=self.staff, write=True) as session:
+            ctx = self._context(session)
+            batch_id = open_batch(session, self.mapping.kind, Path(summary.file).name, ctx.now)
+            ctx.import_batch = summary.import_batch = batch_id
+            cleaner = RowCleaner(self.mapping, ctx.settings, self.dates, csv_input=self.source.info.format == "csv")
+            self._stream(cleaner, lambda batch: self._write_batch(ctx, batch))
+            self._finish(ctx)
+            if options.dry_run or (counts.rejected and not options.skip_invalid):
+                summary.import_batch = None
+                raise _RollBack
+            close_batch(session, batch_id, counts.as_dict())
+            summary.committed = True
+
+    def _context(self, session: DeskSession) -> WriteContext:
+        settings, summary = load_settings(session), self.summary
         ctx = WriteContext(
-            Store(session), settings, session.staff, clock.now(), Path(summary.file).name, mapping.kind,
-            options.on_conflict, options.create_missing, counts, reject, warn=warn,
+            Store(session), settings, session.staff, clock.now(), Path(summary.file).name, self.mapping.kind,
+            self.options.on_conflict, self.options.create_missing, summary.counts, self.reject, warn=self.warn,
         )  # fmt: skip
-        cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
         ctx.store.use_large_cache()
-        ctx.likely = LikelyCheck.for_import(mapping.kind, options.duplicates, summary)
-        batch_id = open_batch(session, mapping.kind, Path(summary.file).name, ctx.now)
-        ctx.import_batch = summary.import_batch = batch_id
+        ctx.likely = LikelyCheck.for_import(self.mapping.kind, self.options.duplicates, summary)
+        return ctx
 
-        def writer(batch: list[CleanRow]) -> None:
-            started = time.perf_counter()
-            ctx.batch_number += 1
-            before = {k: getattr(counts, k) for k in BATCH_COUNTS}
-            write(ctx, batch)
-            ctx.flush_audit({k: getattr(counts, k) - before[k] for k in BATCH_COUNTS})
-            timings["write"] += time.perf_counter() - started
+    def _write_batch(self, ctx: WriteContext, batch: list[CleanRow]) -> None:
+        started, counts = time.perf_counter(), self.summary.counts
+        ctx.batch_number += 1
+        before = {k: getattr(counts, k) for k in BATCH_COUNTS}
+        write = write_customers if self.mapping.kind == "customers" else write_activity
+        write(ctx, batch)
+        ctx.flush_audit({k: getattr(counts, k) - before[k] for k in BATCH_COUNTS})
+        self.summary.timings["write"] += time.perf_counter() - started
 
-        _stream(source, records, cleaner, writer, options, summary, reject, warn, progress)
+    def _finish(self, ctx: WriteContext) -> None:
+        """What the batches deferred (stage moves), then the store's settings back."""
+        timings = self.summary.timings
         started = time.perf_counter()
         ctx.finish()
         timings["write"] += time.perf_counter() - started
@@ -182,56 +217,40 @@ def _run(
             timings["lifecycle"] = ctx.lifecycle_seconds  # included in "write"
         ctx.store.search.restore()
         ctx.store.restore_cache()
-        if options.dry_run or (counts.rejected and not options.skip_invalid):
-            summary.import_batch = None
-            raise _RollBack
-        close_batch(session, batch_id, counts.as_dict())
-        summary.committed = True
 
-
-def _stream(
-    source: Source,
-    records: Any,
-    cleaner: RowCleaner,
-    writer: Callable[[list[CleanRow]], None],
-    options: ImportOptions,
-    summary: ImportSummary,
-    reject: Callable[[Record, list[RowError]], None],
-    warn: Callable[[str], None],
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """Read and validate row by row; hand each full batch to the writer."""
-    counts, timings, kind = summary.counts, summary.timings, cleaner.mapping.kind
-    batch: list[CleanRow] = []
-    keys: set[tuple[Any, ...]] = set()
-    perf = time.perf_counter
-    iterator = iter(records)
-    while True:
-        t0 = perf()
-        record = next(iterator, None)
-        t1 = perf()
-        timings["read"] += t1 - t0
-        if record is None:
-            break
-        counts.rows += 1
-        result = cleaner.clean(record)
-        timings["validate"] += perf() - t1
-        if isinstance(result, list):
-            reject(record, result)
-            continue
-        for message in result.warnings:
-            warn(message)
-        row_keys = _batch_keys(kind, result)
-        if len(batch) >= options.batch_size or row_keys & keys:
-            # A full batch, or the same record twice: the second must see the first in the database.
+    def _stream(self, cleaner: RowCleaner, writer: Callable[[list[CleanRow]], None]) -> None:
+        """Read and validate row by row; hand each full batch to the writer."""
+        counts, timings, kind = self.summary.counts, self.summary.timings, self.mapping.kind
+        batch: list[CleanRow] = []
+        keys: set[tuple[Any, ...]] = set()
+        perf = time.perf_counter
+        iterator = iter(self.records)
+        while True:
+            t0 = perf()
+            record = next(iterator, None)
+            t1 = perf()
+            timings["read"] += t1 - t0
+            if record is None:
+                break
+            counts.rows += 1
+            result = cleaner.clean(record)
+            timings["validate"] += perf() - t1
+            if isinstance(result, list):
+                self.reject(record, result)
+                continue
+            for message in result.warnings:
+                self.warn(message)
+            row_keys = _batch_keys(kind, result)
+            if len(batch) >= self.options.batch_size or row_keys & keys:
+                # A full batch, or the same record twice: the second must see the first in the database.
+                writer(batch)
+                batch, keys = [], set()
+                if self.progress:
+                    self.progress(self.source.bytes_read, counts.rows)
+            batch.append(result)
+            keys.update(row_keys)
+        if batch:
             writer(batch)
-            batch, keys = [], set()
-            if progress:
-                progress(source.bytes_read, counts.rows)
-        batch.append(result)
-        keys.update(row_keys)
-    if batch:
-        writer(batch)
 
 
-__all__ = ["DeskError", "ImportOptions", "ImportSummary", "import_file"]
+__all__ = ["DeskError", "ImportOptions", "ImportRun", "ImportSummary", "import_file"]

@@ -33,8 +33,10 @@ class ImportOptions:
     duplicates: str = "create"  # customers that look like existing ones: "create" (and report) or "skip"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ImportSummary:
+    """What an import did (or would do): built by keyword, filled in as the rows go by."""
+
     kind: str
     file: str
     format: str
