@@ -6,9 +6,11 @@ import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlmodel import Session
 
 from deskapp.core.activity.service import record_purchase
 from deskapp.core.analytics.predict import (
@@ -21,6 +23,7 @@ from deskapp.core.analytics.predict import (
     purchase_log,
 )
 from deskapp.core.customers.service import create_customer
+from tests.core.ids import id_of
 from tests.data.cdnow.build import CALIBRATION_END, PUBLISHED_BGNBD, PUBLISHED_GAMMA_GAMMA, build_desk, summary
 
 PUBLISHED = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
@@ -134,7 +137,7 @@ def test_too_little_history_is_a_clear_error() -> None:
         fit_gamma_gamma(np.array([1.0, 0.0]), np.array([10.0, 0.0]))
 
 
-def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+def test_purchase_log_counts_days_and_averages_repeat_day_spend(session: Session, frozen_now: datetime) -> None:
     c = create_customer(session, name="Log")
     for month, day, hour, amount in (
         (3, 1, 10, "10"),
@@ -143,7 +146,7 @@ def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_
         (3, 22, 12, "30"),
         (4, 9, 12, "99"),
     ):
-        record_purchase(session, c.id, amount=amount, ordered_at=datetime(2026, month, day, hour, tzinfo=UTC))
+        record_purchase(session, id_of(c), amount=amount, ordered_at=datetime(2026, month, day, hour, tzinfo=UTC))
     log = purchase_log(session, date(2026, 3, 31))  # the 99 on 9 April is after the calibration end
     assert list(log.customer_ids) == [c.id]
     # purchase days 1, 8 (two orders: 12.00), 22 March -> x = 2 repeat days
@@ -153,7 +156,7 @@ def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_
     assert log.monetary[0] == pytest.approx((12 + 30) / 2)
 
 
-def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path: Path) -> None:
     """On SQLite only: the model is engine-independent, and the purchase log's SQL is checked on both
     engines by the other tests here (the importer's --create-missing failed on PostgreSQL when written)."""
     from deskapp.core.db.engine import open_engine, session_scope
@@ -189,7 +192,7 @@ def test_importing_predict_does_not_load_numpy() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_purchase_days_are_local_days(session, frozen_now, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_purchase_days_are_local_days(session: Session, frozen_now: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
     """In Tokyo (UTC+9) 23:30 on 1 March and 08:00 on 2 March are two purchase days, though both fall on
     1 March in UTC."""
     import time as time_module
@@ -198,8 +201,8 @@ def test_purchase_days_are_local_days(session, frozen_now, monkeypatch) -> None:
     time_module.tzset()
     try:
         c = create_customer(session, name="Tokyo")
-        record_purchase(session, c.id, amount="10", ordered_at=datetime(2026, 3, 1, 14, 30, tzinfo=UTC))
-        record_purchase(session, c.id, amount="20", ordered_at=datetime(2026, 3, 1, 23, 0, tzinfo=UTC))
+        record_purchase(session, id_of(c), amount="10", ordered_at=datetime(2026, 3, 1, 14, 30, tzinfo=UTC))
+        record_purchase(session, id_of(c), amount="20", ordered_at=datetime(2026, 3, 1, 23, 0, tzinfo=UTC))
         log = purchase_log(session, date(2026, 3, 31))
         assert (log.frequency[0], log.monetary[0]) == (1, 20.0)
         assert date.fromordinal(int(log.first_day[0])) == date(2026, 3, 1)

@@ -1,1 +1,107 @@
-"""analytics"""
+"""The figures the business wants and the remembering nobody asked for: metrics (orders, CLV, retention and
+churn, NPS, health, the funnel, segments), predict (BG/NBD and Gamma-Gamma on the purchase log) and
+automation (the sweep that creates check-ins, special-day and at-risk follow-ups).
+
+May import `records` and `db` (and any package below it); only `ops` and the shells use it. numpy and scipy
+load only when a model is fitted, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+from deskapp.core.analytics.automation import (
+    AtRiskCustomer,
+    AutomaticAction,
+    SweepResult,
+    at_risk_customers,
+    next_occurrence,
+    open_at_risk_flags,
+    run_sweep,
+)
+from deskapp.core.analytics.metrics import (
+    CustomerValue,
+    Funnel,
+    HealthScore,
+    NpsFigures,
+    Period,
+    ReasonCount,
+    RetentionFigures,
+    SimpleClv,
+    attention_list,
+    churn_rate,
+    churn_reasons,
+    customer_health,
+    customer_value,
+    funnel,
+    historical_clv,
+    months_in,
+    net_promoter_score,
+    nps_by_month,
+    order_figures,
+    owner_changes,
+    period_between,
+    purchase_interval,
+    retention_by_month,
+    retention_rate,
+    segments,
+    simple_clv,
+)
+from deskapp.core.analytics.metrics.segments import DIMENSIONS
+from deskapp.core.analytics.predict import (
+    BgNbdParams,
+    ClvBucket,
+    ClvModel,
+    CustomerForecast,
+    GammaGammaParams,
+    ModelUnavailable,
+    fit_bgnbd,
+    fit_clv_model,
+    fit_gamma_gamma,
+    purchase_log,
+)
+
+__all__ = [
+    "DIMENSIONS",
+    "AtRiskCustomer",
+    "AutomaticAction",
+    "BgNbdParams",
+    "ClvBucket",
+    "ClvModel",
+    "CustomerForecast",
+    "CustomerValue",
+    "Funnel",
+    "GammaGammaParams",
+    "HealthScore",
+    "ModelUnavailable",
+    "NpsFigures",
+    "Period",
+    "ReasonCount",
+    "RetentionFigures",
+    "SimpleClv",
+    "SweepResult",
+    "at_risk_customers",
+    "attention_list",
+    "churn_rate",
+    "churn_reasons",
+    "customer_health",
+    "customer_value",
+    "fit_bgnbd",
+    "fit_clv_model",
+    "fit_gamma_gamma",
+    "funnel",
+    "historical_clv",
+    "months_in",
+    "net_promoter_score",
+    "next_occurrence",
+    "nps_by_month",
+    "open_at_risk_flags",
+    "order_figures",
+    "owner_changes",
+    "period_between",
+    "purchase_interval",
+    "purchase_log",
+    "retention_by_month",
+    "retention_rate",
+    "run_sweep",
+    "segments",
+    "simple_clv",
+]

@@ -185,7 +185,7 @@ def _rapidfuzz() -> Any:
     """rapidfuzz, imported on first use so a desk that never looks for duplicates never loads it."""
     global _fuzz
     if _fuzz is None:
-        from rapidfuzz import fuzz
+        from rapidfuzz import fuzz  # lazy: only a duplicate search needs it
 
         _fuzz = fuzz
     return _fuzz

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from deskapp.core.db import audit
 from deskapp.core.db.engine import default_data_dir, open_engine, session_scope
@@ -119,7 +120,7 @@ def load_sample(engine: Engine, *, today: date | None = None, folder: Path | Non
                 }
             )
         put(Customer, customers)
-        ids = dict(session.execute(select(Customer.external_id, Customer.id)).all())
+        ids: dict[str | None, int] = dict(session.execute(select(col(Customer.external_id), col(Customer.id))).all())
 
         put(
             Purchase,

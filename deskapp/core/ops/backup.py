@@ -16,9 +16,16 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db.engine import _create_private_file, _known_revisions, default_data_dir, describe_url
+from deskapp.core.db.engine import (
+    _create_private_file,
+    _known_revisions,
+    default_data_dir,
+    describe_url,
+    session_scope,
+)
 from deskapp.core.records import clock
 from deskapp.core.records.errors import DatabaseError
+from deskapp.core.records.settings import load_settings
 
 PAGES_PER_STEP = 1024
 
@@ -158,8 +165,6 @@ def daily_backup_on_open(engine: Engine) -> Path | None:
     """The once-a-day backup a desk makes when it opens, kept per the `daily_backups_kept` setting.
 
     Never raises: a backup problem must not keep anyone from their desk (the next open tries again)."""
-    from deskapp.core.db.engine import session_scope
-    from deskapp.core.records.settings import load_settings
 
     try:
         with session_scope(engine) as session:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.automation.plans import KEY_PREFIX, MIN_MODEL_CUSTOMERS, Plan, existing_keys
 from deskapp.core.analytics.automation.risk import AtRiskCustomer, at_risk_customers, plan_at_risk
@@ -30,7 +30,7 @@ from deskapp.core.analytics.automation.rules import next_occurrence, plan_cadenc
 from deskapp.core.analytics.metrics.common import fetch
 from deskapp.core.records import clock
 from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import PENDING_FOLLOW_UP_STATUSES, AuditEntry, FollowUp, FollowUpStatus
+from deskapp.core.records.tables import PENDING_FOLLOW_UP_STATUSES, AuditEntry, FollowUp, FollowUpStatus, table_of
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _write(session: Session, plans: list[Plan]) -> list[AutomaticAction]:
         }
         for p in fresh.values()
     ]
-    table: Any = FollowUp.__table__
+    table = table_of(FollowUp)
     conn = session.connection()
     before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     conn.execute(insert(table), rows)  # plain executemany: RETURNING made SQLite insert row by row (10x slower)
@@ -87,7 +87,7 @@ def _write(session: Session, plans: list[Plan]) -> list[AutomaticAction]:
     ids = [new_ids[key] for key in fresh]
     staff = str(session.info.get("staff") or "")
     conn.execute(
-        insert(AuditEntry.__table__),  # type: ignore[arg-type]
+        insert(table_of(AuditEntry)),
         [
             {
                 "at": now,
@@ -141,9 +141,9 @@ def open_at_risk_flags(session: Session) -> dict[int, str]:
     upper = f"{KEY_PREFIX}at-risk;"
     return dict(
         session.execute(
-            select(FollowUp.customer_id, FollowUp.note)
-            .where(FollowUp.external_id >= f"{KEY_PREFIX}at-risk:", FollowUp.external_id < upper)  # type: ignore[operator]
-            .where(FollowUp.status.in_(PENDING_FOLLOW_UP_STATUSES))  # type: ignore[attr-defined]
+            select(col(FollowUp.customer_id), col(FollowUp.note))
+            .where(col(FollowUp.external_id) >= f"{KEY_PREFIX}at-risk:", col(FollowUp.external_id) < upper)
+            .where(col(FollowUp.status).in_(PENDING_FOLLOW_UP_STATUSES))
         ).all()
     )
 

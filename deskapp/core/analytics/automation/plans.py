@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import fetch
 from deskapp.core.records.tables import (
@@ -41,6 +42,8 @@ def existing_keys(session: Session, prefix: str) -> set[str]:
         k
         for (k,) in fetch(
             session,
-            select(FollowUp.external_id).where(FollowUp.external_id >= prefix, FollowUp.external_id < upper),  # type: ignore[operator]
+            select(col(FollowUp.external_id)).where(
+                col(FollowUp.external_id) >= prefix, col(FollowUp.external_id) < upper
+            ),
         )
     }

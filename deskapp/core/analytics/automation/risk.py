@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.automation.plans import (
     KEY_PREFIX,
@@ -18,6 +19,7 @@ from deskapp.core.analytics.automation.plans import (
 )
 from deskapp.core.analytics.metrics.common import BUYING_STAGES, fetch, raw
 from deskapp.core.analytics.metrics.retention import Rhythm, purchase_rhythms
+from deskapp.core.analytics.predict import ModelUnavailable, fit_bgnbd, purchase_log
 from deskapp.core.records import clock
 from deskapp.core.records.settings import Settings, load_settings
 from deskapp.core.records.tables import (
@@ -48,8 +50,6 @@ def _p_alive(
 ) -> tuple[dict[int, float], str | None, dict[int, Rhythm]]:
     """P(alive) per customer from a BG/NBD fit (or why it wasn't fitted), and the purchase rhythms read
     from the same log, so the interval rule needs no second pass over the purchases."""
-    from deskapp.core.analytics.predict import ModelUnavailable, fit_bgnbd, purchase_log
-
     log = purchase_log(session, today)
     rhythms = {
         int(cid): Rhythm(date.fromordinal(int(first)), date.fromordinal(int(last)), int(x) + 1)
@@ -101,9 +101,9 @@ def at_risk_customers(
     found = []
     for cid, name, owner, stage in fetch(
         session,
-        select(Customer.id, Customer.name, Customer.owner, raw(session, Customer.stage))
-        .where(Customer.archived.is_(False))  # type: ignore[attr-defined]
-        .where(Customer.stage.in_(BUYING_STAGES)),  # type: ignore[union-attr]
+        select(col(Customer.id), col(Customer.name), col(Customer.owner), raw(session, col(Customer.stage)))
+        .where(col(Customer.archived).is_(False))
+        .where(col(Customer.stage).in_(BUYING_STAGES)),
     ):
         rhythm = rhythms.get(cid)
         if rhythm is None:
@@ -151,9 +151,11 @@ def plan_at_risk(
     )
     owners = dict(
         session.execute(
-            select(Customer.id, Customer.owner).where(Customer.id.in_([c.customer_id for c in customers]))
+            select(col(Customer.id), col(Customer.owner)).where(
+                col(Customer.id).in_([c.customer_id for c in customers])
+            )
         ).all()
-    )  # type: ignore[union-attr]
+    )
     plans = [
         Plan(
             "at_risk",

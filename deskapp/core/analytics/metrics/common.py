@@ -154,7 +154,7 @@ def fetch(session: Session, stmt: Any) -> list[Any]:
     no Row objects (together a second per 100,000-row query). Columns needing conversion are read `raw`."""
     result = session.connection().execute(stmt)
     try:
-        return list(result.cursor.fetchall())  # type: ignore[attr-defined]
+        return list(result.cursor.fetchall())
     finally:
         result.close()
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import (
     BUYING_STAGES,
@@ -106,41 +107,48 @@ def lifecycle_facts(session: Session) -> LifecycleFacts:
     keep_earliest(
         fetch(
             session,
-            select(Purchase.customer_id, func.min(raw(session, Purchase.ordered_at))).group_by(Purchase.customer_id),
+            select(col(Purchase.customer_id), func.min(raw(session, col(Purchase.ordered_at)))).group_by(
+                col(Purchase.customer_id)
+            ),
         )
     )
     keep_earliest(
         fetch(
             session,
-            select(StageChange.customer_id, func.min(raw(session, StageChange.at)))
-            .where(StageChange.to_stage.in_(BUYING_STAGES))  # type: ignore[union-attr]
-            .group_by(StageChange.customer_id),
+            select(col(StageChange.customer_id), func.min(raw(session, col(StageChange.at))))
+            .where(col(StageChange.to_stage).in_(BUYING_STAGES))
+            .group_by(col(StageChange.customer_id)),
         )
     )
     # Buying customers written straight into the table (no orders, no history): acquired when created.
     keep_earliest(
         fetch(
             session,
-            select(Customer.id, raw(session, Customer.created_at))
-            .where(Customer.stage.in_(BUYING_STAGES))  # type: ignore[union-attr]
-            .where(~exists().where(Purchase.customer_id == Customer.id))
-            .where(~exists().where(StageChange.customer_id == Customer.id)),
+            select(col(Customer.id), raw(session, col(Customer.created_at)))
+            .where(col(Customer.stage).in_(BUYING_STAGES))
+            .where(~exists().where(col(Purchase.customer_id) == col(Customer.id)))
+            .where(~exists().where(col(StageChange.customer_id) == col(Customer.id))),
         )
     )
     events: dict[int, list[tuple[datetime, int, bool]]] = {}
-    churned, stage_from = Stage.CHURNED, StageChange.from_stage
+    churned, stage_from = Stage.CHURNED, col(StageChange.from_stage)
     for cid, raw_at, sid, to_stage in fetch(
         session,
         select(
-            StageChange.customer_id, raw(session, StageChange.at), StageChange.id, raw(session, StageChange.to_stage)
-        ).where(or_(StageChange.to_stage == churned, and_(stage_from == churned, StageChange.to_stage != churned))),
+            col(StageChange.customer_id),
+            raw(session, col(StageChange.at)),
+            col(StageChange.id),
+            raw(session, col(StageChange.to_stage)),
+        ).where(
+            or_(col(StageChange.to_stage) == churned, and_(stage_from == churned, col(StageChange.to_stage) != churned))
+        ),
     ):
         events.setdefault(cid, []).append((utc(raw_at), sid, str(to_stage) == churned.value))
     for cid, raw_at in fetch(
         session,
-        select(Customer.id, raw(session, Customer.updated_at))
-        .where(Customer.stage == churned)
-        .where(~exists().where(StageChange.customer_id == Customer.id, StageChange.to_stage == churned)),
+        select(col(Customer.id), raw(session, col(Customer.updated_at)))
+        .where(col(Customer.stage) == churned)
+        .where(~exists().where(col(StageChange.customer_id) == col(Customer.id), col(StageChange.to_stage) == churned)),
     ):
         events.setdefault(cid, []).append((utc(raw_at), 0, True))
     ordered = {cid: tuple((at, flag) for at, _, flag in sorted(evs)) for cid, evs in events.items()}
@@ -213,9 +221,9 @@ def churn_reasons(session: Session, period: Period) -> tuple[ReasonCount, ...]:
     counts = Counter(
         str(reason)
         for (reason,) in session.execute(
-            select(StageChange.churn_reason)
-            .where(StageChange.to_stage == Stage.CHURNED)
-            .where(StageChange.at >= period.start_moment, StageChange.at < period.end_moment)  # type: ignore[operator]
+            select(col(StageChange.churn_reason))
+            .where(col(StageChange.to_stage) == Stage.CHURNED)
+            .where(col(StageChange.at) >= period.start_moment, col(StageChange.at) < period.end_moment)
         )
         if reason is not None
     )
@@ -248,14 +256,14 @@ def purchase_rhythms(
     session: Session, *, customer_ids: Iterable[int] | None = None, before: datetime | None = None
 ) -> dict[int, Rhythm]:
     """Per customer, first and last purchase day and the number of distinct purchase days (one GROUP BY)."""
-    day = day_expr(session, Purchase.ordered_at)
-    stmt = select(Purchase.customer_id, func.min(day), func.max(day), func.count(func.distinct(day))).group_by(
-        grouped(session, Purchase.customer_id)
+    day = day_expr(session, col(Purchase.ordered_at))
+    stmt = select(col(Purchase.customer_id), func.min(day), func.max(day), func.count(func.distinct(day))).group_by(
+        grouped(session, col(Purchase.customer_id))
     )
     if customer_ids is not None:
-        stmt = stmt.where(Purchase.customer_id.in_(list(customer_ids)))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Purchase.customer_id).in_(list(customer_ids)))
     if before is not None:
-        stmt = stmt.where(scanned(session, Purchase.ordered_at) < before)
+        stmt = stmt.where(scanned(session, col(Purchase.ordered_at)) < before)
     return {cid: Rhythm(as_date(lo), as_date(hi), int(n)) for cid, lo, hi, n in fetch(session, stmt)}
 
 

@@ -137,7 +137,7 @@ def _choice(kind: type[E], field: str, value: str) -> E:
     """Memoised: a file repeats the same few words for its stages and channels (errors are not cached)."""
     synonym = SYNONYMS.get(kind, {}).get(value_key(value))
     if synonym is not None:
-        return synonym  # type: ignore[return-value]
+        return synonym  # type: ignore[return-value]  # SYNONYMS[kind] holds kind's own members; mypy can't tie the two
     return clean_enum(kind, field, value)
 
 
