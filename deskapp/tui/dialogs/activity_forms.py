@@ -57,7 +57,7 @@ class LogInteractionForm(FormScreen):
         yield warning
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import Channel
+        from deskapp.core.records.enums import Channel
 
         return (
             FormField("summary", "Summary", placeholder="what was said, in a few words"),
@@ -139,7 +139,7 @@ class ComplaintForm(CustomerForm):
     CONTEXT_WORD = "from"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ComplaintCategory, Priority
+        from deskapp.core.records.enums import ComplaintCategory, Priority
 
         return (
             FormField("subject", "Subject", placeholder="what went wrong"),
@@ -161,7 +161,7 @@ class FollowUpForm(CustomerForm):
     CONTEXT_WORD = "with"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import FollowUpKind
+        from deskapp.core.records.enums import FollowUpKind
 
         return (
             FormField("due", "Due", value=_today_plus(7), placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM"),
@@ -261,7 +261,7 @@ class RespondForm(ComplaintActionForm):
     FOCUS_FIELD = "message"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import Channel
+        from deskapp.core.records.enums import Channel
 
         return (
             FormField("message", "What you said", placeholder="the answer you gave"),

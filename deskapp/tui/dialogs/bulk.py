@@ -54,7 +54,7 @@ class BulkForm(FormScreen):
         yield Static(Text(f"{plural(self.count, 'customer')} marked", style="bold"), classes="form-context")
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ChurnReason, Stage
+        from deskapp.core.records.enums import ChurnReason, Stage
 
         return (
             FormField("action", "Do", "select", value="tag", options=ACTIONS),

@@ -166,7 +166,7 @@ class StageForm(FormScreen):
         )
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ChurnReason, Stage
+        from deskapp.core.records.enums import ChurnReason, Stage
 
         stages = tuple((words(s.value), str(s.value)) for s in Stage)
         target = next((v for _l, v in stages if v != self.current), "awareness")
