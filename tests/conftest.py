@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,6 +17,17 @@ from deskapp.core.db.engine import DeskSession, open_engine, session_scope
 from deskapp.core.records import clock
 
 FIXED_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+class _Saved(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def ident(row: _Saved) -> int:
+    """A saved row's id: typed optional on the table (None until the row is flushed), known here."""
+    assert row.id is not None
+    return row.id
 
 
 @pytest.fixture(autouse=True)

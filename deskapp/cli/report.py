@@ -226,11 +226,13 @@ def clv(
 
 def _names(ctx: typer.Context, ids: list[int]) -> dict[int, str]:
     from sqlalchemy import select
+    from sqlmodel import col
 
     from deskapp.core.records.tables import Customer
 
     with _session(ctx) as session:
-        return dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())  # type: ignore[union-attr]
+        rows = session.execute(select(col(Customer.id), col(Customer.name)).where(col(Customer.id).in_(ids))).all()
+        return {int(customer_id): name for customer_id, name in rows}
 
 
 @app.command()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -11,7 +12,7 @@ from deskapp.core.db.engine import open_engine, session_scope
 runner = CliRunner()
 
 
-def test_backup_check_export_erase_restore(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_check_export_erase_restore(tmp_path: Path) -> None:
     db = tmp_path / "desk.db"
     engine = open_engine(db)
     with session_scope(engine, write=True) as s:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from deskapp.cli import app
 from deskapp.cli.duplicates import DEFAULT_MIN_SCORE
@@ -12,6 +12,7 @@ from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.hygiene import matching
 from deskapp.core.records.settings import save_setting
+from tests.conftest import ident
 
 runner = CliRunner()
 
@@ -22,14 +23,14 @@ def make_desk(db_path: Path) -> None:
         save_setting(s, "phone_region", "SE")
         a = customers.create_customer(s, name="Åsa Lindqvist", phone="070-123 45 67", notes="first")
         b = customers.create_customer(s, name="Lindqvist Asa", phone="+46701234567", company="[bold]Shop[/]")
-        activity.log_interaction(s, b.id, channel="call", summary="called about a bike")
+        activity.log_interaction(s, ident(b), channel="call", summary="called about a bike")
         customers.create_customer(s, name="Anna Andersson", email="a1@example.se")
         customers.create_customer(s, name="Anna Andersson", email="a2@example.se")
         assert (a.id, b.id) == (1, 2)
     engine.dispose()
 
 
-def run(db_path: Path, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+def run(db_path: Path, *args: str, stdin: str | None = None) -> Result:
     return runner.invoke(app, ["--db", str(db_path), *args], input=stdin)
 
 

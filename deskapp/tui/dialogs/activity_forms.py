@@ -219,7 +219,7 @@ class DateForm(FormScreen):
         context: Text | None = None,
         placeholder: str = "YYYY-MM-DD",
     ) -> None:
-        self.TITLE = title  # type: ignore[misc]
+        self.TITLE = title  # type: ignore[misc]  # a ClassVar on Screen; here each date form names its own
         self.field_name, self.field_label, self.field_value = name, label, value
         self.action, self.context, self.placeholder = action, context, placeholder
         super().__init__()

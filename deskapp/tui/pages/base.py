@@ -9,7 +9,7 @@ message -> `show(data)` on the UI thread fills the widgets. Widgets never see a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -48,7 +48,7 @@ class DeskScreen(Screen[None]):
 
     @property
     def desk_app(self) -> DeskApp:
-        return self.app  # type: ignore[return-value]
+        return cast("DeskApp", self.app)  # every screen here runs inside the desk app
 
     # --- layout -----------------------------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ def desk_clv_model(session: DeskSession, period: Period, margin_rate: float | No
     from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
     from deskapp.core.records.tables import Purchase
 
-    count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()  # type: ignore[arg-type]
+    count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()
     key = (int(count), int(top or 0), period.end)
     engine = session.get_bind()
     with _MODELS_LOCK:
