@@ -225,14 +225,10 @@ def clv(
 
 
 def _names(ctx: typer.Context, ids: list[int]) -> dict[int, str]:
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from deskapp.core.records.tables import Customer
+    from deskapp.core.analytics.reports_board import customer_names
 
     with _session(ctx) as session:
-        rows = session.execute(select(col(Customer.id), col(Customer.name)).where(col(Customer.id).in_(ids))).all()
-        return {int(customer_id): name for customer_id, name in rows}
+        return customer_names(session, ids)
 
 
 @app.command()
