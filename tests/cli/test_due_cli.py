@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from deskapp.cli import app
 from deskapp.core.activity.service import log_interaction, schedule_follow_up
 from deskapp.core.customers.service import create_customer
-from deskapp.core.db.engine import open_engine, session_scope
-from tests.conftest import ident
+from deskapp.core.db.engine import session_scope
+from tests.conftest import copy_of_template, ident
 
 runner = CliRunner()
 ROW_KEYS = [
@@ -33,9 +33,9 @@ ROW_KEYS = [
 
 
 @pytest.fixture
-def desk(tmp_path: Path, frozen_now: datetime) -> list[str]:
+def desk(tmp_path: Path, frozen_now: datetime, desk_template: Path) -> list[str]:
     db = tmp_path / "desk.db"
-    engine = open_engine(db)
+    engine = copy_of_template(desk_template, db)
     with session_scope(engine, staff="anna", write=True) as s:
         ann = ident(create_customer(s, name="Ann Customer", owner="anna"))
         bo = ident(create_customer(s, name="Bo Customer", owner="bence"))

@@ -7,13 +7,14 @@ from typer.testing import CliRunner
 
 from deskapp.cli import app
 from deskapp.core.customers import service as customers
-from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.db.engine import session_scope
+from tests.conftest import copy_of_template
 
 runner = CliRunner()
 
 
-def test_find_prints_a_table_and_json(db_path: Path) -> None:
-    engine = open_engine(db_path)
+def test_find_prints_a_table_and_json(db_path: Path, desk_template: Path) -> None:
+    engine = copy_of_template(desk_template, db_path)
     with session_scope(engine, write=True) as s:
         customers.create_customer(s, name="Ödön Kovács", email="odon@example.hu")
         customers.create_customer(s, name="[bold]Ann[/]")

@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from deskapp.cli import app
-from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.db.engine import session_scope
 from deskapp.core.records.settings import save_setting
+from tests.conftest import copy_of_template
 
 runner = CliRunner()
 NIGHT_1 = "Kundnr;Namn;Mobil;Intern\nK1;Anna Berg;070-123 45 67;x\nK2;Erik Nagy;;y\n"
@@ -24,9 +25,9 @@ def deskapp(db: Path, *args: str, stdin: str | None = None) -> Result:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(tmp_path: Path, desk_template: Path) -> Path:
     path = tmp_path / "desk.db"
-    engine = open_engine(path)
+    engine = copy_of_template(desk_template, path)
     with session_scope(engine, write=True) as session:
         save_setting(session, "phone_region", "SE")
     engine.dispose()

@@ -15,7 +15,7 @@ from deskapp.core.activity.service import log_interaction, record_purchase
 from deskapp.core.customers.lifecycle import change_stage
 from deskapp.core.customers.service import create_customer
 from deskapp.core.db.engine import open_engine, session_scope
-from tests.conftest import ident
+from tests.conftest import copy_of_template, ident
 from tests.data.cdnow.build import PUBLISHED_BGNBD, PUBLISHED_GAMMA_GAMMA, write_purchase_csv
 
 runner = CliRunner()
@@ -27,10 +27,10 @@ def at(y: int, m: int, d: int) -> datetime:
 
 
 @pytest.fixture
-def desk(tmp_path: Path, frozen_now: datetime) -> list[str]:
+def desk(tmp_path: Path, frozen_now: datetime, desk_template: Path) -> list[str]:
     """The retention desk of the metrics tests (S = 3, E = 3, N = 1, two lost) plus three NPS answers."""
     db = tmp_path / "desk.db"
-    engine = open_engine(db)
+    engine = copy_of_template(desk_template, db)
     with session_scope(engine, staff="anna", write=True) as s:
         ids = {
             n: ident(create_customer(s, name=n, source=src))

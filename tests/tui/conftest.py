@@ -25,7 +25,7 @@ from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.records import clock
 from deskapp.tui.app import DeskApp
-from tests.conftest import ident
+from tests.conftest import copy_of_template, ident
 
 FIXED_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 SNAPSHOT_NOW = "2026-11-23T09:30:00+00:00"
@@ -91,14 +91,27 @@ async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
     await pilot.pause()
 
 
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """For what arrives on its own (live refresh): poll the condition, pausing the app in between."""
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """For what arrives on its own (a debounced search, live refresh, the palette's hits): poll the condition,
+    letting the app run in between. The timeout only bounds a failing test; a passing one waits no longer
+    than the condition takes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        await pilot.pause(0.05)
+        await pilot.pause(0.02)
     return condition()
+
+
+async def searched(pilot: Pilot[Any]) -> None:
+    """Wait until the Customers page has searched for what was typed and shown it, then let workers settle."""
+    from deskapp.tui.pages.customers import CustomersScreen
+
+    await pilot.pause()  # the keys' Input.Changed reaches the page and starts the debounce
+    page = pilot.app.screen
+    assert isinstance(page, CustomersScreen)
+    assert await wait_until(pilot, lambda: page.search_settled), "the search never came back"
+    await settle(pilot)
 
 
 def cell_text(table: DataTable[Text], row: int, column: int) -> str:
@@ -162,11 +175,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sample_engine(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A private copy of the sample desk, with the clock fixed for the whole process."""
-    import shutil
-
     monkeypatch.setenv("DESKAPP_NOW", SNAPSHOT_NOW)
-    copy = tmp_path / "sample.db"
-    shutil.copy(sample_db, copy)
-    engine = open_engine(copy)
+    engine = copy_of_template(sample_db, tmp_path / "sample.db")
     yield engine
     engine.dispose()

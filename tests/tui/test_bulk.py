@@ -22,7 +22,7 @@ from deskapp.tui.dialogs.forms import ConfirmScreen
 from deskapp.tui.pages.customers import CustomersScreen
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.tables import DeskTable
-from tests.tui.conftest import SmallDesk, cell_text, make_app, record_notifications, settle
+from tests.tui.conftest import SmallDesk, cell_text, make_app, record_notifications, searched, settle
 from tests.tui.test_snapshots import SIZE, SnapCompare, demo_app
 
 
@@ -222,8 +222,7 @@ async def test_mark_all_and_again_unmarks(small_desk: SmallDesk) -> None:
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("space")  # in the search box: a space, not a mark
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await searched(pilot)
         assert status(app) == "3 of 3 customers"
         await pilot.press("down", "ctrl+a")
         await pilot.pause()

@@ -11,6 +11,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+from textual.message import Message
 from textual.widgets import Static
 
 from deskapp.core.activity import service as activity
@@ -89,6 +91,11 @@ async def test_start_notification_counts_what_is_due(small_desk: SmallDesk) -> N
     assert ("Follow-ups", "1 follow-up overdue, 1 due today.", "warning") in notes
 
 
+def _keep_polls(message: Message, polls: list[DeskApp.Polled]) -> None:
+    if isinstance(message, DeskApp.Polled):
+        polls.append(message)
+
+
 async def test_a_follow_up_coming_due_raises_a_notification(
     small_desk: SmallDesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -96,14 +103,25 @@ async def test_a_follow_up_coming_due_raises_a_notification(
         activity.schedule_follow_up(s, small_desk.ids["asa"], due="2026-11-23 10:00", note="Call about the fitting")
     app = make_app(small_desk.engine, poll_seconds=0.05, due_check_seconds=0)
     notes = record_notifications(app)
-    async with app.run_test(size=(120, 40)) as pilot:
+    polls: list[DeskApp.Polled] = []
+    async with app.run_test(size=(120, 40), message_hook=lambda m: _keep_polls(m, polls)) as pilot:
         await settle(pilot)
-        await pilot.pause(0.2)
+        assert await wait_until(pilot, lambda: len(polls) >= 3)  # the desk has looked a few times: nothing due
+        await settle(pilot)
         assert not [n for n in notes if n[0] == "Follow-up due now"]
         monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 23, 10, 1, tzinfo=UTC))
         assert await wait_until(pilot, lambda: any(n[0] == "Follow-up due now" for n in notes))
     due = [msg for title, msg, _sev in notes if title == "Follow-up due now"]
     assert due == ["Åsa Lindqvist · check in (10:00): Call about the fitting"]
+
+
+def palette_choice(app: DeskApp) -> str:
+    """The command the palette would run on Enter, once its search for what was typed has finished."""
+    palette = app.screen
+    if not isinstance(palette, CommandPalette) or any(w.node is palette and not w.is_finished for w in app.workers):
+        return ""
+    hits = palette.query_one(CommandList)
+    return "" if hits.highlighted is None else str(hits.get_option_at_index(hits.highlighted).prompt)
 
 
 async def test_palette_jumps_to_a_customer_by_name(small_desk: SmallDesk) -> None:
@@ -113,9 +131,7 @@ async def test_palette_jumps_to_a_customer_by_name(small_desk: SmallDesk) -> Non
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"lindq")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        await pilot.pause(0.3)
+        assert await wait_until(pilot, lambda: "Lindqvist" in palette_choice(app))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)

@@ -158,12 +158,12 @@ async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
 ) -> None:
     """A look at a big desk takes seconds: changes arriving meanwhile must not start scans side by side."""
     import threading
-    import time
 
     looks: list[int] = []
     running = [0]
     most = [0]
     lock = threading.Lock()
+    first_look_may_end = threading.Event()
     fetch = DuplicatesScreen.fetch
 
     def slow(self: DuplicatesScreen, session: Any, params: Any) -> Any:
@@ -171,7 +171,7 @@ async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
             looks.append(1)
             running[0] += 1
             most[0] = max(most[0], running[0])
-        time.sleep(0.3)
+        first_look_may_end.wait(timeout=10)  # the first look lasts until the changes have arrived
         try:
             return fetch(self, session, params)
         finally:
@@ -184,9 +184,12 @@ async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
         monkeypatch.setattr(DuplicatesScreen, "fetch", slow)
         page = app.screen
         assert isinstance(page, DuplicatesScreen)
-        for _ in range(4):  # four changes arrive while the first look runs
+        page.desk_changed()
+        assert await wait_until(pilot, lambda: len(looks) == 1)  # the first look is running
+        for _ in range(3):  # three more changes arrive while it runs
             page.desk_changed()
-            await pilot.pause(0.05)
+            await pilot.pause()
+        first_look_may_end.set()
         await settle(pilot, rounds=5)
         assert (len(looks), most[0]) == (2, 1)
         assert len(rows(table)) == 2

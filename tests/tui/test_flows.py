@@ -17,7 +17,7 @@ from deskapp.tui.pages.customer import CustomerScreen
 from deskapp.tui.pages.customers import CustomersScreen
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.tables import DeskTable
-from tests.tui.conftest import SmallDesk, cell_text, make_app, record_notifications, set_value, settle
+from tests.tui.conftest import SmallDesk, cell_text, make_app, record_notifications, searched, set_value, settle
 
 
 async def test_find_a_customer_by_part_of_the_name_and_log_a_call(small_desk: SmallDesk) -> None:
@@ -28,8 +28,7 @@ async def test_find_a_customer_by_part_of_the_name_and_log_a_call(small_desk: Sm
         await settle(pilot)
         assert isinstance(app.screen, CustomersScreen)
         await pilot.press(*"odo")  # accents folded, prefix match
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await searched(pilot)
         table = app.screen.query_one("#customers", DeskTable)
         assert table.row_count == 1
         assert cell_text(table, 0, 0) == "Ödön Kovács"
