@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -43,7 +43,7 @@ def desk(ctx: typer.Context) -> DeskContext:
     return root.obj
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     from rich.text import Text
 
     err_console.print(Text("error: ", style="bold red") + Text(message))
@@ -67,7 +67,7 @@ def handle_errors(fn: F) -> F:
             err_console.print("interrupted; nothing more was written")
             raise typer.Exit(130) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)  # functools.wraps keeps the signature typer reads
 
 
 def print_json(data: Any) -> None:

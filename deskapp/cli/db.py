@@ -35,7 +35,7 @@ def copy(
     ),
 ) -> None:
     """Copy the whole desk (every record, id and history) into another, empty database, then check the counts."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
     from deskapp.core.db.engine import describe_url, open_engine
     from deskapp.core.ops.transfer import copy_desk
@@ -43,7 +43,7 @@ def copy(
     source = desk(ctx).engine()
     target = open_engine(to, migrate=False)
     with Progress(TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(), transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(table: str, done: int, total: int) -> None:
             if table not in tasks:

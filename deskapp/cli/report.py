@@ -225,12 +225,10 @@ def clv(
 
 
 def _names(ctx: typer.Context, ids: list[int]) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from deskapp.core.records.tables import Customer
+    from deskapp.core.analytics.reports_board import customer_names
 
     with _session(ctx) as session:
-        return dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())  # type: ignore[union-attr]
+        return customer_names(session, ids)
 
 
 @app.command()

@@ -31,6 +31,7 @@ from deskapp.tui.widgets.tables import DeskTable
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
     from deskapp.core.db.changes import ChangeWatcher
     from deskapp.core.records.readmodels import FollowUpRow
@@ -228,7 +229,7 @@ class DeskApp(App[None]):
         if self.start_notification:
             if message.overdue or message.due_today:
                 text = f"{plural(message.overdue, 'follow-up')} overdue, {message.due_today} due today."
-                severity = "warning" if message.overdue else "information"
+                severity: SeverityLevel = "warning" if message.overdue else "information"
                 self.notify(text, title="Follow-ups", severity=severity, timeout=8)
             else:
                 self.notify("Nothing overdue or due today.", title="Follow-ups", timeout=5)

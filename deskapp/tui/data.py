@@ -44,12 +44,9 @@ class Desk:
         try:
             self.staff = current_staff(self.requested_staff)
             if self._engine is None:
-                from sqlalchemy.engine import URL
+                from deskapp.core.db.engine import open_engine
 
-                from deskapp.core.db.engine import open_engine, resolve_url
-
-                url = self.url if isinstance(self.url, URL) else resolve_url(self.url)
-                self._engine = open_engine(url)
+                self._engine = open_engine(self.url)  # a URL as it is; a path, a string or None resolved
                 self.url = self._engine.url
                 self._start_daily_backup(self._engine)
         except BaseException as exc:

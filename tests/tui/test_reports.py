@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.engine import Engine
+from textual.screen import Screen
 from textual.widgets import Static
 
 from deskapp.tui.pages.customer import CustomerScreen
@@ -11,8 +14,8 @@ from tests.tui.conftest import SmallDesk, make_app, settle
 from tests.tui.test_snapshots import SIZE, SnapCompare, customer_id, demo_app, keys
 
 
-def text_of(screen: object, selector: str) -> str:
-    return str(screen.query_one(selector, Static).content.plain)  # type: ignore[attr-defined]
+def text_of(screen: Screen[Any], selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
 
 
 def test_bar_uses_eighths_and_caps_at_the_width() -> None:

@@ -57,7 +57,7 @@ class LogInteractionForm(FormScreen):
         yield warning
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import Channel
+        from deskapp.core.records.enums import Channel
 
         return (
             FormField("summary", "Summary", placeholder="what was said, in a few words"),
@@ -139,7 +139,7 @@ class ComplaintForm(CustomerForm):
     CONTEXT_WORD = "from"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ComplaintCategory, Priority
+        from deskapp.core.records.enums import ComplaintCategory, Priority
 
         return (
             FormField("subject", "Subject", placeholder="what went wrong"),
@@ -161,7 +161,7 @@ class FollowUpForm(CustomerForm):
     CONTEXT_WORD = "with"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import FollowUpKind
+        from deskapp.core.records.enums import FollowUpKind
 
         return (
             FormField("due", "Due", value=_today_plus(7), placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM"),
@@ -219,7 +219,7 @@ class DateForm(FormScreen):
         context: Text | None = None,
         placeholder: str = "YYYY-MM-DD",
     ) -> None:
-        self.TITLE = title  # type: ignore[misc]
+        self.TITLE = title  # type: ignore[misc]  # a ClassVar on Screen; here each date form names its own
         self.field_name, self.field_label, self.field_value = name, label, value
         self.action, self.context, self.placeholder = action, context, placeholder
         super().__init__()
@@ -261,7 +261,7 @@ class RespondForm(ComplaintActionForm):
     FOCUS_FIELD = "message"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import Channel
+        from deskapp.core.records.enums import Channel
 
         return (
             FormField("message", "What you said", placeholder="the answer you gave"),

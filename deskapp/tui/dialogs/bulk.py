@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.widget import Widget
-from textual.widgets import Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import plural, words
@@ -54,7 +54,7 @@ class BulkForm(FormScreen):
         yield Static(Text(f"{plural(self.count, 'customer')} marked", style="bold"), classes="form-context")
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ChurnReason, Stage
+        from deskapp.core.records.enums import ChurnReason, Stage
 
         return (
             FormField("action", "Do", "select", value="tag", options=ACTIONS),
@@ -87,7 +87,7 @@ class BulkForm(FormScreen):
             self.query_one(f"#field-{name}").display = visible
         if action in VALUE_LABEL:
             self.query_one("#field-value .field-label", Label).update(VALUE_LABEL[action])
-            self.query_one("#input-value").placeholder = VALUE_HINT[action]  # type: ignore[attr-defined]
+            self.query_one("#input-value", Input).placeholder = VALUE_HINT[action]
 
     def change(self, values: dict[str, Any]) -> BulkChange:
         """The change the form describes (ValidationFailed when it can't be made)."""

@@ -47,11 +47,8 @@ def _displayable(profile: CustomerProfile) -> CustomerProfile:
     from dataclasses import replace
 
     text_fields = ("name", "company", "email", "phone", "phone_raw", "source", "owner", "notes")
-    return replace(
-        profile,
-        tags=tuple(clean(t) for t in profile.tags),
-        **{name: clean(getattr(profile, name)) for name in text_fields},
-    )
+    cleaned: dict[str, Any] = {name: clean(getattr(profile, name)) for name in text_fields}
+    return replace(profile, tags=tuple(clean(t) for t in profile.tags), **cleaned)
 
 
 class CustomerForm(FormScreen):
@@ -68,7 +65,7 @@ class CustomerForm(FormScreen):
     def __init__(self, profile: CustomerProfile | None = None) -> None:
         self.profile = profile
         self.version = profile.version if profile else None
-        self.TITLE = "Edit customer" if profile else "New customer"  # type: ignore[misc]
+        self.TITLE = "Edit customer" if profile else "New customer"  # type: ignore[misc]  # a ClassVar on Screen; here it depends on what is edited
         self._create_anyway = False
         super().__init__()
 
@@ -166,7 +163,7 @@ class StageForm(FormScreen):
         )
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ChurnReason, Stage
+        from deskapp.core.records.enums import ChurnReason, Stage
 
         stages = tuple((words(s.value), str(s.value)) for s in Stage)
         target = next((v for _l, v in stages if v != self.current), "awareness")

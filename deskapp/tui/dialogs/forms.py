@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on
@@ -77,7 +77,7 @@ class FormScreen(ModalScreen[Any]):
 
     @property
     def desk_app(self) -> DeskApp:
-        return self.app  # type: ignore[return-value]
+        return cast("DeskApp", self.app)  # every screen here runs inside the desk app
 
     # --- to override ------------------------------------------------------------------------------------
 
@@ -181,7 +181,7 @@ class FormScreen(ModalScreen[Any]):
         self.show_errors(message.errors, message.message)
 
     def _clear_errors(self) -> None:
-        for error in self.query(".field-error"):
+        for error in self.query(".field-error").results(Static):
             error.update("")
             error.display = False
         for f in self.query(".field"):

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
@@ -133,7 +133,7 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
 
     @property
     def desk_app(self) -> DeskApp:
-        return self.app  # type: ignore[return-value]
+        return cast("DeskApp", self.app)  # every screen here runs inside the desk app
 
     # --- layout -------------------------------------------------------------------------------------------
 
@@ -239,9 +239,9 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
                 return Text("  ") + cell(shown(field, text), "dim")
 
             note = {"both": "  (both)", "same": ""}.get(side, "  (picked)" if manual else "")
-            kept = cell(shown(field, result), "bold" if side != "same" else "")
-            kept.append(note, style="dim italic")
-            table.add_row(Text(LABELS[field]), value(left, "left"), value(right, "right"), kept, key=field)
+            kept_value = cell(shown(field, result), "bold" if side != "same" else "")
+            kept_value.append(note, style="dim italic")
+            table.add_row(Text(LABELS[field]), value(left, "left"), value(right, "right"), kept_value, key=field)
         table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
 
         survivor = preview.plan.survivor_id

@@ -1,6 +1,7 @@
 """Actions on a follow-up or a complaint row, shared by the pages that list them (Today, Follow-ups,
-Complaints). A page mixes these in, lists the bindings below in its BINDINGS, and says which row is
-selected; each action is one core call in its own write transaction.
+Complaints). A page mixes these in (they are pages themselves, so they may use `write` and `form_done`), lists
+the bindings below in its BINDINGS, and says which row is selected; each action is one core call in its own
+write transaction.
 
 The forms are imported when first opened: the home page paints without loading them.
 """
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.binding import Binding
 
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ def _who(name: str) -> Text:
     return Text(one_line(name), style="bold")
 
 
-class FollowUpActions:
+class FollowUpActions(DeskScreen):
     """Mark done, snooze (a day, a week, until a date), reschedule, and log a call, on the selected follow-up."""
 
     def selected_follow_up(self) -> FollowUpRow | None:
@@ -61,7 +63,7 @@ class FollowUpActions:
                 message += f". Next check-in on {upcoming.due_date:%a %d %b}"
             return message
 
-        self.write("marking the follow-up done", complete)  # type: ignore[attr-defined]
+        self.write("marking the follow-up done", complete)
 
     def action_snooze(self, days: int) -> None:
         row = self.selected_follow_up()
@@ -74,7 +76,7 @@ class FollowUpActions:
             f = snooze_follow_up(session, row.id, days=days)
             return f"Snoozed {one_line(row.customer_name)} until {f.due_date:%a %d %b}"
 
-        self.write("snoozing the follow-up", snooze)  # type: ignore[attr-defined]
+        self.write("snoozing the follow-up", snooze)
 
     def action_snooze_until(self) -> None:
         row = self.selected_follow_up()
@@ -97,7 +99,7 @@ class FollowUpActions:
             action=snooze,
             context=_who(row.customer_name) + Text(f" · {words(row.kind)}"),
         )
-        self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
+        self.app.push_screen(form, self.form_done)
 
     def action_reschedule(self) -> None:
         row = self.selected_follow_up()
@@ -122,21 +124,21 @@ class FollowUpActions:
             context=_who(row.customer_name) + Text(f" · {words(row.kind)}"),
             placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM",
         )
-        self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
+        self.app.push_screen(form, self.form_done)
 
     def action_log_call(self) -> None:
         from deskapp.tui.dialogs.activity_forms import LogInteractionForm
 
         target = self.selected_customer()
         if target is not None:
-            self.app.push_screen(LogInteractionForm(*target), self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(LogInteractionForm(*target), self.form_done)
 
     def selected_customer(self) -> tuple[int, str] | None:
         row = self.selected_follow_up()
         return (row.customer_id, row.customer_name) if row else None
 
 
-class ComplaintActions:
+class ComplaintActions(DeskScreen):
     """Respond, resolve (asks the resolution, offers the personal follow-up) and change status."""
 
     def selected_complaint(self) -> ComplaintRow | None:
@@ -150,14 +152,14 @@ class ComplaintActions:
 
         row = self.selected_complaint()
         if row is not None:
-            self.app.push_screen(RespondForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(RespondForm(row.id, self._complaint_context(row)), self.form_done)
 
     def action_resolve(self) -> None:
         from deskapp.tui.dialogs.activity_forms import ResolveForm
 
         row = self.selected_complaint()
         if row is not None:
-            self.app.push_screen(ResolveForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(ResolveForm(row.id, self._complaint_context(row)), self.form_done)
 
     def action_complaint_status(self) -> None:
         from deskapp.tui.dialogs.activity_forms import StatusForm
@@ -165,4 +167,4 @@ class ComplaintActions:
         row = self.selected_complaint()
         if row is not None:
             form = StatusForm(row.id, row.status, self._complaint_context(row))
-            self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(form, self.form_done)

@@ -246,7 +246,7 @@ class CustomerScreen(DeskScreen):
     def _forecast_in_thread(self) -> None:
         """After the page shows: the desk's CLV model (fitted once between purchases, shared with Reports)."""
         from deskapp.core.analytics.metrics import period_between
-        from deskapp.tui.pages.reports import desk_clv_model
+        from deskapp.core.analytics.reports_board import desk_clv_model
 
         try:
             with self.desk_app.desk.read() as session:

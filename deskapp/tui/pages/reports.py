@@ -7,10 +7,7 @@ then each chart says "computing…". A desk too small for the model gets a calm 
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -26,12 +23,11 @@ if TYPE_CHECKING:
     from deskapp.core.analytics.metrics import (
         Funnel,
         NpsFigures,
-        Period,
         ReasonCount,
         RetentionFigures,
-        SimpleClv,
     )
-    from deskapp.core.analytics.predict import ClvBucket, ClvModel
+    from deskapp.core.analytics.predict import ClvBucket
+    from deskapp.core.analytics.reports_board import ReportsBoard
     from deskapp.core.db.engine import DeskSession
 
 BAR_WIDTH = 20
@@ -45,58 +41,6 @@ CHARTS = (
     ("retention", "Retention by month (E − N) / S"),
     ("nps", "NPS by month"),
 )
-
-
-_MODELS: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], ClvModel | str]] = weakref.WeakKeyDictionary()
-_MODELS_LOCK = threading.Lock()
-
-
-def desk_clv_model(session: DeskSession, period: Period, margin_rate: float | None = None) -> ClvModel | str:
-    """The predicted-CLV model over the purchases up to the period's end (margin: the period's margin rate),
-    or why it can't be fitted. Remembered per engine while the purchases' count and highest id stay the same,
-    so the Reports page and the Customer page fit it once between purchases (an edited amount waits for the
-    next purchase). Runs in workers only."""
-    from sqlalchemy import func, select
-
-    from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
-    from deskapp.core.records.tables import Purchase
-
-    count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()  # type: ignore[arg-type]
-    key = (int(count), int(top or 0), period.end)
-    engine = session.get_bind()
-    with _MODELS_LOCK:
-        known = _MODELS.get(engine)
-        if known is not None and known[0] == key:
-            return known[1]
-    if margin_rate is None:
-        from deskapp.core.analytics.metrics import order_figures
-        from deskapp.core.records.settings import load_settings
-
-        settings = load_settings(session)
-        margin_rate = order_figures(session, period, settings).margin_rate
-        if margin_rate is None:
-            margin_rate = float(settings.default_margin)
-    try:
-        found: ClvModel | str = fit_clv_model(session, period.end, margin_rate=margin_rate)
-    except ModelUnavailable as exc:
-        found = str(exc)
-    with _MODELS_LOCK:
-        _MODELS[engine] = (key, found)
-    return found
-
-
-@dataclass(frozen=True)
-class ReportsData:
-    period: Period
-    funnel: Funnel
-    retention: RetentionFigures
-    retention_months: tuple[RetentionFigures, ...]
-    reasons: tuple[ReasonCount, ...]
-    nps: NpsFigures
-    nps_months: tuple[NpsFigures, ...]
-    simple: SimpleClv
-    clv: tuple[ClvBucket, ...]
-    clv_problem: str | None
 
 
 def bar(value: float, largest: float, width: int = BAR_WIDTH) -> str:
@@ -122,7 +66,7 @@ def _money(value: Any) -> str:
     return "–" if value is None else f"{float(value):,.2f}"
 
 
-def figures_line(data: ReportsData) -> Text:
+def figures_line(data: ReportsBoard) -> Text:
     s = data.simple
     line = Text()
     period = f"{data.period.start:%Y-%m-%d} – {data.period.end:%Y-%m-%d}"
@@ -229,31 +173,12 @@ class ReportsScreen(DeskScreen):
         chart.border_title = title
         return chart
 
-    def fetch(self, session: DeskSession, params: Any) -> ReportsData:
-        from deskapp.core.analytics import metrics
-        from deskapp.core.records.settings import load_settings
+    def fetch(self, session: DeskSession, params: Any) -> ReportsBoard:
+        from deskapp.core.analytics.reports_board import reports_board
 
-        settings = load_settings(session)
-        period = metrics.period_between()
-        simple = metrics.simple_clv(session, period, settings)
-        margin_rate = simple.margin_rate if simple.margin_rate is not None else float(settings.default_margin)
-        model = desk_clv_model(session, period, margin_rate)
-        problem = model if isinstance(model, str) else None
-        buckets: tuple[ClvBucket, ...] = () if isinstance(model, str) else model.distribution()
-        return ReportsData(
-            period=period,
-            funnel=metrics.funnel(session),
-            retention=metrics.retention_rate(session, period),
-            retention_months=metrics.retention_by_month(session, period),
-            reasons=metrics.churn_reasons(session, period),
-            nps=metrics.net_promoter_score(session, period),
-            nps_months=metrics.nps_by_month(session, period),
-            simple=simple,
-            clv=buckets,
-            clv_problem=problem,
-        )
+        return reports_board(session)
 
-    def show(self, data: ReportsData) -> None:
+    def show(self, data: ReportsBoard) -> None:
         self.query_one("#report-figures", Static).update(figures_line(data))
         self.query_one("#funnel", Static).update(funnel_chart(data.funnel))
         self.query_one("#retention", Static).update(retention_chart(data.retention_months))
