@@ -155,10 +155,12 @@ def clv(
     end: str = TO,
     as_of: str = typer.Option(None, "--as-of", help="End of the model's calibration period (default: --to or today)."),
     horizon: int = typer.Option(365, "--horizon", min=1, help="Days ahead the predicted CLV covers."),
-    top: int = typer.Option(10, "--top", min=0, max=1000, help="Customers listed by predicted CLV."),
+    top: int = typer.Option(
+        10, "--top", min=0, max=1_000_000, help="Customers listed by predicted CLV (with P(alive))."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Simple CLV, historical CLV, and predicted CLV from BG/NBD + Gamma-Gamma (parameters in weeks)."""
+    """Simple CLV, historical CLV, and predicted CLV from the modified BG/NBD + Gamma-Gamma (weeks)."""
     from deskapp.core.analytics.metrics import historical_clv, simple_clv
     from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
 
@@ -180,6 +182,8 @@ def clv(
             "as_of": calibration_end.isoformat(),
             "time_unit": "weeks",
             "customers": len(model.log),
+            "predictions_from": "modified BG/NBD (Batislam et al. 2007)",
+            "mbgnbd": plain(model.mbgnbd),
             "bgnbd": plain(model.bgnbd),
             "gamma_gamma": plain(model.gamma_gamma),
             "horizon_days": horizon,
@@ -207,11 +211,13 @@ def clv(
     if model is None:
         console.print(f"No predicted CLV: {problem}")
         return
-    bg, gg = model.bgnbd, model.gamma_gamma
+    bg, mbg, gg = model.bgnbd, model.mbgnbd, model.gamma_gamma
     console.print(
-        f"BG/NBD (weeks, as of {calibration_end}): r={bg.r:.3f} alpha={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}"
+        f"Modified BG/NBD (weeks, as of {calibration_end}; the figures below): r={mbg.r:.3f} alpha={mbg.alpha:.3f}"
+        f" a={mbg.a:.3f} b={mbg.b:.3f}"
         + (f"   Gamma-Gamma: p={gg.p:.2f} q={gg.q:.2f} gamma={gg.gamma:.2f}" if gg else "")
     )
+    console.print(f"BG/NBD for reference: r={bg.r:.3f} alpha={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}", style="dim")
     names = _names(ctx, [f.customer_id for f in model.top(top)])
     _table(
         f"Predicted CLV, next {horizon} days",

@@ -71,8 +71,8 @@ async def test_customer_page_shows_health_parts_and_value(sample_engine: Engine)
             assert part in health
         assert "latest score 9/10" in health
         assert "358.03" in health  # margin earned so far: the historical CLV
-        forecast = text_of(app.screen, "#forecast")  # from the desk's BG/NBD + Gamma-Gamma fit, after the page
-        assert "P(alive)     98%" in forecast and "Predicted    194.81 in 365 days" in forecast
+        forecast = text_of(app.screen, "#forecast")  # from the desk's modified BG/NBD + Gamma-Gamma fit, after the page
+        assert "P(alive)     98%" in forecast and "Predicted    216.52 in 365 days" in forecast
 
 
 async def test_customer_page_on_a_desk_too_small_for_the_model(small_desk: SmallDesk) -> None:
