@@ -1,4 +1,5 @@
-"""`deskapp due`: overdue, today and upcoming follow-ups; the sweep runs first; exit 0; stable JSON."""
+"""`deskapp due`: overdue, today and upcoming follow-ups, a listing that writes nothing; `deskapp sweep`:
+the rules for cron; exit 0; stable JSON."""
 
 from __future__ import annotations
 
@@ -82,22 +83,59 @@ def test_mine_filters_by_who_is_at_the_desk(desk) -> None:  # type: ignore[no-un
     assert {r["customer"] for r in data["upcoming"]} == {"Bo Customer"}
 
 
-def test_the_sweep_runs_first_and_only_once(desk) -> None:  # type: ignore[no-untyped-def]
+def _table_counts(db: str) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("follow_up", "audit_entry")}
+
+
+def test_due_only_lists_even_when_run_twice(desk) -> None:  # type: ignore[no-untyped-def]
+    before = _table_counts(desk[1])
     data = due_json([*desk, "due"])
-    assert data["created_by_sweep"] == {"cadence": 1}  # Quiet: last contact 83 days ago, lead cadence 30
-    quiet = [r for r in data["today_due"] if r["customer"] == "Quiet Customer"]
-    assert len(quiet) == 1 and quiet[0]["note"].startswith("Regular check-in: last contact 2026-09-01")
-    again = due_json([*desk, "due"])
-    assert again["created_by_sweep"] == {}
-    assert len(again["today_due"]) == len(data["today_due"])
+    assert data["created_by_sweep"] == {}
+    assert [r["customer"] for r in data["today_due"]] == ["Ann Customer"]  # Quiet's check-in isn't made by due
+    due_json([*desk, "due"])
+    assert _table_counts(desk[1]) == before
+
+
+def sweep_json(args: list[str]) -> dict:  # type: ignore[type-arg]
+    result = runner.invoke(app, [*args, "sweep", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_sweep_creates_once_and_dry_run_writes_nothing(desk) -> None:  # type: ignore[no-untyped-def]
+    before = _table_counts(desk[1])
+    preview = runner.invoke(app, [*desk, "sweep", "--dry-run", "--json"])
+    assert preview.exit_code == 0 and json.loads(preview.output)["created"] == {"cadence": 1}
+    assert json.loads(preview.output)["actions"][0]["follow_up_id"] is None
+    assert _table_counts(desk[1]) == before
+    data = sweep_json(desk)
+    assert data["created"] == {"cadence": 1} and data["dry_run"] is False  # Quiet: last contact 83 days ago
+    (made,) = data["actions"]
+    assert made["reason"].startswith("Regular check-in: last contact 2026-09-01") and made["follow_up_id"]
+    assert sweep_json(desk)["created"] == {}
+    quiet = [r for r in due_json([*desk, "due"])["today_due"] if r["customer"] == "Quiet Customer"]
+    assert len(quiet) == 1
+
+
+def test_due_with_sweep_is_the_cron_line_that_does_both(desk) -> None:  # type: ignore[no-untyped-def]
+    data = due_json([*desk, "due", "--sweep"])
+    assert data["created_by_sweep"] == {"cadence": 1}
+    assert due_json([*desk, "due", "--sweep"])["created_by_sweep"] == {}
 
 
 def test_table_output_and_exit_code_zero_with_overdue_items(desk) -> None:  # type: ignore[no-untyped-def]
-    result = runner.invoke(app, [*desk, "due", "--no-sweep"])
+    result = runner.invoke(app, [*desk, "due"])
     assert result.exit_code == 0
     assert "Overdue (1)" in result.output and "Today (1)" in result.output and "Next 7 days (1)" in result.output
-    result = runner.invoke(app, [*desk, "due"])
-    assert "Automation created: 1 cadence." in result.output
+    assert "Automation created" not in result.output
+    result = runner.invoke(app, [*desk, "sweep", "--dry-run"])
+    assert result.exit_code == 0 and "Would create 1: 1 cadence." in result.output
+    result = runner.invoke(app, [*desk, "sweep"])
+    assert "Created 1: 1 cadence." in result.output
+    assert "Nothing new" in runner.invoke(app, [*desk, "sweep"]).output
 
 
 def test_nothing_due(tmp_path, frozen_now) -> None:  # type: ignore[no-untyped-def]
