@@ -1,0 +1,138 @@
+"""Lapsed buyers, win-backs, and the guard on automatic reminders (one a day per customer, over-contact,
+the daily cap). Clock frozen at Monday 2026-11-23."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from deskapp.core.activity.service import log_interaction, record_purchase, schedule_follow_up
+from deskapp.core.analytics.automation import run_sweep
+from deskapp.core.analytics.metrics import Period, churn_rate, lapsed_customers, retention_rate
+from deskapp.core.customers.lifecycle import change_stage
+from deskapp.core.customers.service import create_customer
+from deskapp.core.records.settings import Settings
+from deskapp.core.records.tables import FollowUp, FollowUpKind
+
+SETTINGS = Settings()  # lapsed after 3 cycles; win-back 60 days after; cap 50
+TODAY = date(2026, 11, 23)
+
+
+def at(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, 12, tzinfo=UTC)
+
+
+def buy(session, cid: int, *days: datetime) -> None:  # type: ignore[no-untyped-def]
+    for day in days:
+        record_purchase(session, cid, amount="50", ordered_at=day, settings=SETTINGS)
+
+
+def follow_ups(session, customer_id: int) -> list[FollowUp]:  # type: ignore[no-untyped-def]
+    return list(session.execute(select(FollowUp).where(FollowUp.customer_id == customer_id)).scalars())
+
+
+def test_a_buyer_silent_past_three_of_their_own_cycles_is_lapsed_with_why(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    monthly = create_customer(session, name="Monthly then silent").id
+    buy(session, monthly, at(2026, 1, 10), at(2026, 2, 10), at(2026, 3, 10))  # ~30-day rhythm, silent since March
+    steady = create_customer(session, name="Still monthly").id
+    buy(session, steady, at(2026, 9, 20), at(2026, 10, 20), at(2026, 11, 19))
+    once = create_customer(session, name="Bought once long ago").id
+    buy(session, once, at(2025, 12, 1))
+    fresh = create_customer(session, name="Bought once last week").id
+    buy(session, fresh, at(2026, 11, 16))
+    found = {c.name: c for c in lapsed_customers(session, SETTINGS, TODAY)}
+    assert set(found) == {"Monthly then silent", "Bought once long ago"}
+    lapsed = found["Monthly then silent"]
+    assert lapsed.own_cycle and lapsed.cycle_days == 29.5 and lapsed.silence_days == 258
+    assert lapsed.reason == ("no purchase for 258 days: 8.7 cycles of their own 30-day interval (lapsed after 3)")
+    assert lapsed.lapsed_on == date(2026, 3, 10) + timedelta(days=89)
+    one_timer = found["Bought once long ago"]
+    assert not one_timer.own_cycle and "the business's typical (one purchase so far)" in one_timer.reason
+
+
+def test_retention_counts_the_lapsed_out_and_says_how_many(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    kept = create_customer(session, name="Kept").id
+    buy(session, kept, at(2025, 10, 1), at(2025, 11, 1), at(2026, 10, 20), at(2026, 11, 20))
+    silent = create_customer(session, name="Silent").id
+    buy(session, silent, at(2025, 10, 5), at(2025, 11, 5), at(2025, 12, 5))
+    year = Period(date(2026, 1, 1), date(2026, 11, 23))
+    figures = retention_rate(session, year)
+    assert (figures.at_start, figures.at_end, figures.new) == (2, 2, 0)
+    assert figures.lapsed == 1 and figures.lapsed_ids == (silent,)
+    assert figures.rate == 50.0  # (E - N - lapsed) / S: nobody marked Silent churned, and it is still counted out
+    assert retention_rate(session, year, lapsed_cycles=100).rate == 100.0
+
+
+def test_a_churned_customer_gets_one_win_back_with_the_reason(session, frozen_now, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core.records import clock
+
+    lost = create_customer(session, name="Gone to a rival", owner="anna").id
+    buy(session, lost, at(2026, 1, 5))
+    monkeypatch.setattr(clock, "now", lambda: at(2026, 9, 1))
+    change_stage(session, lost, "churned", reason="cheaper down the road", churn_reason="competitor")
+    monkeypatch.setattr(clock, "now", lambda: at(2026, 10, 1))
+    assert [
+        a for a in run_sweep(session, date(2026, 10, 1), SETTINGS, use_model=False).actions if a.rule == "win_back"
+    ] == []
+    monkeypatch.setattr(clock, "now", lambda: at(2026, 11, 23))
+    result = run_sweep(session, TODAY, SETTINGS, use_model=False)
+    (action,) = [a for a in result.actions if a.rule == "win_back"]
+    assert action.customer_id == lost and action.due_date == TODAY  # 60 days after 2026-09-01 has passed
+    assert action.reason == (
+        'Win back: churned on 2026-09-01, reason: won by a competitor ("cheaper down the road"). Call personally: '
+        "ask what would bring them back, and put right what made them leave."
+    )
+    (row,) = [f for f in follow_ups(session, lost) if f.kind == FollowUpKind.WIN_BACK]
+    assert row.assignee == "anna" and row.automatic
+    assert [a for a in run_sweep(session, TODAY, SETTINGS, use_model=False).actions if a.rule == "win_back"] == []
+
+
+def test_winning_one_back_is_counted(session, frozen_now, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core.records import clock
+
+    back = create_customer(session, name="Came back").id
+    buy(session, back, at(2026, 1, 5))
+    monkeypatch.setattr(clock, "now", lambda: at(2026, 6, 1))
+    change_stage(session, back, "churned", reason="quiet", churn_reason="not_cared_for")
+    monkeypatch.setattr(clock, "now", lambda: at(2026, 11, 23))
+    buy(session, back, at(2026, 11, 20))  # a repeat purchase moves them out of churned
+    assert churn_rate(session, Period(date(2026, 7, 1), date(2026, 11, 23))).won_back == 1
+    assert churn_rate(session, Period(date(2026, 1, 1), date(2026, 5, 31))).won_back == 0
+
+
+def test_one_automatic_reminder_per_customer_per_day(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    busy = create_customer(session, name="Busy today").id
+    log_interaction(session, busy, channel="call", summary="hi", occurred_at=at(2026, 9, 1))  # cadence overdue
+    schedule_follow_up(session, busy, due="2026-11-23", note="onboarding call", kind="onboarding")
+    result = run_sweep(session, TODAY, SETTINGS, use_model=False)
+    (action,) = [a for a in result.actions if a.customer_id == busy]
+    assert action.rule == "cadence" and action.due_date == TODAY + timedelta(days=1)
+    assert any("moved to another day" in note for note in result.notes)
+    days = [f.due_date for f in follow_ups(session, busy)]
+    assert sorted(days) == [TODAY, TODAY + timedelta(days=1)]
+
+
+def test_no_outreach_to_someone_contacted_too_often_lately(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    tired = create_customer(session, name="Heard from us a lot", birthday="1980-11-25").id
+    for day in (18, 20, 22):
+        log_interaction(session, tired, channel="call", summary="again", occurred_at=at(2026, 11, day))
+    result = run_sweep(session, TODAY, SETTINGS, use_model=False)
+    assert [a for a in result.actions if a.customer_id == tired] == []
+    assert any("left out: contacted 3+ times lately" in note for note in result.notes)
+
+
+def test_the_daily_cap_spreads_a_big_first_sweep_over_the_next_days(session, frozen_now, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core.records import clock
+
+    for i in range(5):
+        cid = create_customer(session, name=f"Old contact {i}").id
+        log_interaction(session, cid, channel="call", summary="hi", occurred_at=at(2026, 8, 1 + i))
+    capped = replace(SETTINGS, sweep_daily_cap=2)
+    first = run_sweep(session, TODAY, capped, use_model=False)
+    assert len(first.actions) == 2 and first.held_back == 3
+    assert any("3 more held back by the daily cap of 2" in note for note in first.notes)
+    assert run_sweep(session, TODAY, capped, use_model=False).actions == ()  # today's room is used up
+    monkeypatch.setattr(clock, "now", lambda: at(2026, 11, 24))
+    assert len(run_sweep(session, TODAY + timedelta(days=1), capped, use_model=False).actions) == 2
