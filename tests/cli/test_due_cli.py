@@ -150,3 +150,13 @@ def test_long_sections_are_cut_in_the_table_but_not_in_json(desk, monkeypatch) -
     result = runner.invoke(app, [*desk, "due", "--no-sweep", "--days", "30"])
     assert "Next 30 days (2)" in result.output and "(1 more; --json lists them all)" in result.output
     assert len(due_json([*desk, "due", "--no-sweep", "--days", "30"])["upcoming"]) == 2
+
+
+def test_a_referral_from_the_command_line_thanks_the_referrer(desk) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, [*desk, "customer", "refer", "1", "2", "--note", "met at the shop", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["referrer_id"] == 1
+    thanks = [r for r in due_json([*desk, "due", "--days", "7"])["upcoming"] if r["kind"] == "thank_you"]
+    assert any(r["note"] == "Thank them for referring Bo Customer." for r in thanks)
+    again = runner.invoke(app, [*desk, "customer", "refer", "3", "2"])
+    assert again.exit_code == 2 and "already referred by customer 1" in again.output

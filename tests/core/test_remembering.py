@@ -136,3 +136,48 @@ def test_the_daily_cap_spreads_a_big_first_sweep_over_the_next_days(session, fro
     assert run_sweep(session, TODAY, capped, use_model=False).actions == ()  # today's room is used up
     monkeypatch.setattr(clock, "now", lambda: at(2026, 11, 24))
     assert len(run_sweep(session, TODAY + timedelta(days=1), capped, use_model=False).actions) == 2
+
+
+# --- feedback and referrals close the loop -------------------------------------------------------------------
+
+
+def test_a_detractor_gets_a_personal_call_and_a_very_low_score_a_complaint(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core.records.tables import Complaint
+
+    meh = create_customer(session, name="Scored five", owner="anna").id
+    log_interaction(session, meh, channel="call", summary="slow delivery", score=5, direction="in")
+    (call,) = follow_ups(session, meh)
+    assert call.kind == FollowUpKind.CHECK_IN and call.due_date == TODAY + timedelta(days=1)
+    assert call.note.startswith('Scored 5/10 ("slow delivery"): call personally before they leave')
+    assert call.assignee == "anna"
+    assert session.scalars(select(Complaint).where(Complaint.customer_id == meh)).all() == []
+    angry = create_customer(session, name="Scored one").id
+    log_interaction(session, angry, channel="email", summary="broken on arrival", score=1, direction="in")
+    (case,) = session.scalars(select(Complaint).where(Complaint.customer_id == angry)).all()
+    assert case.subject == "Feedback score 1/10" and str(case.priority) == "high"
+    passive = create_customer(session, name="Scored eight").id
+    log_interaction(session, passive, channel="call", summary="fine", score=8)
+    assert follow_ups(session, passive) == []
+
+
+def test_a_promoter_is_asked_for_a_referral_and_a_referrer_thanked(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    from deskapp.core.activity.service import record_referral
+
+    fan = create_customer(session, name="Loves it", owner="bence").id
+    buy(session, fan, at(2026, 11, 1))
+    log_interaction(session, fan, channel="call", summary="great bike", score=10, direction="in")
+    asks = [f for f in follow_ups(session, fan) if f.kind == FollowUpKind.REFERRAL_ASK]
+    assert (
+        len(asks) == 1
+        and asks[0].note == 'Scored 10/10 ("great bike"): thank them, and ask for a referral or a review.'
+    )
+    friend = create_customer(session, name="The friend").id
+    record_referral(session, fan, friend, note="sent by Loves it")
+    thanks = [f for f in follow_ups(session, fan) if f.note == "Thank them for referring The friend."]
+    assert len(thanks) == 1 and thanks[0].kind == FollowUpKind.THANK_YOU and thanks[0].assignee == "bence"
+
+
+def test_old_feedback_from_history_creates_no_reminders(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+    old = create_customer(session, name="Said so last year").id
+    log_interaction(session, old, channel="call", summary="meh", score=2, occurred_at=at(2025, 11, 1))
+    assert follow_ups(session, old) == []

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from deskapp.core.activity import feedback_loop
 from deskapp.core.customers import lifecycle
 from deskapp.core.customers.service import ensure_staff, get_customer
 from deskapp.core.records import clock
@@ -110,6 +111,7 @@ def log_interaction(
     session.flush()
     ensure_staff(session, who)
     lifecycle.after_interaction(session, customer, interaction)
+    feedback_loop.after_feedback(session, customer, interaction, load_settings(session), open_case=open_complaint)
     return interaction
 
 
@@ -516,4 +518,5 @@ def record_referral(
         referred.version += 1
     session.flush()
     lifecycle.after_referral(session, referrer, moment)
+    feedback_loop.after_referral(session, referrer, referred, load_settings(session), moment)
     return referral
