@@ -127,19 +127,47 @@ def funnel(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool =
 @handle_errors
 def retention(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Retention (E - N) / S over the period and month by month, with the typical purchase interval."""
-    from deskapp.core.analytics.metrics import purchase_interval, retention_by_month, retention_rate
+    from deskapp.core.analytics.metrics import lapsed_customers, purchase_interval, retention_by_month, retention_rate
 
     period = _period(start, end)
     with _session(ctx) as session:
         overall = retention_rate(session, period)
         months = retention_by_month(session, period)
         interval = purchase_interval(session)
+        counted = set(overall.lapsed_ids)
+        settings = _settings(session)
+        lapsed = [c for c in lapsed_customers(session, settings, period.end) if c.customer_id in counted]
     if as_json:
-        print_json({"retention": plain(overall), "by_month": plain(months), "purchase_interval": plain(interval)})
+        print_json(
+            {
+                "retention": plain(overall),
+                "lapsed": plain(lapsed),
+                "by_month": plain(months),
+                "purchase_interval": plain(interval),
+            }
+        )
         return
-    rows = [[f"{m.period.start} - {m.period.end}", m.at_start, m.at_end, m.new, _fmt(m.rate, 1, "%")] for m in months]
-    rows.append(["whole period", overall.at_start, overall.at_end, overall.new, _fmt(overall.rate, 1, "%")])
-    _table(f"Retention {period.start} - {period.end}", ["period", "S (start)", "E (end)", "N (new)", "rate"], rows)
+    rows = [
+        [f"{m.period.start} - {m.period.end}", m.at_start, m.at_end, m.new, "", _fmt(m.rate, 1, "%")] for m in months
+    ]
+    rows.append(
+        ["whole period", overall.at_start, overall.at_end, overall.new, overall.lapsed, _fmt(overall.rate, 1, "%")]
+    )
+    _table(
+        f"Retention {period.start} - {period.end}",
+        ["period", "S (start)", "E (end)", "N (new)", "lapsed", "rate"],
+        rows,
+    )
+    if lapsed:
+        console.print(
+            f"Counted lapsed, so not kept (silent past {settings.lapsed_cycles:g} of their purchase cycles; "
+            f"nobody marked them churned): {len(lapsed)}"
+        )
+        _table(
+            "Lapsed",
+            ["customer", "last purchase", "why"],
+            [[c.name, c.last_purchase.isoformat(), c.reason] for c in lapsed],
+        )
     if interval.typical_days is not None:
         console.print(
             f"Typical purchase interval: {interval.typical_days:.1f} days over {interval.repeat_customers} repeat "
@@ -254,7 +282,7 @@ def churn(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = 
         return
     console.print(
         f"Churn {period.start} - {period.end}: {figures.lost} of {figures.at_start} customers lost "
-        f"({_pct(figures.rate)}; yearly {_pct(figures.yearly_rate())})"
+        f"({_pct(figures.rate)}; yearly {_pct(figures.yearly_rate())}); {figures.won_back} won back"
     )
     _table("Churn reasons", ["reason", "customers", "share"], [[r.reason, r.customers, _pct(r.share)] for r in reasons])
 

@@ -57,11 +57,12 @@ def lapsed_customers(session: Session, settings: Settings, as_of: date | None = 
             continue
         cycle, own, lapsed_on = lapse
         silence = (as_of - rhythm.last_day).days
-        whose = "their own" if own else "the business's typical (one purchase so far)"
-        reason = (
-            f"no purchase for {silence} days: {silence / cycle:.1f} cycles of {whose} {cycle:.0f}-day interval"
-            f" (lapsed after {cycles:g})"
-        )
+        times = f"{silence / cycle:.1f} times"
+        if own:
+            reason = f"no purchase for {silence} days: {times} their usual {cycle:.0f}-day interval"
+        else:
+            reason = f"one purchase, {silence} days ago: {times} the business's usual {cycle:.0f}-day interval"
+        reason += f" (lapsed after {cycles:g})"
         found.append(
             LapsedCustomer(cid, name, owner, str(stage), rhythm.last_day, silence, cycle, own, lapsed_on, reason)
         )
