@@ -46,7 +46,7 @@ def test_a_buyer_silent_past_three_of_their_own_cycles_is_lapsed_with_why(sessio
     assert set(found) == {"Monthly then silent", "Bought once long ago"}
     lapsed = found["Monthly then silent"]
     assert lapsed.own_cycle and lapsed.cycle_days == 29.5 and lapsed.silence_days == 258
-    assert lapsed.reason == ("no purchase for 258 days: 8.7 cycles of their own 30-day interval (lapsed after 3)")
+    assert lapsed.reason == ("no purchase for 258 days: 8.7 times their usual 30-day interval (lapsed after 3)")
     assert lapsed.lapsed_on == date(2026, 3, 10) + timedelta(days=89)
     one_timer = found["Bought once long ago"]
     assert not one_timer.own_cycle and one_timer.reason.startswith("one purchase, 357 days ago: ")
