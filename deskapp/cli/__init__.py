@@ -18,6 +18,7 @@ from deskapp.cli import find as find_command
 from deskapp.cli import import_batches as _import_batches  # noqa: F401  (registers import history/undo)
 from deskapp.cli import importing as import_commands
 from deskapp.cli import report as report_commands
+from deskapp.cli import sweep as sweep_command
 from deskapp.cli.common import DeskContext, desk, handle_errors
 
 app = typer.Typer(
@@ -89,6 +90,7 @@ app.command(name="restore")(data_commands.restore)
 app.command(name="find")(find_command.find)
 app.add_typer(report_commands.app, name="report")
 app.command(name="due")(due_command.due)
+app.command(name="sweep")(sweep_command.sweep)
 app.command(name="import")(import_commands.import_command)
 app.command(name="export")(export_commands.export_command)
 app.command(name="duplicates")(duplicate_commands.duplicates)

@@ -127,19 +127,47 @@ def funnel(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool =
 @handle_errors
 def retention(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Retention (E - N) / S over the period and month by month, with the typical purchase interval."""
-    from deskapp.core.analytics.metrics import purchase_interval, retention_by_month, retention_rate
+    from deskapp.core.analytics.metrics import lapsed_customers, purchase_interval, retention_by_month, retention_rate
 
     period = _period(start, end)
     with _session(ctx) as session:
         overall = retention_rate(session, period)
         months = retention_by_month(session, period)
         interval = purchase_interval(session)
+        counted = set(overall.lapsed_ids)
+        settings = _settings(session)
+        lapsed = [c for c in lapsed_customers(session, settings, period.end) if c.customer_id in counted]
     if as_json:
-        print_json({"retention": plain(overall), "by_month": plain(months), "purchase_interval": plain(interval)})
+        print_json(
+            {
+                "retention": plain(overall),
+                "lapsed": plain(lapsed),
+                "by_month": plain(months),
+                "purchase_interval": plain(interval),
+            }
+        )
         return
-    rows = [[f"{m.period.start} - {m.period.end}", m.at_start, m.at_end, m.new, _fmt(m.rate, 1, "%")] for m in months]
-    rows.append(["whole period", overall.at_start, overall.at_end, overall.new, _fmt(overall.rate, 1, "%")])
-    _table(f"Retention {period.start} - {period.end}", ["period", "S (start)", "E (end)", "N (new)", "rate"], rows)
+    rows = [
+        [f"{m.period.start} - {m.period.end}", m.at_start, m.at_end, m.new, "", _fmt(m.rate, 1, "%")] for m in months
+    ]
+    rows.append(
+        ["whole period", overall.at_start, overall.at_end, overall.new, overall.lapsed, _fmt(overall.rate, 1, "%")]
+    )
+    _table(
+        f"Retention {period.start} - {period.end}",
+        ["period", "S (start)", "E (end)", "N (new)", "lapsed", "rate"],
+        rows,
+    )
+    if lapsed:
+        console.print(
+            f"Counted lapsed, so not kept (silent past {settings.lapsed_cycles:g} of their purchase cycles; "
+            f"nobody marked them churned): {len(lapsed)}"
+        )
+        _table(
+            "Lapsed",
+            ["customer", "last purchase", "why"],
+            [[c.name, c.last_purchase.isoformat(), c.reason] for c in lapsed],
+        )
     if interval.typical_days is not None:
         console.print(
             f"Typical purchase interval: {interval.typical_days:.1f} days over {interval.repeat_customers} repeat "
@@ -155,10 +183,12 @@ def clv(
     end: str = TO,
     as_of: str = typer.Option(None, "--as-of", help="End of the model's calibration period (default: --to or today)."),
     horizon: int = typer.Option(365, "--horizon", min=1, help="Days ahead the predicted CLV covers."),
-    top: int = typer.Option(10, "--top", min=0, max=1000, help="Customers listed by predicted CLV."),
+    top: int = typer.Option(
+        10, "--top", min=0, max=1_000_000, help="Customers listed by predicted CLV (with P(alive))."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Simple CLV, historical CLV, and predicted CLV from BG/NBD + Gamma-Gamma (parameters in weeks)."""
+    """Simple CLV, historical CLV, and predicted CLV from the modified BG/NBD + Gamma-Gamma (weeks)."""
     from deskapp.core.analytics.metrics import historical_clv, simple_clv
     from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
 
@@ -180,6 +210,8 @@ def clv(
             "as_of": calibration_end.isoformat(),
             "time_unit": "weeks",
             "customers": len(model.log),
+            "predictions_from": "modified BG/NBD (Batislam et al. 2007)",
+            "mbgnbd": plain(model.mbgnbd),
             "bgnbd": plain(model.bgnbd),
             "gamma_gamma": plain(model.gamma_gamma),
             "horizon_days": horizon,
@@ -207,11 +239,13 @@ def clv(
     if model is None:
         console.print(f"No predicted CLV: {problem}")
         return
-    bg, gg = model.bgnbd, model.gamma_gamma
+    bg, mbg, gg = model.bgnbd, model.mbgnbd, model.gamma_gamma
     console.print(
-        f"BG/NBD (weeks, as of {calibration_end}): r={bg.r:.3f} alpha={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}"
+        f"Modified BG/NBD (weeks, as of {calibration_end}; the figures below): r={mbg.r:.3f} alpha={mbg.alpha:.3f}"
+        f" a={mbg.a:.3f} b={mbg.b:.3f}"
         + (f"   Gamma-Gamma: p={gg.p:.2f} q={gg.q:.2f} gamma={gg.gamma:.2f}" if gg else "")
     )
+    console.print(f"BG/NBD for reference: r={bg.r:.3f} alpha={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}", style="dim")
     names = _names(ctx, [f.customer_id for f in model.top(top)])
     _table(
         f"Predicted CLV, next {horizon} days",
@@ -246,7 +280,7 @@ def churn(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = 
         return
     console.print(
         f"Churn {period.start} - {period.end}: {figures.lost} of {figures.at_start} customers lost "
-        f"({_pct(figures.rate)}; yearly {_pct(figures.yearly_rate())})"
+        f"({_pct(figures.rate)}; yearly {_pct(figures.yearly_rate())}); {figures.won_back} won back"
     )
     _table("Churn reasons", ["reason", "customers", "share"], [[r.reason, r.customers, _pct(r.share)] for r in reasons])
 

@@ -98,7 +98,9 @@ def test_clv_json_on_a_small_desk(desk: list[str]) -> None:
     assert simple["aov"] == 100.0  # D in February, E in April
     assert simple["orders"]["orders"] == 2 and simple["churn"]["lost"] == 2
     assert data["historical_top"][0]["margin"] == 60.0  # E: two orders of 100 at 30%
-    assert data["model"] is not None or "repeat" in data["problem"]
+    # Five customers: the fit would converge to nonsense (r in the tens of thousands); it is refused instead,
+    # with the same words the Reports page uses.
+    assert data["model"] is None and data["problem"].startswith("not enough history yet: ")
 
 
 def test_at_risk_and_health_json(desk: list[str]) -> None:
@@ -164,3 +166,9 @@ def test_clv_json_reproduces_the_published_cdnow_figures(tmp_path: Path) -> None
     for name, published in PUBLISHED_GAMMA_GAMMA.items():
         assert model["gamma_gamma"][name] == pytest.approx(published, rel=0.01), name
     assert model["gamma_gamma"]["customers"] == 946
+    assert model["predictions_from"].startswith("modified BG/NBD")
+    for name, reference in {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}.items():  # BTYDplus' own fit
+        assert model["mbgnbd"][name] == pytest.approx(reference, rel=0.01), name
+    top = run_json(["--db", str(db), "report", "clv", "--json", "--as-of", "1997-09-30", "--top", "2357"])
+    alive = {row["customer_id"]: row["p_alive"] for row in top["model"]["top"]}
+    assert len(alive) == 2357 and all(0.0 <= p <= 1.0 for p in alive.values())

@@ -4,7 +4,7 @@ nobody moved to churned. Clock frozen at Monday 2026-11-23."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -109,6 +109,7 @@ def test_a_cancelled_check_in_is_not_recreated_for_the_same_silence(session: Ses
     cid = id_of(create_customer(session, name="Do not call"))
     contact(session, cid, at(2026, 10, 1))
     (action,) = sweep(session).actions
+    assert action.follow_up_id is not None
     cancel_follow_up(session, action.follow_up_id)
     assert sweep(session).actions == ()
 
@@ -212,15 +213,24 @@ def test_low_probability_alive_flags_too(
 
 def test_small_desks_skip_the_model_and_say_so(session: Session, risk_desk: dict[str, int]) -> None:
     _found, notes = at_risk_customers(session, TODAY, SETTINGS, use_model=True)
-    assert notes and notes[0] == "P(alive) rule skipped: 4 buyers, 3 repeat buyers (needs 200 and 20)"
+    assert notes and notes[0] == (
+        "P(alive) rule skipped: not enough history yet: 4 buyers, 3 who bought again "
+        "(predictions need 50 buyers and 20 repeat buyers)"
+    )
 
 
 def test_the_model_rule_runs_on_a_desk_large_enough(session: Session, frozen_now: datetime) -> None:
-    """Thirty regular buyers and one who went quiet after buying weekly: the fit runs, no note is left."""
-    for i in range(30):
+    """Sixty buyers at their own rhythms (weekly to every two months, some who stopped) and one who went
+    quiet after buying weekly: the checked fit runs, no note is left, and the quiet one is flagged."""
+    for i in range(60):
         cid = id_of(create_customer(session, name=f"Regular {i}"))
-        for month in range(1, 12):
-            record_purchase(session, cid, amount="10", ordered_at=at(2026, month, 1 + i % 20), settings=SETTINGS)
+        gap = 7 + (i * 13) % 56
+        stop = 330 - (i % 4) * 70  # a quarter each stop after 330, 260, 190 and 120 days
+        day = i % 20
+        while day < stop:
+            moment = at(2026, 1, 1) + timedelta(days=day)
+            record_purchase(session, cid, amount="10", ordered_at=moment, settings=SETTINGS)
+            day += gap
     quiet = id_of(create_customer(session, name="Quiet"))
     for day in range(1, 29, 7):
         record_purchase(session, quiet, amount="10", ordered_at=at(2026, 2, day), settings=SETTINGS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +16,12 @@ from deskapp.core.activity.service import record_purchase
 from deskapp.core.analytics.predict import (
     BgNbdParams,
     GammaGammaParams,
+    MbgNbdParams,
     ModelUnavailable,
     fit_bgnbd,
     fit_clv_model,
     fit_gamma_gamma,
+    fit_mbgnbd,
     purchase_log,
 )
 from deskapp.core.customers.service import create_customer
@@ -173,12 +175,56 @@ def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path: Path) -> No
     assert np.allclose(ref[:, 2], log.age) and np.allclose(ref[:, 3], log.monetary)
     assert model.bgnbd.r == pytest.approx(0.243, rel=0.01)
     assert model.gamma_gamma is not None and model.gamma_gamma.p == pytest.approx(6.25, rel=0.01)
+    assert model.mbgnbd.r == pytest.approx(0.525, rel=0.01)  # BTYDplus' fit of the modified model
     first = model.forecast_for(1)  # x=2, t_x=30.43, T=38.86 (the paper's example customer)
-    assert first is not None and first.expected_purchases == pytest.approx(1.226, abs=0.01)
+    example = [np.array([v]) for v in (2.0, 30.43, 38.86)]
+    assert float(model.bgnbd.expected_purchases(39, *example)[0]) == pytest.approx(1.226, abs=0.01)
+    # The figures shown come from the modified model: 1.263 with BTYDplus' published parameters.
+    assert first is not None and first.expected_purchases == pytest.approx(1.263, abs=0.01)
     top = model.top(5)
     assert [f.predicted_clv for f in top] == sorted((f.predicted_clv for f in top), reverse=True)
     assert sum(b.customers for b in model.distribution()) == 2357
     engine.dispose()
+
+
+def test_modified_bgnbd_reproduces_the_btydplus_cdnow_parameters() -> None:
+    x, t_x, T, _m = _cdnow_arrays()
+    fitted = fit_mbgnbd(x, t_x, T)
+    for name, published in {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}.items():
+        assert getattr(fitted, name) == pytest.approx(published, rel=0.01), name
+    assert fitted.converged
+
+
+def test_a_one_time_buyer_silent_for_four_years_is_probably_gone() -> None:
+    """BG/NBD says 1.0 for every one-time buyer; the modified model the desk shows does not."""
+    published = MbgNbdParams(r=0.525, alpha=6.183, a=0.891, b=1.614, log_likelihood=0.0, customers=0)
+    zero = np.array([0.0])
+    four_years = np.array([4 * 52.0])
+    assert float(PUBLISHED.p_alive(zero, zero, four_years)[0]) == 1.0
+    assert float(published.p_alive(zero, zero, four_years)[0]) < 0.5
+    recent = float(published.p_alive(zero, zero, np.array([1.0]))[0])
+    assert recent > 0.5  # a first purchase last week: still probably a customer
+    # hand-worked: odds of having dropped out = a / (b + x) * ((alpha + T) / (alpha + t_x)) ** (r + x)
+    odds = 0.891 / 1.614 * ((6.183 + 208) / 6.183) ** 0.525
+    assert float(published.p_alive(zero, zero, four_years)[0]) == pytest.approx(1 / (1 + odds))
+
+
+def test_the_checks_refuse_a_tiny_log_and_implausible_parameters() -> None:
+    from deskapp.core.analytics.predict.checks import params_problem
+
+    assert params_problem("modified BG/NBD", {"r": 52_025.0, "alpha": 11.8e6, "a": 0.5, "b": 1.0}) is not None
+    assert params_problem("modified BG/NBD", {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 1.6}) is None
+    assert "did not converge" in str(params_problem("x", {"r": 1.0}, converged=False))
+
+
+def test_four_customers_are_not_enough_history(session: Session, frozen_now: datetime) -> None:
+    for i in range(4):
+        c = id_of(create_customer(session, name=f"Buyer {i}"))
+        for days in (400, 200, 20 * i + 5):
+            moment = datetime(2026, 11, 23, tzinfo=UTC) - timedelta(days=days)
+            record_purchase(session, c, amount="100", ordered_at=moment)
+    with pytest.raises(ModelUnavailable, match="not enough history yet: 4 buyers"):
+        fit_clv_model(session, date(2026, 11, 23))
 
 
 def test_importing_predict_does_not_load_numpy() -> None:

@@ -35,7 +35,7 @@ async def test_reports_show_figures_and_charts_on_the_sample(sample_engine: Engi
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
         figures = text_of(screen, "#report-figures")
-        for label in ("AOV 193.51", "Churn 7.7%", "Retention 92.3%", "NPS +39", "Simple CLV 6,439.63"):
+        for label in ("AOV 193.51", "Churn 7.7%", "Retention 72.6%", "NPS +39", "Simple CLV 6,439.63"):
             assert label in figures
         funnel = text_of(screen, "#funnel")
         assert "awareness" in funnel and "retention" in funnel and "→ 90.0%" in funnel and "churned" in funnel
@@ -74,8 +74,8 @@ async def test_customer_page_shows_health_parts_and_value(sample_engine: Engine)
             assert part in health
         assert "latest score 9/10" in health
         assert "358.03" in health  # margin earned so far: the historical CLV
-        forecast = text_of(app.screen, "#forecast")  # from the desk's BG/NBD + Gamma-Gamma fit, after the page
-        assert "P(alive)     98%" in forecast and "Predicted    194.81 in 365 days" in forecast
+        forecast = text_of(app.screen, "#forecast")  # from the desk's modified BG/NBD + Gamma-Gamma fit, after the page
+        assert "P(alive)     98%" in forecast and "Predicted    216.52 in 365 days" in forecast
 
 
 async def test_customer_page_on_a_desk_too_small_for_the_model(small_desk: SmallDesk) -> None:

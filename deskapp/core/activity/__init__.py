@@ -7,11 +7,11 @@ May import `deskapp.core.records`, `deskapp.core.db` and `deskapp.core.customers
 from __future__ import annotations
 
 from deskapp.core.activity import complaints, desk, follow_ups, interactions, purchases, reminders, service
+from deskapp.core.activity.cases import open_complaint
 from deskapp.core.activity.complaints import (
     COMPLAINT_EDITABLE,
     close_complaint,
     get_complaint,
-    open_complaint,
     resolve_complaint,
     respond_to_complaint,
     update_complaint,

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from deskapp.core.activity.common import collect, staff_or_session
 from deskapp.core.activity.interactions import log_interaction
-from deskapp.core.customers import get_customer, lifecycle
+from deskapp.core.customers import lifecycle
 from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     Channel,
@@ -40,48 +40,6 @@ def get_complaint(session: Session, complaint_id: int, *, lock: bool = False) ->
     complaint = session.get(Complaint, complaint_id, with_for_update=lock)
     if complaint is None:
         raise NotFound("complaint", complaint_id)
-    return complaint
-
-
-def open_complaint(
-    session: Session,
-    customer_id: int,
-    *,
-    subject: str,
-    details: str = "",
-    category: ComplaintCategory | str = ComplaintCategory.OTHER,
-    priority: Priority | str = Priority.NORMAL,
-    owner: str | None = None,
-    opened_at: datetime | str | None = None,
-    settings: Settings | None = None,
-    external_id: str | None = None,
-) -> Complaint:
-    """Open a case; its first-response deadline follows from the priority (a business setting)."""
-    settings = settings or load_settings(session)
-    customer = get_customer(session, customer_id)
-    title, more, cat, prio, moment, ext = collect(
-        lambda: clean_text("subject", subject, required=True, max_length=500),
-        lambda: clean_text("details", details),
-        lambda: clean_enum(ComplaintCategory, "category", category, default=ComplaintCategory.OTHER),
-        lambda: clean_enum(Priority, "priority", priority, default=Priority.NORMAL),
-        lambda: clean_datetime("opened_at", opened_at) or clock.now(),
-        lambda: clean_text("external_id", external_id, max_length=200) or None,
-    )
-    hours = settings.first_response_hours.get(str(prio), 48)
-    complaint = Complaint(
-        customer_id=customer_id,
-        subject=title,
-        details=more,
-        category=cat,
-        priority=prio,
-        opened_at=moment,
-        first_response_due=moment + timedelta(hours=hours),
-        owner=staff_or_session(session, owner) if owner is not None else customer.owner or staff_or_session(session),
-        external_id=ext,
-        updated_at=clock.now(),
-    )
-    session.add(complaint)
-    session.flush()
     return complaint
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from deskapp.core.activity.common import collect, staff_or_session
+from deskapp.core.activity.feedback_loop import after_feedback
 from deskapp.core.customers import ensure_staff, get_customer, lifecycle
 from deskapp.core.records import (
     Channel,
@@ -68,6 +69,7 @@ def log_interaction(
     session.flush()
     ensure_staff(session, who)
     lifecycle.after_interaction(session, customer, interaction)
+    after_feedback(session, customer, interaction, load_settings(session))
     return interaction
 
 

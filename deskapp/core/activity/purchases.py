@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from deskapp.core.activity import feedback_loop
 from deskapp.core.activity.common import collect, staff_or_session
 from deskapp.core.customers import get_customer, lifecycle
 from deskapp.core.records import (
@@ -96,4 +97,5 @@ def record_referral(
         referred.version += 1
     session.flush()
     lifecycle.after_referral(session, referrer, moment)
+    feedback_loop.after_referral(session, referrer, referred, load_settings(session), moment)
     return referral

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from deskapp.core.activity.cases import open_complaint
 from deskapp.core.activity.complaints import (
     COMPLAINT_EDITABLE,
     close_complaint,
     get_complaint,
-    open_complaint,
     resolve_complaint,
     respond_to_complaint,
     update_complaint,

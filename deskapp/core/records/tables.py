@@ -94,6 +94,8 @@ class FollowUpKind(enum.StrEnum):
     COMPLAINT_FOLLOW_UP = "complaint_follow_up"
     ONBOARDING = "onboarding"
     SPECIAL_DAY = "special_day"
+    WIN_BACK = "win_back"
+    REFERRAL_ASK = "referral_ask"  # a delighted customer (9-10): ask for a referral or a review
     OTHER = "other"
 
 

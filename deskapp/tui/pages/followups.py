@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from deskapp.core.db.engine import DeskSession
     from deskapp.core.records.readmodels import FollowUpRow, Page
 
-KINDS = ("check_in", "thank_you", "complaint_follow_up", "onboarding", "special_day", "other")
+KINDS = (
+    "check_in",
+    "thank_you",
+    "complaint_follow_up",
+    "onboarding",
+    "special_day",
+    "win_back",
+    "referral_ask",
+    "other",
+)
 HORIZON_DAYS = 3660  # "every open reminder": ten years ahead is all of them in practice
 PAGE = 200
 

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import fetch
+from deskapp.core.analytics.predict.checks import MIN_BUYERS
 from deskapp.core.records.tables import (
     FollowUp,
     FollowUpKind,
 )
 
 KEY_PREFIX = "auto:"
-MIN_MODEL_CUSTOMERS = 200  # below this the BG/NBD fit says more about noise than about customers
-MIN_MODEL_REPEAT_BUYERS = 20
+MIN_MODEL_CUSTOMERS = MIN_BUYERS  # the same bar as the Reports page and `report clv`: they must agree
 SUGGESTION = "Call and ask how they are doing; if they have gone, mark them churned with the reason."
 
 

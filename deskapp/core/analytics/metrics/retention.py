@@ -4,7 +4,9 @@ A person becomes a customer at their first purchase (or the first time their sta
 retention or advocacy, for desks that track stages without orders). They are lost when their stage moves
 to churned, and back when it moves out of churned again. From that one history the figures follow:
 
-- retention rate over a period = (E - N) / S x 100 (S at the start, E at the end, N gained in between);
+- retention rate over a period = (E - N) / S x 100 (S at the start, E at the end, N gained in between),
+  where a customer from the start who is *lapsed* at the end (silent past `lapsed_cycles` of their own
+  purchase cycle, see `lapsed.py`) is not counted as kept, marked churned or not;
 - churn rate = customers at the start who were lost during the period / S;
 - the typical purchase interval, and a measuring period that covers three purchase cycles.
 
@@ -19,7 +21,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -39,6 +41,7 @@ from deskapp.core.analytics.metrics.common import (
     scanned,
     utc,
 )
+from deskapp.core.records.settings import load_settings
 from deskapp.core.records.tables import ChurnReason, Customer, Purchase, Stage, StageChange
 
 # --- the facts -------------------------------------------------------------------------------------------
@@ -167,6 +170,8 @@ class RetentionFigures:
     at_end: int  # E
     new: int  # N
     rate: float | None  # percent
+    lapsed: int = 0  # customers from the start still in E but lapsed at the end: counted out of the rate
+    lapsed_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ class ChurnFigures:
     at_start: int
     lost: int  # customers at the start who were moved to churned during the period
     rate: float | None  # share, 0..1
+    won_back: int = 0  # customers moved out of churned again during the period (a win-back that worked)
 
     def yearly_rate(self) -> float | None:
         """The rate scaled linearly to 365 days (what the simple CLV's expected lifetime needs)."""
@@ -188,8 +194,19 @@ def retention_from(facts: LifecycleFacts, period: Period) -> RetentionFigures:
     return RetentionFigures(period, s, e, n, (e - n) / s * 100 if s else None)
 
 
-def retention_rate(session: Session, period: Period) -> RetentionFigures:
-    return retention_from(lifecycle_facts(session), period)
+def retention_rate(session: Session, period: Period, *, lapsed_cycles: float | None = None) -> RetentionFigures:
+    """(E - N - lapsed) / S x 100: customers from the start who are lapsed at the end are not kept.
+    `lapsed_cycles` defaults to the desk's setting."""
+    facts = lifecycle_facts(session)
+    plain = retention_from(facts, period)
+    if not plain.at_start:
+        return plain
+    cycles = load_settings(session).lapsed_cycles if lapsed_cycles is None else lapsed_cycles
+    kept = facts.customers_set(period.start_moment) & facts.customers_set(period.end_moment)
+    rhythms = purchase_rhythms(session, before=period.end_moment)
+    lapsed = tuple(sorted(lapsed_ids(rhythms, kept, period.end, cycles)))
+    e, n, s = plain.at_end, plain.new, plain.at_start
+    return RetentionFigures(period, s, e, n, (e - n - len(lapsed)) / s * 100, len(lapsed), lapsed)
 
 
 def retention_by_month(session: Session, period: Period) -> tuple[RetentionFigures, ...]:
@@ -201,7 +218,12 @@ def retention_by_month(session: Session, period: Period) -> tuple[RetentionFigur
 def churn_from(facts: LifecycleFacts, period: Period) -> ChurnFigures:
     s = facts.customers_at(period.start_moment)
     lost = sum(1 for cid in facts.events if facts.lost_in(cid, period))
-    return ChurnFigures(period, s, lost, lost / s if s else None)
+    won = sum(
+        1
+        for evs in facts.events.values()
+        if any(not churned and period.start_moment <= at < period.end_moment for at, churned in evs)
+    )
+    return ChurnFigures(period, s, lost, lost / s if s else None, won)
 
 
 def churn_rate(session: Session, period: Period) -> ChurnFigures:
@@ -250,6 +272,30 @@ class Rhythm:
     def interval(self) -> float | None:
         """Their usual gap in days between purchase days (the mean), None for a one-day buyer."""
         return (self.last_day - self.first_day).days / (self.days - 1) if self.days > 1 else None
+
+
+def typical_interval(rhythms: dict[int, Rhythm]) -> float | None:
+    """The business's usual gap: the median of the repeat buyers' own mean gaps."""
+    return median([r.interval for r in rhythms.values() if r.interval is not None])
+
+
+def lapse_of(rhythm: Rhythm, typical: float | None, as_of: date, cycles: float) -> tuple[float, bool, date] | None:
+    """(cycle, own cycle?, day they lapsed) when the silence on `as_of` has passed `cycles` cycles, else None.
+    A one-time buyer has no cycle of their own: the business's typical one stands in."""
+    own = rhythm.interval
+    cycle = own if own else typical
+    if not cycle:
+        return None
+    lapsed_on = rhythm.last_day + timedelta(days=math.ceil(cycles * cycle))
+    if lapsed_on >= as_of:
+        return None
+    return cycle, own is not None, lapsed_on
+
+
+def lapsed_ids(rhythms: dict[int, Rhythm], candidates: set[int], as_of: date, cycles: float) -> set[int]:
+    """Which of `candidates` were lapsed on `as_of`."""
+    typical = typical_interval(rhythms)
+    return {cid for cid in candidates if cid in rhythms and lapse_of(rhythms[cid], typical, as_of, cycles)}
 
 
 def purchase_rhythms(
