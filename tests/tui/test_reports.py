@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from deskapp.tui.pages.customer import CustomerScreen
-from deskapp.tui.pages.reports import ReportsScreen, bar
+from deskapp.tui.pages.reports import ReportsScreen, bar, diverging_bar
 from tests.tui.conftest import SmallDesk, make_app, settle
 from tests.tui.test_snapshots import SIZE, SnapCompare, customer_id, demo_app, keys
 
@@ -24,6 +24,29 @@ def test_bar_uses_eighths_and_caps_at_the_width() -> None:
     assert bar(5, 10, width=3) == "█▌"
     assert bar(20, 10, width=2) == "██"
     assert bar(1, 0) == ""
+
+
+def test_a_negative_nps_is_drawn_left_of_zero() -> None:
+    negative, positive = str(diverging_bar(-40, half=10)), str(diverging_bar(40, half=10))
+    assert negative == "      ████│          " and positive == "          │████      "
+    assert len(negative) == len(positive) == 21
+
+
+async def test_reports_list_who_is_at_risk_lapsed_and_needs_attention(sample_engine: Engine) -> None:
+    app = demo_app(sample_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        at_risk = text_of(screen, "#at-risk")
+        assert "P(alive)" in at_risk and "their usual" in at_risk  # the model's figure beside the plain rule
+        lapsed = text_of(screen, "#lapsed")
+        assert "(lapsed after 3)" in lapsed and "Mark one churned" in lapsed
+        attention = text_of(screen, "#attention")
+        assert "recency" in attention
+        assert "lapsed counted out" in text_of(screen, "#report-figures")
 
 
 async def test_reports_show_figures_and_charts_on_the_sample(sample_engine: Engine) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -18,7 +18,17 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
 from deskapp.core.analytics import metrics
-from deskapp.core.analytics.metrics import Funnel, NpsFigures, Period, ReasonCount, RetentionFigures, SimpleClv
+from deskapp.core.analytics.automation import AtRiskCustomer, at_risk_customers
+from deskapp.core.analytics.metrics import (
+    Funnel,
+    HealthScore,
+    LapsedCustomer,
+    NpsFigures,
+    Period,
+    ReasonCount,
+    RetentionFigures,
+    SimpleClv,
+)
 from deskapp.core.analytics.predict import ClvBucket, ClvModel, ModelUnavailable, fit_clv_model
 from deskapp.core.records.settings import load_settings
 from deskapp.core.records.tables import Customer, Purchase
@@ -64,6 +74,14 @@ class ReportsBoard:
     simple: SimpleClv
     clv: tuple[ClvBucket, ...]
     clv_problem: str | None  # why there is no predicted CLV (too few customers, a fit that didn't converge)
+    at_risk: tuple[AtRiskCustomer, ...] = ()  # by the recency rule, with the model's P(alive) beside it
+    at_risk_total: int = 0
+    lapsed: tuple[LapsedCustomer, ...] = ()
+    lapsed_total: int = 0
+    attention: tuple[HealthScore, ...] = ()  # lowest health first
+
+
+LISTED = 12  # customers per list on the page; the CLI's reports list them all
 
 
 def reports_board(session: Session) -> ReportsBoard:
@@ -73,6 +91,10 @@ def reports_board(session: Session) -> ReportsBoard:
     simple = metrics.simple_clv(session, period, settings)
     margin_rate = simple.margin_rate if simple.margin_rate is not None else float(settings.default_margin)
     model = desk_clv_model(session, period, margin_rate)
+    risky, _notes = at_risk_customers(session, period.end, settings, use_model=False)
+    if not isinstance(model, str):
+        risky = tuple(_with_p_alive(c, model) for c in risky)
+    lapsed = metrics.lapsed_customers(session, settings, period.end)
     return ReportsBoard(
         period=period,
         funnel=metrics.funnel(session),
@@ -84,7 +106,18 @@ def reports_board(session: Session) -> ReportsBoard:
         simple=simple,
         clv=() if isinstance(model, str) else model.distribution(),
         clv_problem=model if isinstance(model, str) else None,
+        at_risk=risky[:LISTED],
+        at_risk_total=len(risky),
+        lapsed=lapsed[:LISTED],
+        lapsed_total=len(lapsed),
+        attention=metrics.attention_list(session, settings, period.end, limit=LISTED),
     )
+
+
+def _with_p_alive(customer: AtRiskCustomer, model: ClvModel) -> AtRiskCustomer:
+    """The plain recency rule's finding with the model's P(alive) beside it, so the two can be read together."""
+    forecast = model.forecast_for(customer.customer_id)
+    return replace(customer, p_alive=None if forecast is None else forecast.p_alive)
 
 
 def customer_names(session: Session, customer_ids: Iterable[int]) -> dict[int, str]:
