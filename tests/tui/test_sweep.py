@@ -52,3 +52,50 @@ async def test_a_cadence_that_ran_out_yesterday_shows_on_today_without_any_comma
         await settle(pilot)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(FollowUp)) == 1
+
+
+async def test_a_lapsed_customer_is_offered_as_churned_with_the_reason_asked(sample_engine: Engine) -> None:
+    """Eero Pöllänen (demo) last bought 396 days ago against a 63-day rhythm: lapsed, nobody marked him."""
+    from deskapp.tui.dialogs.customer_forms import StageForm
+    from tests.tui.test_snapshots import customer_id, demo_app
+
+    target = customer_id(sample_engine, "Eero Pöllänen")
+    app = demo_app(sample_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_customer(target)
+        await settle(pilot)
+        health = str(app.screen.query_one("#health").render())
+        assert "Lapsed" in health and "mark churned? s" in health
+        await pilot.press("s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, StageForm)
+        assert form.query_one("#input-stage").value == "churned"  # type: ignore[attr-defined]
+        assert str(form.query_one("#input-reason").value).startswith("lapsed: no purchase for")  # type: ignore[attr-defined]
+        await pilot.press("escape")
+
+
+async def test_a_referral_from_the_customer_page_thanks_the_referrer(sample_engine: Engine) -> None:
+    from sqlmodel import col as column
+
+    from deskapp.core.records.tables import Referral
+    from tests.tui.test_snapshots import customer_id, demo_app
+
+    referrer = customer_id(sample_engine, "Eero Pöllänen")
+    app = demo_app(sample_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_customer(referrer)
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press(*"Themba Ntu", "ctrl+s")  # part of the name is enough when it names one customer
+        await settle(pilot)
+    with session_scope(sample_engine) as s:
+        (made,) = s.scalars(select(Referral).where(column(Referral.referrer_id) == referrer)).all()
+        assert made.referred_id == customer_id(sample_engine, "Themba Ntuli")
+        thanks = s.scalars(
+            select(FollowUp).where(column(FollowUp.customer_id) == referrer, column(FollowUp.note).like("Thank them%"))
+        ).all()
+        assert [f.note for f in thanks] == ["Thank them for referring Themba Ntuli."]

@@ -24,7 +24,7 @@ from deskapp.core.customers.lifecycle import (
     record_initial_stage,
     stage_history,
 )
-from deskapp.core.customers.listing import count_customers, distinct_values, search_customers, to_row
+from deskapp.core.customers.listing import count_customers, distinct_values, pick_customer, search_customers, to_row
 from deskapp.core.customers.lookup import find_customer_by, get_customer
 from deskapp.core.customers.search import (
     escape_like,
@@ -78,6 +78,7 @@ __all__ = [
     "rebuild_index",
     "record_initial_stage",
     "search",
+    "pick_customer",
     "search_customers",
     "search_terms",
     "service",

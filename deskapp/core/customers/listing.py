@@ -7,12 +7,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from deskapp.core.customers.lookup import get_customer
 from deskapp.core.customers.search import match_ids, top_ids
 from deskapp.core.records import (
     Customer,
     CustomerRow,
     Page,
     Stage,
+    ValidationFailed,
     clean_enum,
     normalise_tags,
     tag_list,
@@ -148,3 +150,20 @@ def distinct_values(session: Session, column: str) -> list[str]:
         return sorted(tags)
     chosen = {"owner": col(Customer.owner), "source": col(Customer.source)}[column]
     return [v for (v,) in session.execute(select(chosen).where(chosen != "").distinct().order_by(chosen))]
+
+
+def pick_customer(session: Session, text: str, *, field: str) -> int:
+    """The one customer a person means by `text`: an id (`12` or `#12`), or words that match exactly one
+    customer (or one whose whole name it is). Otherwise a field error saying how many matched."""
+    wanted = text.strip().lstrip("#")
+    if wanted.isdigit():
+        get_customer(session, int(wanted))
+        return int(wanted)
+    page = search_customers(session, wanted, limit=6)
+    exact = [row for row in page.items if row.name.casefold() == wanted.casefold()]
+    if len(page.items) == 1 or len(exact) == 1:
+        return (exact or list(page.items))[0].id
+    if not page.items:
+        raise ValidationFailed.one(field, text, "matches no customer; type part of the name or the id")
+    more = "6 or more" if page.has_more or len(page.items) >= 6 else str(len(page.items))
+    raise ValidationFailed.one(field, text, f"matches {more} customers; type more of the name, or the id")

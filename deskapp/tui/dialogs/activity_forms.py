@@ -205,6 +205,28 @@ class PurchaseForm(CustomerForm):
         return f"Recorded {p.amount} {p.currency} for {one_line(self.customer_name)}"
 
 
+class ReferralForm(CustomerForm):
+    """Who this customer brought to us: they get a thank-you follow-up and count as an advocate."""
+
+    TITLE = "Record a referral"
+    CONTEXT_WORD = "by"
+
+    def fields(self) -> Iterable[FormField]:
+        return (
+            FormField("referred_id", "Referred", placeholder="the new customer's name or id"),
+            FormField("note", "How", placeholder="how it came about (optional)"),
+        )
+
+    def save(self, session: DeskSession, values: dict[str, Any]) -> str:
+        from deskapp.core.activity import record_referral
+        from deskapp.core.customers import get_customer, pick_customer
+
+        referred = pick_customer(session, values["referred_id"], field="referred_id")
+        record_referral(session, self.customer_id, referred, note=values["note"])
+        name = get_customer(session, referred).name
+        return f"{one_line(self.customer_name)} referred {one_line(name)}: a thank-you is due"
+
+
 class DateForm(FormScreen):
     """One date (snooze until, reschedule): `action(session, text)` does the write and returns the message."""
 

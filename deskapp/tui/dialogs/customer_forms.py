@@ -152,8 +152,12 @@ class StageForm(FormScreen):
 
     TITLE = "Change stage"
 
-    def __init__(self, customer_id: int, customer_name: str, current: str) -> None:
+    def __init__(
+        self, customer_id: int, customer_name: str, current: str, *, suggest: str | None = None, reason: str = ""
+    ) -> None:
+        """`suggest`: the stage to preselect (churned, for a lapsed customer), with a `reason` filled in."""
         self.customer_id, self.customer_name, self.current = customer_id, customer_name, current
+        self.suggest, self.reason = suggest, reason
         super().__init__()
 
     def intro(self) -> Iterable[Widget]:
@@ -166,10 +170,10 @@ class StageForm(FormScreen):
         from deskapp.core.records.enums import ChurnReason, Stage
 
         stages = tuple((words(s.value), str(s.value)) for s in Stage)
-        target = next((v for _l, v in stages if v != self.current), "awareness")
+        target = self.suggest or next((v for _l, v in stages if v != self.current), "awareness")
         return (
             FormField("stage", "New stage", "select", value=target, options=stages),
-            FormField("reason", "Why", placeholder="what happened"),
+            FormField("reason", "Why", value=self.reason, placeholder="what happened"),
             FormField(
                 "churn_reason",
                 "Churn reason",

@@ -14,7 +14,7 @@ from deskapp.core.analytics.metrics.common import Period, months_in, period_betw
 from deskapp.core.analytics.metrics.feedback import NpsFigures, net_promoter_score, nps_by_month
 from deskapp.core.analytics.metrics.funnel import Funnel, FunnelStep, OwnerChangeCount, funnel, owner_changes
 from deskapp.core.analytics.metrics.health import HealthPart, HealthScore, attention_list, customer_health
-from deskapp.core.analytics.metrics.lapsed import LapsedCustomer, lapsed_customers
+from deskapp.core.analytics.metrics.lapsed import LapsedCustomer, customer_lapse, lapsed_customers
 from deskapp.core.analytics.metrics.orders import (
     CustomerValue,
     OrderFigures,
@@ -62,6 +62,7 @@ __all__ = [
     "churn_rate",
     "churn_reasons",
     "customer_health",
+    "customer_lapse",
     "customer_value",
     "funnel",
     "historical_clv",

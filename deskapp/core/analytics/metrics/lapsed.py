@@ -41,17 +41,31 @@ class LapsedCustomer:
 
 def lapsed_customers(session: Session, settings: Settings, as_of: date | None = None) -> tuple[LapsedCustomer, ...]:
     """Buying customers (not archived, not churned) lapsed on `as_of`, longest silent first."""
+    return _lapsed(session, settings, as_of, None)
+
+
+def customer_lapse(
+    session: Session, customer_id: int, settings: Settings, as_of: date | None = None
+) -> LapsedCustomer | None:
+    """One customer's lapse, for their page ("lapsed: ...; mark churned?"), or None."""
+    found = _lapsed(session, settings, as_of, customer_id)
+    return found[0] if found else None
+
+
+def _lapsed(session: Session, settings: Settings, as_of: date | None, only: int | None) -> tuple[LapsedCustomer, ...]:
     as_of = as_of or clock.today()
     rhythms = purchase_rhythms(session, before=clock.as_moment(as_of + timedelta(days=1)))
     typical = typical_interval(rhythms)
     cycles = settings.lapsed_cycles
-    found = []
-    for cid, name, owner, stage in fetch(
-        session,
+    query = (
         select(col(Customer.id), col(Customer.name), col(Customer.owner), raw(session, col(Customer.stage)))
         .where(col(Customer.archived).is_(False))
-        .where(col(Customer.stage).in_(BUYING_STAGES)),
-    ):
+        .where(col(Customer.stage).in_(BUYING_STAGES))
+    )
+    if only is not None:
+        query = query.where(col(Customer.id) == only)
+    found = []
+    for cid, name, owner, stage in fetch(session, query):
         rhythm = rhythms.get(cid)
         lapse = lapse_of(rhythm, typical, as_of, cycles) if rhythm else None
         if rhythm is None or lapse is None:
