@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Label, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -34,16 +34,20 @@ def nps_from_scores(period: Period, scores: list[int]) -> NpsFigures:
     return NpsFigures(period, len(scores), promoters, passives, detractors, value)
 
 
+def latest_answer_first() -> Label[int]:
+    """`n`: 1 for each customer's latest answer (by time, then id), 2 for the one before, ..."""
+    rank = func.row_number().over(
+        partition_by=col(Interaction.customer_id),
+        order_by=(col(Interaction.occurred_at).desc(), col(Interaction.id).desc()),
+    )
+    return rank.label("n")
+
+
 def net_promoter_score(session: Session, period: Period) -> NpsFigures:
     latest = (
         select(
             col(Interaction.score),
-            func.row_number()
-            .over(
-                partition_by=col(Interaction.customer_id),
-                order_by=(col(Interaction.occurred_at).desc(), col(Interaction.id).desc()),
-            )
-            .label("n"),
+            latest_answer_first(),
         )
         .where(col(Interaction.score).is_not(None))
         .where(col(Interaction.occurred_at) >= period.start_moment, col(Interaction.occurred_at) < period.end_moment)

@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import fetch, median, raw, utc
+from deskapp.core.analytics.metrics.feedback import latest_answer_first
 from deskapp.core.analytics.metrics.retention import Rhythm, purchase_interval, purchase_rhythms
 from deskapp.core.records import clock
 from deskapp.core.records.settings import Settings
@@ -184,12 +185,7 @@ def _inputs(
     latest = select(
         col(Interaction.customer_id),
         col(Interaction.score),
-        func.row_number()
-        .over(
-            partition_by=col(Interaction.customer_id),
-            order_by=(col(Interaction.occurred_at).desc(), col(Interaction.id).desc()),
-        )
-        .label("n"),
+        latest_answer_first(),
     ).where(col(Interaction.score).is_not(None), col(Interaction.occurred_at) >= since)
     latest_sq = scoped(latest, col(Interaction.customer_id)).subquery()
     scores = dict(fetch(session, select(latest_sq.c.customer_id, latest_sq.c.score).where(latest_sq.c.n == 1)))
