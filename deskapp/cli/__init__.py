@@ -68,7 +68,7 @@ def demo(
     print_only: bool = typer.Option(False, "--print", help="Print the demo customers instead of opening the desk."),
 ) -> None:
     """Open the desk on a demo database built from the sample data (created on first use)."""
-    from deskapp.core.io.sample import demo_database_path, ensure_demo_database
+    from deskapp.core.io import demo_database_path, ensure_demo_database
 
     state = desk(ctx)
     path = demo_database_path()
@@ -77,7 +77,7 @@ def demo(
     if print_only:
         find_command.print_customers(ctx, engine, "", limit=25, as_json=False)
         return
-    from deskapp.core.db.engine import resolve_url
+    from deskapp.core.db import resolve_url
     from deskapp.tui.app import run_desk
 
     run_desk(engine=engine, url=resolve_url(str(path)), staff=state.staff)

@@ -26,12 +26,12 @@ class DeskContext:
     staff: str | None = None
 
     def engine(self, *, migrate: bool = True) -> Any:
-        from deskapp.core.db.engine import open_engine
+        from deskapp.core.db import open_engine
 
         return open_engine(self.db, migrate=migrate)
 
     def session(self, engine: Any, *, write: bool = False) -> Any:
-        from deskapp.core.db.engine import session_scope
+        from deskapp.core.db import session_scope
 
         return session_scope(engine, staff=self.staff, write=write)
 
@@ -55,7 +55,7 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from deskapp.core.records.errors import DeskError
+        from deskapp.core.records import DeskError
 
         try:
             return fn(*args, **kwargs)

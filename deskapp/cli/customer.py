@@ -20,7 +20,7 @@ def export_person(
     output: Path = typer.Option(None, "-o", "--output", help="Write to this file instead of standard output."),
 ) -> None:
     """Everything the desk holds about one person, as JSON (their right of access)."""
-    from deskapp.core.history.privacy import person_record
+    from deskapp.core.history import person_record
 
     state = desk(ctx)
     with state.session(state.engine()) as session:
@@ -42,8 +42,8 @@ def erase_person(
     yes: bool = typer.Option(False, "--yes", help="Don't ask for confirmation."),
 ) -> None:
     """Remove a person's personal data from every table and the search index; anonymised purchases stay."""
-    from deskapp.core.customers.service import get_customer
-    from deskapp.core.history.privacy import erase_person as run_erase
+    from deskapp.core.customers import get_customer
+    from deskapp.core.history import erase_person as run_erase
 
     state = desk(ctx)
     engine = state.engine()
@@ -75,8 +75,8 @@ def refer(
     from rich.text import Text
 
     from deskapp.cli.common import print_json
-    from deskapp.core.activity.service import record_referral
-    from deskapp.core.customers.service import get_customer
+    from deskapp.core.activity import record_referral
+    from deskapp.core.customers import get_customer
 
     state = desk(ctx)
     with state.session(state.engine(), write=True) as session:

@@ -31,8 +31,8 @@ def due(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """List overdue follow-ups and those due within --days, oldest first."""
-    from deskapp.core.activity.reminders import due_follow_ups
-    from deskapp.core.db.engine import current_staff
+    from deskapp.core.activity import due_follow_ups
+    from deskapp.core.db import current_staff
     from deskapp.core.records import clock
 
     state = desk(ctx)
@@ -40,7 +40,7 @@ def due(
     today = clock.today()
     created: dict[str, int] = {}
     if sweep:
-        from deskapp.core.analytics.automation import run_sweep
+        from deskapp.core.analytics import run_sweep
 
         with state.session(engine, write=True) as session:
             result = run_sweep(session, today, ahead_days=days, use_model=model)

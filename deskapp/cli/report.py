@@ -38,7 +38,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def _period(start: str | None, end: str | None) -> Any:
-    from deskapp.core.analytics.metrics import period_between
+    from deskapp.core.analytics import period_between
 
     try:
         return period_between(_day(start, "--from"), _day(end, "--to"))
@@ -48,7 +48,7 @@ def _period(start: str | None, end: str | None) -> Any:
 
 def plain(value: Any) -> Any:
     """A report value as JSON-ready data: dataclasses to dicts, dates ISO, money and numpy to numbers."""
-    from deskapp.core.analytics.metrics import Period
+    from deskapp.core.analytics import Period
 
     if isinstance(value, Period):
         return value.to_json()
@@ -99,7 +99,7 @@ def _session(ctx: typer.Context) -> Any:
 
 
 def _settings(session: Any) -> Any:
-    from deskapp.core.records.settings import load_settings
+    from deskapp.core.records import load_settings
 
     return load_settings(session)
 
@@ -108,7 +108,7 @@ def _settings(session: Any) -> Any:
 @handle_errors
 def funnel(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Customers per stage, conversion to the next stage, median days in each (cohort: entered in the period)."""
-    from deskapp.core.analytics.metrics import funnel as compute
+    from deskapp.core.analytics import funnel as compute
 
     period = _period(start, end) if start or end else None
     with _session(ctx) as session:
@@ -127,7 +127,7 @@ def funnel(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool =
 @handle_errors
 def retention(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Retention (E - N) / S over the period and month by month, with the typical purchase interval."""
-    from deskapp.core.analytics.metrics import lapsed_customers, purchase_interval, retention_by_month, retention_rate
+    from deskapp.core.analytics import lapsed_customers, purchase_interval, retention_by_month, retention_rate
 
     period = _period(start, end)
     with _session(ctx) as session:
@@ -189,8 +189,7 @@ def clv(
     as_json: bool = JSON,
 ) -> None:
     """Simple CLV, historical CLV, and predicted CLV from the modified BG/NBD + Gamma-Gamma (weeks)."""
-    from deskapp.core.analytics.metrics import historical_clv, simple_clv
-    from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
+    from deskapp.core.analytics import ModelUnavailable, fit_clv_model, historical_clv, simple_clv
 
     period = _period(start, end)
     calibration_end = _day(as_of, "--as-of") or period.end
@@ -259,7 +258,7 @@ def clv(
 
 
 def _names(ctx: typer.Context, ids: list[int]) -> dict[int, str]:
-    from deskapp.core.analytics.reports_board import customer_names
+    from deskapp.core.analytics import customer_names
 
     with _session(ctx) as session:
         return customer_names(session, ids)
@@ -269,7 +268,7 @@ def _names(ctx: typer.Context, ids: list[int]) -> dict[int, str]:
 @handle_errors
 def churn(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Churn rate (customers lost / customers at the start) and the reasons given."""
-    from deskapp.core.analytics.metrics import churn_rate, churn_reasons
+    from deskapp.core.analytics import churn_rate, churn_reasons
 
     period = _period(start, end)
     with _session(ctx) as session:
@@ -289,7 +288,7 @@ def churn(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = 
 @handle_errors
 def nps(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Net Promoter Score over the period and month by month (each customer's latest answer counts)."""
-    from deskapp.core.analytics.metrics import net_promoter_score, nps_by_month
+    from deskapp.core.analytics import net_promoter_score, nps_by_month
 
     period = _period(start, end)
     with _session(ctx) as session:
@@ -316,8 +315,8 @@ def segments(
     as_json: bool = JSON,
 ) -> None:
     """Retention, churn and customer value by acquisition source, tag or owner."""
-    from deskapp.core.analytics.metrics import segments as compute
-    from deskapp.core.analytics.metrics.segments import DIMENSIONS
+    from deskapp.core.analytics import DIMENSIONS
+    from deskapp.core.analytics import segments as compute
 
     if by not in DIMENSIONS:
         fail(f"--by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
@@ -347,7 +346,7 @@ def at_risk(
     as_json: bool = JSON,
 ) -> None:
     """Customers whose silence is well past their usual purchase interval (or unlikely still to buy)."""
-    from deskapp.core.analytics.automation import at_risk_customers
+    from deskapp.core.analytics import at_risk_customers
 
     with _session(ctx) as session:
         found, notes = at_risk_customers(session, use_model=model)
@@ -378,7 +377,7 @@ def health(
     as_json: bool = JSON,
 ) -> None:
     """Customers by health score, lowest first: who needs attention first."""
-    from deskapp.core.analytics.metrics import attention_list
+    from deskapp.core.analytics import attention_list
 
     with _session(ctx) as session:
         scores = attention_list(session, _settings(session), limit=limit)
@@ -402,7 +401,7 @@ def owners(
     as_json: bool = JSON,
 ) -> None:
     """Customers whose owner changed most often: rotating staff breaks the relationship."""
-    from deskapp.core.analytics.metrics import owner_changes
+    from deskapp.core.analytics import owner_changes
 
     period = _period(start, end) if start or end else None
     with _session(ctx) as session:

@@ -26,7 +26,7 @@ def sweep(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Run the reminder rules once: check-ins, special days, at-risk, win-back (idempotent)."""
-    from deskapp.core.analytics.automation import run_sweep
+    from deskapp.core.analytics import run_sweep
     from deskapp.core.records import clock
 
     state = desk(ctx)

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.notifications import SeverityLevel
 
-    from deskapp.core.db.changes import ChangeWatcher
-    from deskapp.core.records.readmodels import FollowUpRow
+    from deskapp.core.db import ChangeWatcher
+    from deskapp.core.records import FollowUpRow
     from deskapp.tui.dialogs.help import HelpSection
 
 POLL_SECONDS = 2.0
@@ -215,9 +215,8 @@ class DeskApp(App[None]):
             self.call_from_thread(self.exit, None, 2, f"error: {describe_error(exc, 'opening the desk')}")
             return
         with guard(self, "opening the desk"):
-            from deskapp.core.activity.desk import is_due_now
-            from deskapp.core.activity.reminders import due_follow_ups
-            from deskapp.core.db.changes import ChangeWatcher
+            from deskapp.core.activity import due_follow_ups, is_due_now
+            from deskapp.core.db import ChangeWatcher
             from deskapp.core.records import clock
 
             watcher = ChangeWatcher(self.desk.engine)
@@ -271,7 +270,7 @@ class DeskApp(App[None]):
             changed = watcher.changed()
             if not (changed or check_due):
                 return
-            from deskapp.core.activity.desk import due_now
+            from deskapp.core.activity import due_now
 
             with self.desk.read() as session:
                 due = due_now(session, limit=DUE_LIMIT)
@@ -297,7 +296,7 @@ class DeskApp(App[None]):
         once; the daily cap keeps a big old desk from being flooded on its first day."""
         from collections import Counter
 
-        from deskapp.core.analytics.automation import run_sweep
+        from deskapp.core.analytics import run_sweep
         from deskapp.core.records import clock
 
         try:

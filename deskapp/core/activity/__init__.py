@@ -47,8 +47,12 @@ from deskapp.core.activity.reminders import (
     due_follow_ups,
     open_complaints,
 )
+from deskapp.core.activity.today_board import TodayBoard, active_names, today_board
 
 __all__ = [
+    "TodayBoard",
+    "active_names",
+    "today_board",
     "complaints",
     "follow_ups",
     "interactions",

@@ -16,10 +16,8 @@ from typing import Any
 from sqlmodel import Session
 
 from deskapp.core.activity.cases import open_complaint
-from deskapp.core.customers.lifecycle import add_follow_up, creates_follow_ups
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import Customer, FollowUpKind, Interaction, Priority
+from deskapp.core.customers import add_follow_up, creates_follow_ups
+from deskapp.core.records import Customer, FollowUpKind, Interaction, Priority, Settings, clock
 
 DETRACTOR_MAX = 6
 PROMOTER_MIN = 9

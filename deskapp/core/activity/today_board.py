@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from deskapp.core.activity.reminders import desk_summary, due_follow_ups, open_complaints
-from deskapp.core.records.readmodels import ComplaintRow, DeskSummary, FollowUpRow
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import ComplaintRow, Customer, DeskSummary, FollowUpRow
 
 FOLLOW_UP_LIMIT = 500  # oldest first: past this, the Follow-ups page pages through the rest
 COMPLAINT_LIMIT = 100

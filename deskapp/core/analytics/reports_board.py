@@ -30,8 +30,7 @@ from deskapp.core.analytics.metrics import (
     SimpleClv,
 )
 from deskapp.core.analytics.predict import ClvBucket, ClvModel, ModelUnavailable, fit_clv_model
-from deskapp.core.records.settings import load_settings
-from deskapp.core.records.tables import Customer, Purchase
+from deskapp.core.records import Customer, Purchase, load_settings
 
 _ModelKey = tuple[int, int, date]
 _MODELS: weakref.WeakKeyDictionary[Engine | Connection, tuple[_ModelKey, ClvModel | str]] = weakref.WeakKeyDictionary()

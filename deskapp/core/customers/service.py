@@ -151,7 +151,6 @@ def _as_stored(value: Any) -> Any:
 
 
 # Older names, kept while callers outside the package move to the package face.
-_clean_special_dates = clean_special_dates
 _customer_cleaners = customer_cleaners
 
 __all__ = [

@@ -94,8 +94,6 @@ def open_engine(db: str | os.PathLike[str] | URL | None = None, *, migrate: bool
 
 
 # Older names, kept while callers outside the db package move to the public ones.
-_create_private_file = create_private_file
-_known_revisions = known_revisions
 _alembic_config = alembic_config
 
 __all__ = [

@@ -26,8 +26,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlmodel import Session
 
-from deskapp.core.db import audit
-from deskapp.core.db.audit import json_value
+from deskapp.core.db import audit, json_value
 from deskapp.core.history.bulk_actions import (
     BulkAction,
     BulkChange,
@@ -36,22 +35,24 @@ from deskapp.core.history.bulk_actions import (
     count_text,
 )
 from deskapp.core.history.bulk_payload import BulkCreated, BulkedCustomer, BulkPayload, UnbulkPayload
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DeskError, InvalidTransition, NotFound
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     AuditEntry,
     Complaint,
     Customer,
+    DeskError,
     FollowUp,
     Interaction,
+    InvalidTransition,
+    NotFound,
     OwnerChange,
     Referral,
     Staff,
     Stage,
     StageChange,
+    clock,
     table_of,
+    utcnow,
 )
-from deskapp.core.records.types import utcnow
 
 BULK_ACTION = "bulk"
 UNDO_ACTION = "unbulk"

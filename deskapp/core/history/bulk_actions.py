@@ -16,10 +16,20 @@ from typing import Any, ClassVar
 from sqlalchemy import Table, insert, select
 from sqlmodel import Session
 
-from deskapp.core.db.audit import json_value
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.tables import ChurnReason, OwnerChange, Staff, Stage, StageChange, table_of
-from deskapp.core.records.validation import clean_enum, clean_text, normalise_tags, tag_list
+from deskapp.core.db import json_value
+from deskapp.core.records import (
+    ChurnReason,
+    OwnerChange,
+    Staff,
+    Stage,
+    StageChange,
+    ValidationFailed,
+    clean_enum,
+    clean_text,
+    normalise_tags,
+    table_of,
+    tag_list,
+)
 
 DEFAULT_REASON = "bulk edit"
 

@@ -14,13 +14,12 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, Executable, delete, or_, select, text, update
 from sqlmodel import Session, col
 
-from deskapp.core.customers.service import customer_snapshot, get_customer
+from deskapp.core.customers import customer_snapshot, get_customer
 from deskapp.core.db import audit
 from deskapp.core.history.bulk import forget_in_bulk_edits
-from deskapp.core.hygiene.merge_history import forget_merges_of
-from deskapp.core.io.importing.batches import forget_in_imports
-from deskapp.core.records import clock
-from deskapp.core.records.tables import (
+from deskapp.core.hygiene import forget_merges_of
+from deskapp.core.io import forget_in_imports
+from deskapp.core.records import (
     AuditEntry,
     Complaint,
     FollowUp,
@@ -29,6 +28,7 @@ from deskapp.core.records.tables import (
     Purchase,
     Referral,
     StageChange,
+    clock,
 )
 
 CHILDREN = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)

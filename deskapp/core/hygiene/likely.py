@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, text
 from sqlmodel import Session, col
 
-from deskapp.core.customers.search import escape_like, match_ids, top_ids
-from deskapp.core.customers.service import get_customer, to_row
+from deskapp.core.customers import escape_like, get_customer, match_ids, to_row, top_ids
 from deskapp.core.hygiene.matching import (
     DEFAULT_MIN_SCORE,
     DOTLESS_DOMAINS,
@@ -27,11 +26,15 @@ from deskapp.core.hygiene.matching import (
     make_profile,
     score_pair,
 )
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.readmodels import CustomerRow
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import Customer
-from deskapp.core.records.validation import clean_date, clean_phone
+from deskapp.core.records import (
+    Customer,
+    CustomerRow,
+    Settings,
+    ValidationFailed,
+    clean_date,
+    clean_phone,
+    load_settings,
+)
 
 SEARCH_CANDIDATES = 50  # the best matches from the search index (by name, by phone) that are scored
 

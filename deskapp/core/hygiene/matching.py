@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from deskapp.core.records.validation import fold
+from deskapp.core.records import fold
 
 DEFAULT_MIN_SCORE = 60
 NAME_ALIKE = 75  # name similarity below this counts against a pair

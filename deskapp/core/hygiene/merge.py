@@ -36,11 +36,21 @@ from deskapp.core.hygiene.merge_history import (
 from deskapp.core.hygiene.merge_payload import MergeEntry, MergeSnapshot
 from deskapp.core.hygiene.merge_rows import HISTORY, customer_table, read_row, refuse_unknown_references, row_json
 from deskapp.core.hygiene.merge_undo import UndoResult, undo_merge
-from deskapp.core.records import clock
-from deskapp.core.records.errors import FieldError, NotFound, ValidationFailed
-from deskapp.core.records.merge_tables import MergeRecord
-from deskapp.core.records.tables import Customer, OwnerChange, Referral, Stage, StageChange, table_of
-from deskapp.core.records.validation import normalise_tags, tag_list
+from deskapp.core.records import (
+    Customer,
+    FieldError,
+    MergeRecord,
+    NotFound,
+    OwnerChange,
+    Referral,
+    Stage,
+    StageChange,
+    ValidationFailed,
+    clock,
+    normalise_tags,
+    table_of,
+    tag_list,
+)
 
 # The fields a person chooses between, and the columns each one carries with it.
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {

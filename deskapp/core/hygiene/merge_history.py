@@ -11,9 +11,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, or_, select
 from sqlmodel import Session, col
 
-from deskapp.core.customers.search import escape_like
+from deskapp.core.customers import escape_like
 from deskapp.core.hygiene.merge_payload import MergeSnapshot
-from deskapp.core.records.merge_tables import MergeRecord
+from deskapp.core.records import MergeRecord
 
 
 @dataclass(frozen=True)

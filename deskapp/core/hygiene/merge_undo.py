@@ -21,10 +21,16 @@ from sqlmodel import Session, col
 from deskapp.core.db import audit
 from deskapp.core.hygiene.merge_payload import MergeSnapshot, UnmergeEntry
 from deskapp.core.hygiene.merge_rows import HISTORY, customer_table, json_row, read_row
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DeskError, InvalidTransition, NotFound
-from deskapp.core.records.merge_tables import MergeRecord
-from deskapp.core.records.tables import Customer, Referral, table_of
+from deskapp.core.records import (
+    Customer,
+    DeskError,
+    InvalidTransition,
+    MergeRecord,
+    NotFound,
+    Referral,
+    clock,
+    table_of,
+)
 
 BOOKKEEPING = frozenset({"updated_at", "version"})
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from deskapp.core.customers.service import get_customer
+from deskapp.core.customers import get_customer
 from deskapp.core.hygiene.likely import pair_score
 from deskapp.core.hygiene.merge import MergePlan, plan_merge
-from deskapp.core.records.errors import ValidationFailed
+from deskapp.core.records import ValidationFailed
 
 
 @dataclass(frozen=True)

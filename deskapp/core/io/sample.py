@@ -18,11 +18,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from deskapp.core.db import audit
-from deskapp.core.db.engine import default_data_dir, open_engine, session_scope
-from deskapp.core.records import clock
-from deskapp.core.records.settings import load_settings
-from deskapp.core.records.tables import (
+from deskapp.core.db import audit, default_data_dir, open_engine, session_scope
+from deskapp.core.records import (
     Complaint,
     Customer,
     FollowUp,
@@ -31,8 +28,11 @@ from deskapp.core.records.tables import (
     Referral,
     Staff,
     StageChange,
+    clean_phone,
+    clock,
+    load_settings,
+    normalise_tags,
 )
-from deskapp.core.records.validation import clean_phone, normalise_tags
 
 
 def sample_data_dir() -> Path:

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from deskapp.core.customers.search import index_in_sync, rebuild_index
-from deskapp.core.db.engine import session_scope
-from deskapp.core.records.tables import Customer
+from deskapp.core.customers import index_in_sync, rebuild_index
+from deskapp.core.db import session_scope
+from deskapp.core.records import Customer
 
 
 @dataclass

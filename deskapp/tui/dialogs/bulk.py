@@ -18,7 +18,7 @@ from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import plural, words
 
 if TYPE_CHECKING:
-    from deskapp.core.history.bulk import BulkChange
+    from deskapp.core.history import BulkChange
 
 ACTIONS = (
     ("Add a tag", "tag"),
@@ -54,7 +54,7 @@ class BulkForm(FormScreen):
         yield Static(Text(f"{plural(self.count, 'customer')} marked", style="bold"), classes="form-context")
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.enums import ChurnReason, Stage
+        from deskapp.core.records import ChurnReason, Stage
 
         return (
             FormField("action", "Do", "select", value="tag", options=ACTIONS),
@@ -91,7 +91,7 @@ class BulkForm(FormScreen):
 
     def change(self, values: dict[str, Any]) -> BulkChange:
         """The change the form describes (ValidationFailed when it can't be made)."""
-        from deskapp.core.history.bulk import clean_change
+        from deskapp.core.history import clean_change
 
         action = values["action"]
         if action == "stage":
@@ -101,7 +101,7 @@ class BulkForm(FormScreen):
 
     def action_save(self) -> None:
         """Checked here and now: nothing is written until the page's confirmation."""
-        from deskapp.core.records.errors import ValidationFailed
+        from deskapp.core.records import ValidationFailed
 
         self._clear_errors()
         try:

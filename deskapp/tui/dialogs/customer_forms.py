@@ -25,9 +25,9 @@ from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import cell, clean, one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.activity.desk import CustomerProfile
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.hygiene.likely import LikelyDuplicate
+    from deskapp.core.activity import CustomerProfile
+    from deskapp.core.db import DeskSession
+    from deskapp.core.hygiene import LikelyDuplicate
 
 SHOWN_MATCHES = 5
 
@@ -79,7 +79,7 @@ class CustomerForm(FormScreen):
         self._run_save(self._check_in_thread, "look for duplicates")
 
     def _check_in_thread(self, values: dict[str, Any]) -> None:
-        from deskapp.core.hygiene.likely import likely_duplicates_of
+        from deskapp.core.hygiene import likely_duplicates_of
 
         try:
             with self.desk_app.desk.read() as session:
@@ -127,8 +127,8 @@ class CustomerForm(FormScreen):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> CustomerSaved:
-        from deskapp.core.customers import service as customers
-        from deskapp.core.records.errors import ConflictError, ValidationFailed
+        from deskapp.core import customers
+        from deskapp.core.records import ConflictError, ValidationFailed
 
         if self.profile is None:
             created = customers.create_customer(session, **values)
@@ -167,7 +167,7 @@ class StageForm(FormScreen):
         )
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.enums import ChurnReason, Stage
+        from deskapp.core.records import ChurnReason, Stage
 
         stages = tuple((words(s.value), str(s.value)) for s in Stage)
         target = self.suggest or next((v for _l, v in stages if v != self.current), "awareness")
@@ -190,7 +190,7 @@ class StageForm(FormScreen):
         self.query_one("#field-churn_reason").display = self.query_one("#input-stage", Select).value == "churned"
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.customers.lifecycle import change_stage
+        from deskapp.core.customers import change_stage
 
         churn = values["churn_reason"] if values["stage"] == "churned" else None
         change = change_stage(session, self.customer_id, values["stage"], reason=values["reason"], churn_reason=churn)

@@ -27,8 +27,8 @@ from deskapp.tui.text import one_line
 from deskapp.tui.widgets.inputs import DeskInput, DeskTextArea
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.errors import FieldError
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import FieldError
     from deskapp.tui.app import DeskApp
 
 
@@ -157,7 +157,7 @@ class FormScreen(ModalScreen[Any]):
         self.run_worker(lambda: work(values), thread=True, group="save", exit_on_error=False, description=description)
 
     def _save_in_thread(self, values: dict[str, Any]) -> None:
-        from deskapp.core.records.errors import ValidationFailed
+        from deskapp.core.records import ValidationFailed
 
         try:
             with self.desk_app.desk.write() as session:  # rolls back on any error: nothing half-saved

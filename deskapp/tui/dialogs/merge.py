@@ -29,8 +29,7 @@ from deskapp.tui.data import describe_error
 from deskapp.tui.text import cell, one_line, plural
 
 if TYPE_CHECKING:
-    from deskapp.core.hygiene.merge import FieldChoice, MergeResult
-    from deskapp.core.hygiene.pairs import MergePreview
+    from deskapp.core.hygiene import FieldChoice, MergePreview, MergeResult
     from deskapp.tui.app import DeskApp
 
 LABELS = {
@@ -67,7 +66,7 @@ def shown(field: str, value: Any) -> str:
         except (ValueError, TypeError, AttributeError):
             pass
     if field == "tags" and isinstance(value, str):
-        from deskapp.core.records.validation import tag_list
+        from deskapp.core.records import tag_list
 
         return ", ".join(tag_list(value))
     if field == "cadence_days":
@@ -156,7 +155,7 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
         first, second, keep = self.first_id, self.second_id, self.keep
 
         def run() -> None:
-            from deskapp.core.hygiene.pairs import merge_preview
+            from deskapp.core.hygiene import merge_preview
 
             try:
                 with self.desk_app.desk.read() as session:
@@ -306,7 +305,7 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
         survivor_id, other_id, picks = plan.survivor_id, plan.other_id, self.core_picks()
 
         def run() -> None:
-            from deskapp.core.hygiene.merge import merge_customers
+            from deskapp.core.hygiene import merge_customers
 
             try:
                 with self.desk_app.desk.write() as session:

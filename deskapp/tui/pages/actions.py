@@ -18,8 +18,8 @@ from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import ComplaintRow, FollowUpRow
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import ComplaintRow, FollowUpRow
 
 FOLLOW_UP_BINDINGS = [
     Binding("l", "log_call", "Log call", id="follow-up.log-call"),
@@ -55,7 +55,7 @@ class FollowUpActions(DeskScreen):
             return
 
         def complete(session: DeskSession) -> str:
-            from deskapp.core.activity.service import complete_follow_up
+            from deskapp.core.activity import complete_follow_up
 
             _done, upcoming = complete_follow_up(session, row.id)
             message = f"Done: {words(row.kind)} with {one_line(row.customer_name)}"
@@ -71,7 +71,7 @@ class FollowUpActions(DeskScreen):
             return
 
         def snooze(session: DeskSession) -> str:
-            from deskapp.core.activity.service import snooze_follow_up
+            from deskapp.core.activity import snooze_follow_up
 
             f = snooze_follow_up(session, row.id, days=days)
             return f"Snoozed {one_line(row.customer_name)} until {f.due_date:%a %d %b}"
@@ -86,7 +86,7 @@ class FollowUpActions(DeskScreen):
         from deskapp.tui.dialogs.activity_forms import DateForm
 
         def snooze(session: DeskSession, value: str) -> str:
-            from deskapp.core.activity.service import snooze_follow_up
+            from deskapp.core.activity import snooze_follow_up
 
             f = snooze_follow_up(session, row.id, until=value)
             return f"Snoozed {one_line(row.customer_name)} until {f.due_date:%a %d %b}"
@@ -108,7 +108,7 @@ class FollowUpActions(DeskScreen):
         from deskapp.tui.dialogs.activity_forms import DateForm
 
         def reschedule(session: DeskSession, value: str) -> str:
-            from deskapp.core.activity.service import reschedule_follow_up
+            from deskapp.core.activity import reschedule_follow_up
 
             f = reschedule_follow_up(session, row.id, due=value)
             at = f" {f.due_time:%H:%M}" if f.due_time else ""

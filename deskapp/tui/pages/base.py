@@ -24,7 +24,7 @@ from deskapp.tui.data import guard
 from deskapp.tui.widgets.nav import NavBar
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.db import DeskSession
     from deskapp.tui.app import DeskApp
 
 

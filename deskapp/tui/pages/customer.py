@@ -30,11 +30,10 @@ from deskapp.tui.widgets.rows import STAGE_STYLE
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.activity.desk import CustomerProfile
-    from deskapp.core.analytics.metrics import CustomerValue, HealthScore, LapsedCustomer
-    from deskapp.core.analytics.predict import CustomerForecast
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import Page, TimelineEntry
+    from deskapp.core.activity import CustomerProfile
+    from deskapp.core.analytics import CustomerForecast, CustomerValue, HealthScore, LapsedCustomer
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import Page, TimelineEntry
 
 KIND_LABEL = {
     "interaction": ("contact", "cyan"),
@@ -212,21 +211,21 @@ class CustomerScreen(DeskScreen):
         table.border_title = "Timeline"
 
     def fetch(self, session: DeskSession, params: Any) -> CustomerData:
-        from deskapp.core.activity.desk import customer_profile
-        from deskapp.core.customers.service import timeline
-        from deskapp.core.records.errors import NotFound
+        from deskapp.core import customers
+        from deskapp.core.activity import customer_profile
+        from deskapp.core.records import NotFound
 
         try:
             profile = customer_profile(session, self.customer_id)
         except NotFound:
             return CustomerData(None, None)
-        from deskapp.core.analytics.metrics import customer_health, customer_lapse, customer_value
-        from deskapp.core.records.settings import load_settings
+        from deskapp.core.analytics import customer_health, customer_lapse, customer_value
+        from deskapp.core.records import load_settings
 
         settings = load_settings(session)
         return CustomerData(
             profile,
-            timeline(session, self.customer_id, limit=TIMELINE_LIMIT),
+            customers.timeline(session, self.customer_id, limit=TIMELINE_LIMIT),
             customer_health(session, self.customer_id, settings),
             customer_value(session, self.customer_id, settings),
             customer_lapse(session, self.customer_id, settings),
@@ -260,8 +259,7 @@ class CustomerScreen(DeskScreen):
 
     def _forecast_in_thread(self) -> None:
         """After the page shows: the desk's CLV model (fitted once between purchases, shared with Reports)."""
-        from deskapp.core.analytics.metrics import period_between
-        from deskapp.core.analytics.reports_board import desk_clv_model
+        from deskapp.core.analytics import desk_clv_model, period_between
 
         try:
             with self.desk_app.desk.read() as session:
@@ -351,7 +349,7 @@ class CustomerScreen(DeskScreen):
                 return
 
             def do(session: DeskSession) -> str:
-                from deskapp.core.customers.service import archive_customer
+                from deskapp.core.customers import archive_customer
 
                 archive_customer(session, self.customer_id, archived=archive)
                 return f"{'Archived' if archive else 'Restored'} {one_line(self._customer_name())}"

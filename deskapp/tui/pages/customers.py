@@ -35,9 +35,9 @@ from deskapp.tui.widgets.rows import CUSTOMER_COLUMNS, customer_row
 from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.history.bulk import BulkChange, BulkResult
-    from deskapp.core.records.readmodels import CustomerRow, Page
+    from deskapp.core.db import DeskSession
+    from deskapp.core.history import BulkChange, BulkResult
+    from deskapp.core.records import CustomerRow, Page
 
 PAGE = 100
 CAP = 2000  # rows kept in the table; past this, narrowing the search is the better tool
@@ -166,7 +166,7 @@ class CustomersScreen(PagedListScreen[Query, "CustomerRow"]):
         )
 
     def fetch(self, session: DeskSession, params: Query) -> CustomersData:
-        from deskapp.core.customers import service as customers
+        from deskapp.core import customers
 
         page = self.fetch_page(session, params, 0)
         total = None if params.filtered else customers.count_customers(session)
@@ -176,7 +176,7 @@ class CustomersScreen(PagedListScreen[Query, "CustomerRow"]):
         return CustomersData(params, page, total, choices)
 
     def fetch_page(self, session: DeskSession, query: Query, offset: int) -> Page[CustomerRow]:
-        from deskapp.core.customers import service as customers
+        from deskapp.core import customers
 
         return customers.search_customers(session, query.text, offset=offset, limit=PAGE, **query.search_kwargs())
 
@@ -392,7 +392,7 @@ class CustomersScreen(PagedListScreen[Query, "CustomerRow"]):
         undo_key = self._key_for("undo_bulk")
 
         def edit(session: DeskSession) -> BulkResult:
-            from deskapp.core.history.bulk import bulk_edit
+            from deskapp.core.history import bulk_edit
 
             return bulk_edit(session, ids, change)
 
@@ -413,7 +413,7 @@ class CustomersScreen(PagedListScreen[Query, "CustomerRow"]):
             return
 
         def undo(session: DeskSession) -> str:
-            from deskapp.core.history.bulk import undo_bulk
+            from deskapp.core.history import undo_bulk
 
             return undo_bulk(session, bulk_id).summary() + "."
 

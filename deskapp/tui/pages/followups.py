@@ -20,8 +20,8 @@ from deskapp.tui.widgets.rows import FOLLOW_UP_COLUMNS, follow_up_row
 from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import FollowUpRow, Page
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import FollowUpRow, Page
 
 KINDS = (
     "check_in",
@@ -96,9 +96,9 @@ class FollowUpsScreen(FollowUpActions, PagedListScreen[FollowUpsQuery, "FollowUp
         return FollowUpsData(params, self.fetch_page(session, params, 0))
 
     def fetch_page(self, session: DeskSession, query: FollowUpsQuery, offset: int) -> Page[FollowUpRow]:
-        from deskapp.core.activity import reminders
+        from deskapp.core.activity import due_follow_ups
 
-        return reminders.due_follow_ups(
+        return due_follow_ups(
             session,
             days=HORIZON_DAYS,
             assignee=query.assignee if query.mine else None,

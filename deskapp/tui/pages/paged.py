@@ -18,8 +18,8 @@ from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import Page
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import Page
 
 
 class PagedQuery(Protocol):

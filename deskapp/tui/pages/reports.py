@@ -20,15 +20,15 @@ from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.rows import STAGE_STYLE
 
 if TYPE_CHECKING:
-    from deskapp.core.analytics.metrics import (
+    from deskapp.core.analytics import (
+        ClvBucket,
         Funnel,
         NpsFigures,
         ReasonCount,
+        ReportsBoard,
         RetentionFigures,
     )
-    from deskapp.core.analytics.predict import ClvBucket
-    from deskapp.core.analytics.reports_board import ReportsBoard
-    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.db import DeskSession
 
 BAR_WIDTH = 20
 LABEL_WIDTH = 17
@@ -233,9 +233,9 @@ class ReportsScreen(DeskScreen):
         return chart
 
     def fetch(self, session: DeskSession, params: Any) -> ReportsBoard:
-        from deskapp.core.analytics.reports_board import reports_board
+        from deskapp.core import analytics
 
-        return reports_board(session)
+        return analytics.reports_board(session)
 
     def show(self, data: ReportsBoard) -> None:
         self.query_one("#report-figures", Static).update(figures_line(data))

@@ -25,9 +25,9 @@ from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, FOLLOW_UP_COLUMNS, compl
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.activity.today_board import TodayBoard
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import ComplaintRow, DeskSummary, FollowUpRow
+    from deskapp.core.activity import TodayBoard
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import ComplaintRow, DeskSummary, FollowUpRow
 
 
 AT_RISK_SHOWN = 4  # names on the at-risk line; the rest are counted
@@ -81,12 +81,12 @@ class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
                 yield table
 
     def fetch(self, session: DeskSession, params: Any) -> TodayBoard:
-        from deskapp.core.activity.today_board import today_board
-        from deskapp.core.analytics.automation import open_at_risk_flags
+        from deskapp.core import activity
+        from deskapp.core.analytics import open_at_risk_flags
         from deskapp.core.records import clock
 
         flagged = open_at_risk_flags(session)
-        return today_board(session, today=clock.today(), now=clock.now(), at_risk_ids=flagged)
+        return activity.today_board(session, today=clock.today(), now=clock.now(), at_risk_ids=flagged)
 
     def show(self, data: TodayBoard) -> None:
         from deskapp.tui import probe

@@ -35,9 +35,16 @@ from deskapp.core.analytics.automation.risk import AtRiskCustomer, at_risk_custo
 from deskapp.core.analytics.automation.rules import next_occurrence, plan_cadence_check_ins, plan_special_days
 from deskapp.core.analytics.automation.winback import plan_win_backs
 from deskapp.core.analytics.metrics.common import fetch
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import PENDING_FOLLOW_UP_STATUSES, AuditEntry, FollowUp, FollowUpStatus, table_of
+from deskapp.core.records import (
+    PENDING_FOLLOW_UP_STATUSES,
+    AuditEntry,
+    FollowUp,
+    FollowUpStatus,
+    Settings,
+    clock,
+    load_settings,
+    table_of,
+)
 
 
 @dataclass(frozen=True)

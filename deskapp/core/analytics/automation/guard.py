@@ -25,9 +25,7 @@ from sqlmodel import col
 
 from deskapp.core.analytics.automation.plans import KEY_PREFIX, Plan
 from deskapp.core.analytics.metrics.common import as_date, fetch, raw
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import PENDING_FOLLOW_UP_STATUSES, Direction, FollowUp, Interaction
+from deskapp.core.records import PENDING_FOLLOW_UP_STATUSES, Direction, FollowUp, Interaction, Settings, clock
 
 PRIORITY = {"at_risk": 0, "win_back": 1, "special_day": 2, "cadence": 3}
 OUTREACH = frozenset({"cadence", "special_day", "win_back"})

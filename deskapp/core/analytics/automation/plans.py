@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import fetch
 from deskapp.core.analytics.predict.checks import MIN_BUYERS
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     FollowUp,
     FollowUpKind,
 )

@@ -19,11 +19,12 @@ from deskapp.core.analytics.automation.plans import (
 from deskapp.core.analytics.metrics.common import BUYING_STAGES, fetch, raw
 from deskapp.core.analytics.metrics.retention import Rhythm, purchase_rhythms
 from deskapp.core.analytics.predict import ModelUnavailable, clv_model_from_log, purchase_log
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     Customer,
     FollowUpKind,
+    Settings,
+    clock,
+    load_settings,
 )
 
 # --- at risk ----------------------------------------------------------------------------------------------

@@ -14,15 +14,15 @@ from sqlmodel import col
 
 from deskapp.core.analytics.automation.plans import KEY_PREFIX, Plan
 from deskapp.core.analytics.metrics.common import as_date, day_expr, fetch, raw, utc
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     PENDING_FOLLOW_UP_STATUSES,
     Customer,
     FollowUp,
     FollowUpKind,
     Interaction,
     Purchase,
+    Settings,
+    clock,
 )
 
 # --- cadence ----------------------------------------------------------------------------------------------

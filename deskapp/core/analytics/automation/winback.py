@@ -17,9 +17,7 @@ from sqlmodel import col
 from deskapp.core.analytics.automation.plans import KEY_PREFIX, Plan
 from deskapp.core.analytics.metrics.common import fetch, raw, utc
 from deskapp.core.analytics.metrics.lapsed import lapsed_customers
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import Customer, FollowUpKind, Stage, StageChange
+from deskapp.core.records import Customer, FollowUpKind, Settings, Stage, StageChange, clock
 
 REASON_WORDS = {
     "not_cared_for": "felt we did not care about them",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import Period, months_in
-from deskapp.core.records.tables import Interaction
+from deskapp.core.records import Interaction
 
 
 @dataclass(frozen=True)

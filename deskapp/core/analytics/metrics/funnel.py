@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import Period, fetch, median, raw
-from deskapp.core.records.tables import Customer, OwnerChange, Stage, StageChange
+from deskapp.core.records import Customer, OwnerChange, Stage, StageChange
 
 FUNNEL = (Stage.AWARENESS, Stage.CONSIDERATION, Stage.PURCHASE, Stage.RETENTION, Stage.ADVOCACY)
 _RANK = case(*((col(StageChange.to_stage) == s, i) for i, s in enumerate(FUNNEL)), else_=-1)

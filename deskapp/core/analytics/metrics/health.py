@@ -27,9 +27,16 @@ from sqlmodel import col
 from deskapp.core.analytics.metrics.common import fetch, median, raw, utc
 from deskapp.core.analytics.metrics.feedback import latest_answer_first
 from deskapp.core.analytics.metrics.retention import Rhythm, purchase_interval, purchase_rhythms
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import OPEN_COMPLAINT_STATUSES, Complaint, Customer, Interaction, Purchase, Stage
+from deskapp.core.records import (
+    OPEN_COMPLAINT_STATUSES,
+    Complaint,
+    Customer,
+    Interaction,
+    Purchase,
+    Settings,
+    Stage,
+    clock,
+)
 
 WEIGHTS = {"recency": 0.40, "complaints": 0.25, "feedback": 0.20, "contact": 0.15}
 FEEDBACK_WINDOW_DAYS = 365

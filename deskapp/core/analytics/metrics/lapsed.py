@@ -20,9 +20,7 @@ from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import BUYING_STAGES, fetch, raw
 from deskapp.core.analytics.metrics.retention import lapse_of, purchase_rhythms, typical_interval
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import Customer, Settings, clock
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import DAYS_PER_YEAR, Period, cents, fetch, grouped, money, ratio, scanned
 from deskapp.core.analytics.metrics.retention import ChurnFigures, churn_rate
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import Customer, Purchase
+from deskapp.core.records import Customer, Purchase, Settings
 
 _amount = cents(col(Purchase.amount))
 _cost = cents(col(Purchase.cost))

@@ -41,8 +41,7 @@ from deskapp.core.analytics.metrics.common import (
     scanned,
     utc,
 )
-from deskapp.core.records.settings import load_settings
-from deskapp.core.records.tables import ChurnReason, Customer, Purchase, Stage, StageChange
+from deskapp.core.records import ChurnReason, Customer, Purchase, Stage, StageChange, load_settings
 
 # --- the facts -------------------------------------------------------------------------------------------
 

@@ -18,8 +18,7 @@ from sqlmodel import col
 from deskapp.core.analytics.metrics.common import Period, fetch, money, ratio
 from deskapp.core.analytics.metrics.orders import margin_cents_by_customer, margin_from_cents
 from deskapp.core.analytics.metrics.retention import lifecycle_facts
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import Customer, Settings
 
 DIMENSIONS = ("source", "tag", "owner")
 NONE_LABEL = "(none)"

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import as_date, cents, day_expr, fetch, grouped, next_local_midnight, scanned
-from deskapp.core.records import clock
-from deskapp.core.records.tables import Purchase
+from deskapp.core.records import Purchase, clock
 
 if TYPE_CHECKING:
     import numpy as np

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from deskapp.core.records.errors import DeskError
+from deskapp.core.records import DeskError
 
 if TYPE_CHECKING:
     import numpy as np

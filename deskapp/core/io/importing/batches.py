@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from deskapp.core.db import audit
-from deskapp.core.hygiene.merge_rows import decode
+from deskapp.core.hygiene import decode
 from deskapp.core.io.importing.payload import IMPORT_ACTION, UNDO_ACTION, ImportEntry, ImportUndoEntry
 from deskapp.core.io.importing.undo_checks import (
     AUDIT,
@@ -35,10 +35,7 @@ from deskapp.core.io.importing.undo_checks import (
     read_effects,
     tables_by_name,
 )
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DeskError, NotFound
-from deskapp.core.records.import_tables import ImportPrior
-from deskapp.core.records.tables import Customer, Staff, table_of
+from deskapp.core.records import Customer, DeskError, ImportPrior, NotFound, Staff, clock, table_of
 
 
 class ImportUndoRefused(DeskError):

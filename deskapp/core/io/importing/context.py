@@ -14,7 +14,7 @@ from deskapp.core.io.importing.payload import IMPORT_ACTION, FieldChanges, Impor
 from deskapp.core.io.importing.rowrules import RowError
 from deskapp.core.io.importing.rows import CleanRow
 from deskapp.core.io.importing.store import Store
-from deskapp.core.records.settings import Settings
+from deskapp.core.records import Settings
 
 ON_CONFLICT = ("update", "skip", "error")
 

@@ -21,8 +21,7 @@ from sqlalchemy import Table
 from deskapp.core.customers import lifecycle
 from deskapp.core.io.importing.context import WriteContext
 from deskapp.core.io.importing.stages import StageBook
-from deskapp.core.records import clock
-from deskapp.core.records.tables import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage, table_of
+from deskapp.core.records import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage, clock, table_of
 
 PURCHASE: Table = table_of(Purchase)
 FOLLOW_UP: Table = table_of(FollowUp)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from deskapp.core.records.validation import clean_email, clean_phone, clean_text
+from deskapp.core.records import clean_email, clean_phone, clean_text
 
 # --- e-mail -------------------------------------------------------------------------------------------------
 

@@ -36,18 +36,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from deskapp.core.hygiene.duplicates import DuplicateIndex, gc_paused
-from deskapp.core.hygiene.matching import (
+from deskapp.core.hygiene import (
     DEFAULT_MIN_SCORE,
     MAX_NAME_POINTS,
+    DuplicateIndex,
     Profile,
     blocking_keys,
+    gc_paused,
     make_profile,
     score_pair,
 )
 from deskapp.core.io.importing.rows import CleanRow
 from deskapp.core.io.importing.sources import ImportFileError
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import Customer
 
 DUPLICATES_OPTIONS = ("create", "skip")
 MIN_SCORE = DEFAULT_MIN_SCORE

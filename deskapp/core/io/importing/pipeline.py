@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db.engine import DeskSession, session_scope
+from deskapp.core.db import DeskSession, session_scope
 from deskapp.core.io.importing.batches import close_batch, open_batch
 from deskapp.core.io.importing.context import ON_CONFLICT, WriteContext
 from deskapp.core.io.importing.dates import DateReader
@@ -34,9 +34,7 @@ from deskapp.core.io.importing.store import Store
 from deskapp.core.io.importing.summary import BATCH_COUNTS, ImportOptions, ImportSummary
 from deskapp.core.io.importing.write_activity import write_activity
 from deskapp.core.io.importing.write_customers import write_customers
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DeskError
-from deskapp.core.records.settings import load_settings
+from deskapp.core.records import DeskError, clock, load_settings
 
 
 class _RollBack(Exception):

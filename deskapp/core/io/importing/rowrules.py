@@ -11,9 +11,7 @@ from typing import Any
 
 from deskapp.core.io.importing.cleaners import currency_in
 from deskapp.core.io.importing.fastpaths import clean_phone_fast
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import ComplaintStatus
+from deskapp.core.records import ComplaintStatus, Settings, ValidationFailed
 
 
 @dataclass(frozen=True)

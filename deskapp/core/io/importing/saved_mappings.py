@@ -30,13 +30,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from deskapp.core.db.engine import session_scope
+from deskapp.core.db import session_scope
 from deskapp.core.io.importing.cleaners import value_key
 from deskapp.core.io.importing.headers import Mapping, MappingError
 from deskapp.core.io.importing.kinds import KINDS
 from deskapp.core.io.importing.summary import ImportOptions, ImportSummary
-from deskapp.core.records import clock
-from deskapp.core.records.tables import Setting
+from deskapp.core.records import Setting, clock
 
 PREFIX = "import.mapping."
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,59}")

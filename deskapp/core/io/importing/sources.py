@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from deskapp.core.records.errors import DeskError
+from deskapp.core.records import DeskError
 
 HEAD_BYTES = 64 * 1024
 FORMATS = ("csv", "json", "jsonl", "vcf")

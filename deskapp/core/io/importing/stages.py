@@ -23,8 +23,7 @@ from sqlalchemy import column, insert, literal, select, table, update
 
 from deskapp.core.io.importing.store import Store, parse_moment
 from deskapp.core.io.importing.write_customers import STAGE_CHANGE
-from deskapp.core.records.import_tables import ImportPrior
-from deskapp.core.records.tables import Customer, Stage, table_of
+from deskapp.core.records import Customer, ImportPrior, Stage, table_of
 
 STAGES = list(Stage)
 CODES = {stage: code for code, stage in enumerate(STAGES)}

@@ -18,8 +18,7 @@ from sqlalchemy import Boolean, Date, Enum, Table, Time, bindparam, func, insert
 from sqlalchemy.orm import Session
 
 from deskapp.core.io.importing.searchindex import BulkSearchIndex
-from deskapp.core.records.tables import Customer, table_of
-from deskapp.core.records.types import Money, UTCDateTime, to_money
+from deskapp.core.records import Customer, Money, UTCDateTime, table_of, to_money
 
 Converter = Callable[[Any], Any]
 

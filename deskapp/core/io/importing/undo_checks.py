@@ -17,8 +17,7 @@ from sqlmodel import SQLModel
 
 from deskapp.core.db import audit
 from deskapp.core.io.importing.payload import IMPORT_ACTION, ImportEntry
-from deskapp.core.records.import_tables import ImportBatch, ImportPrior
-from deskapp.core.records.tables import AuditEntry, Customer, table_of
+from deskapp.core.records import AuditEntry, Customer, ImportBatch, ImportPrior, table_of
 
 BATCH: Table = table_of(ImportBatch)
 AUDIT: Table = table_of(AuditEntry)
