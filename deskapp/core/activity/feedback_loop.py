@@ -1,7 +1,8 @@
 """Feedback and referrals close the loop: advocates are made, not found.
 
 - a detractor (0-6) gets a personal follow-up the next day, before they leave; a score under the setting
-  `detractor_complaint_below` also opens a complaint, so it is tracked as a case with deadlines;
+  `detractor_complaint_below`, logged at the desk, also opens a complaint, so it is tracked as a case with
+  deadlines (an imported answer gets the follow-up, and the import summary counts it);
 - a promoter (9-10) gets a follow-up to thank them and ask for a referral or a review (the advocacy stage
   move itself is the lifecycle rule's);
 - whoever refers a customer gets a thank-you follow-up.
@@ -23,40 +24,39 @@ DETRACTOR_MAX = 6
 PROMOTER_MIN = 9
 
 
+def feedback_follow_up(score: int, summary: str, settings: Settings) -> tuple[int, FollowUpKind, str] | None:
+    """(days after the answer, kind, note) of the follow-up a score asks for, or None (7-8 ask nothing).
+    The one rule: the desk's services and the importer's set-wise path both read it."""
+    said = f' ("{summary}")' if summary else ""
+    if score <= DETRACTOR_MAX:
+        note = f"Scored {score}/10{said}: call personally before they leave; ask what went wrong and put it right."
+        return 1, FollowUpKind.CHECK_IN, note
+    if score >= PROMOTER_MIN:
+        note = f"Scored {score}/10{said}: thank them, and ask for a referral or a review."
+        return settings.thank_you_after_days, FollowUpKind.REFERRAL_ASK, note
+    return None
+
+
 def after_feedback(session: Session, customer: Customer, interaction: Interaction, settings: Settings) -> None:
     score = interaction.score
     if score is None or customer.id is None or not creates_follow_ups(interaction.occurred_at, settings):
         return
     day = clock.local_date(interaction.occurred_at)
-    said = f' ("{interaction.summary}")' if interaction.summary else ""
-    if score <= DETRACTOR_MAX:
-        if score < settings.detractor_complaint_below:
-            open_complaint(
-                session,
-                customer.id,
-                subject=f"Feedback score {score}/10",
-                details=f"Opened by the desk from a feedback score of {score}/10{said}.",
-                priority=Priority.HIGH,
-                opened_at=interaction.occurred_at,
-                settings=settings,
-            )
-        add_follow_up(
+    if score < settings.detractor_complaint_below:
+        said = f' ("{interaction.summary}")' if interaction.summary else ""
+        open_complaint(
             session,
             customer.id,
-            day + timedelta(days=1),
-            FollowUpKind.CHECK_IN,
-            f"Scored {score}/10{said}: call personally before they leave; ask what went wrong and put it right.",
-            assignee=customer.owner,
+            subject=f"Feedback score {score}/10",
+            details=f"Opened by the desk from a feedback score of {score}/10{said}.",
+            priority=Priority.HIGH,
+            opened_at=interaction.occurred_at,
+            settings=settings,
         )
-    elif score >= PROMOTER_MIN:
-        add_follow_up(
-            session,
-            customer.id,
-            day + timedelta(days=settings.thank_you_after_days),
-            FollowUpKind.REFERRAL_ASK,
-            f"Scored {score}/10{said}: thank them, and ask for a referral or a review.",
-            assignee=customer.owner,
-        )
+    plan = feedback_follow_up(score, interaction.summary, settings)
+    if plan is not None:
+        offset, kind, note = plan
+        add_follow_up(session, customer.id, day + timedelta(days=offset), kind, note, assignee=customer.owner)
     session.flush()
 
 

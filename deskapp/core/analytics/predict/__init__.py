@@ -181,10 +181,12 @@ __all__ = [
     "MbgNbdParams",
     "ModelUnavailable",
     "PurchaseLog",
-    "fit_bgnbd",
     "clv_model_from_log",
+    "fit_bgnbd",
     "fit_clv_model",
     "fit_gamma_gamma",
     "fit_mbgnbd",
+    "history_problem",
+    "params_problem",
     "purchase_log",
 ]
