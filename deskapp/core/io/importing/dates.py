@@ -8,10 +8,12 @@ that gives the same answer.
 
 from __future__ import annotations
 
+import datetime as _dt  # DateReader's methods shadow the names date and datetime in its body
 import re
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
+from deskapp.core.records import clock
 from deskapp.core.records.errors import ValidationFailed
 from deskapp.core.records.validation import clean_date, clean_datetime
 
@@ -43,6 +45,29 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\Z")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:\d{2})?\Z")
 _NAMED = re.compile(r"^(?:(\d{1,2})\.?\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$")
+
+
+EARLIEST = date(1900, 1, 1)
+YEARS_AHEAD = 5  # follow-ups and orders can be dated a little ahead; 9999-12-31 is a placeholder, not a date
+
+D = TypeVar("D", date, datetime)
+
+
+def in_window(field: str, value: Any, day: D | None) -> D | None:
+    """The date unchanged when it lies between 1900-01-01 and a few years from today; else a row error.
+
+    Outside that window a value is a typing slip or a system's placeholder (0001-01-01, 9999-12-31), and
+    the dates the desk computes from it (a thank-you a week later) would overflow."""
+    if day is None:
+        return day
+    plain = day.date() if isinstance(day, datetime) else day
+    today = clock.today()
+    latest = today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+    if not EARLIEST <= plain <= latest:
+        raise ValidationFailed.one(
+            field, value, f"is outside {EARLIEST.isoformat()} .. {latest.isoformat()} (a typing slip?)"
+        )
+    return day
 
 
 class YearlessDate(ValueError):
@@ -93,6 +118,14 @@ class DateReader:
             self.ambiguous_example = text
 
     def date(self, field: str, value: Any, *, required: bool = False) -> date | None:
+        try:
+            return in_window(field, value, self._date(field, value, required=required))
+        except (YearlessDate, ValidationFailed):
+            raise
+        except (ValueError, OverflowError):
+            raise ValidationFailed.one(field, value, "is not a real date (use YYYY-MM-DD)") from None
+
+    def _date(self, field: str, value: Any, *, required: bool) -> _dt.date | None:
         if value.__class__ is str:
             text = value.strip()
             try:
@@ -111,6 +144,14 @@ class DateReader:
         return clean_date(field, value, required=required, dayfirst=self.dayfirst)
 
     def datetime(self, field: str, value: Any, *, required: bool = False) -> datetime | None:
+        try:
+            return in_window(field, value, self._datetime(field, value, required=required))
+        except (YearlessDate, ValidationFailed):
+            raise
+        except (ValueError, OverflowError):
+            raise ValidationFailed.one(field, value, "is not a real date and time (use ISO 8601)") from None
+
+    def _datetime(self, field: str, value: Any, *, required: bool) -> _dt.datetime | None:
         if value.__class__ is str:
             plain = value.strip()
             if _ISO_MOMENT.match(plain):  # what `clean_datetime` does with ISO text, minus its per-call costs

@@ -18,6 +18,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 
 from deskapp.core.db.engine import session_scope
+from deskapp.core.io.importing.amounts import DECIMALS
 from deskapp.core.io.importing.batches import close_batch, open_batch
 from deskapp.core.io.importing.context import ON_CONFLICT, Counts, WriteContext
 from deskapp.core.io.importing.dates import DateReader
@@ -49,6 +50,7 @@ class ImportOptions:
     batch_size: int = 5000
     errors_kept: int = 1000
     saved_mapping: Any = None  # a saved_mappings.SavedMapping read the same way (explicit options win)
+    decimal: str | None = None  # "." or ",": how to read an amount such as 12.345 (None: as the file shows)
     duplicates: str = "create"  # customers that look like existing ones: "create" (and report) or "skip"
 
 
@@ -166,6 +168,8 @@ def import_file(
     if options.on_conflict not in ON_CONFLICT:
         raise ImportFileError(f"--on-conflict must be one of: {', '.join(ON_CONFLICT)}")
     check_duplicates_option(options.duplicates, spec.name)
+    if options.decimal not in (None, *DECIMALS):
+        raise ImportFileError(f"--decimal is . or , (not {options.decimal!r})")
     if options.saved_mapping is not None:
         options = options.saved_mapping.applied_to(options, spec.name)
     started = time.perf_counter()
@@ -197,7 +201,8 @@ def import_file(
         try:
             _run(engine, source, records, mapping, dates, options, summary, rejects, staff, progress)
         except _RollBack:
-            summary.committed = False
+            # A file without rows went through (there was nothing to write), but leaves no batch behind.
+            summary.committed = not options.dry_run and not summary.counts.rows
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"{info.name} is not valid {info.encoding} (byte {exc.object[exc.start : exc.start + 1]!r} "
@@ -253,7 +258,7 @@ def _run(
             Store(session), settings, session.staff, clock.now(), Path(summary.file).name, mapping.kind,
             options.on_conflict, options.create_missing, counts, reject, warn=warn,
         )  # fmt: skip
-        cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
+        cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv", decimal=options.decimal)
         ctx.store.use_large_cache()
         ctx.likely = LikelyCheck.for_import(mapping.kind, options.duplicates, summary)
         batch_id = open_batch(session, mapping.kind, Path(summary.file).name, ctx.now)
@@ -275,7 +280,9 @@ def _run(
             timings["lifecycle"] = ctx.lifecycle_seconds  # included in "write"
         ctx.store.search.restore()
         ctx.store.restore_cache()
-        if options.dry_run or (counts.rejected and not options.skip_invalid):
+        if not counts.rows:
+            summary.notices.append("the file holds no rows: nothing was imported and no import was recorded")
+        if options.dry_run or not counts.rows or (counts.rejected and not options.skip_invalid):
             summary.import_batch = None
             raise _RollBack
         close_batch(session, batch_id, counts.as_dict())
