@@ -9,13 +9,16 @@ secure_delete overwrites the freed pages; older backups still hold the data unti
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from sqlalchemy import delete, or_, select, text, update
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from deskapp.core.customers.service import customer_snapshot, get_customer
 from deskapp.core.db import audit
+from deskapp.core.db.engine import BUSY_TIMEOUT_MS
 from deskapp.core.records import clock
 from deskapp.core.records.tables import (
     AuditEntry,
@@ -60,6 +63,21 @@ def person_record(session: Session, customer_id: int) -> dict[str, Any]:
     return record
 
 
+def _related_ids(session: Session, customer_id: int) -> dict[str, list[int]]:
+    """Rows about the person that don't carry their customer_id: merged-away duplicates, referrals."""
+    from deskapp.core.records.merge_tables import MergeRecord
+
+    merged = session.execute(
+        select(col(MergeRecord.other_id)).where(col(MergeRecord.survivor_id) == customer_id)
+    ).scalars()
+    referrals = session.execute(
+        select(col(Referral.id)).where(
+            or_(col(Referral.referrer_id) == customer_id, col(Referral.referred_id) == customer_id)
+        )
+    ).scalars()
+    return {"customer": [int(i) for i in merged], "referral": [int(i) for i in referrals if i is not None]}
+
+
 def erase_person(session: Session, customer_id: int) -> dict[str, int]:
     """Remove a person's personal data everywhere, keeping anonymised figures; returns what was touched."""
     customer = get_customer(session, customer_id)
@@ -94,8 +112,10 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
         .values(note="")  # type: ignore[arg-type]
     ).rowcount
     # The audit trail's old values describe the person too: keep that a change happened, not what it was.
+    # That includes the duplicates merged into them (their entries hold full snapshots) and their referrals.
     scrubbed = 0
-    for entity, ids in [("customer", [customer_id]), *child_ids.items()]:
+    related = _related_ids(session, customer_id)
+    for entity, ids in [("customer", [customer_id]), *child_ids.items(), *related.items()]:
         if ids:
             scrubbed += session.execute(
                 update(AuditEntry)
@@ -130,3 +150,27 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
         session.execute(text("INSERT INTO customer_fts(customer_fts) VALUES ('optimize')"))
     audit.record(session, action="erase", entity="customer", entity_id=customer_id, changes={"erased": True, **touched})
     return touched
+
+
+CHECKPOINT_TRIES = 10
+CHECKPOINT_WAIT_MS = 200
+
+
+def flush_erasure(engine: Engine) -> bool:
+    """After an erasure commits: copy the WAL into the file and truncate it, so the old values (in WAL frames
+    and, through secure_delete, freed pages) are overwritten on disk. A desk in the middle of a read holds the
+    WAL back; this waits for it briefly. False: it is still held (say so: the values stay in the -wal file
+    until that desk lets go and the next checkpoint runs). PostgreSQL has no such file: always True."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            for _ in range(CHECKPOINT_TRIES):
+                busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+                if not busy and frames in (0, -1) and copied in (0, -1):
+                    return True
+                time.sleep(CHECKPOINT_WAIT_MS / 1000)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return False
