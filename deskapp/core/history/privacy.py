@@ -54,13 +54,60 @@ def person_record(session: Session, customer_id: int) -> dict[str, Any]:
         select(Referral).where(or_(Referral.referrer_id == customer_id, Referral.referred_id == customer_id))
     ).scalars()
     record["referral"] = [_plain_row(r) for r in referrals]
-    entries = session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.entity == "customer", AuditEntry.entity_id == customer_id)
-        .order_by(AuditEntry.id)
-    ).scalars()
-    record["audit_entry"] = [_plain_row(e) for e in entries]
+    record["audit_entry"] = _audit_about(session, customer_id, record)
+    record["merge_record"] = _merge_records(session, customer_id)
+    record["bulk_edit"] = _bulk_edits_of(session, customer_id)
     return record
+
+
+def _audit_about(session: Session, customer_id: int, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The trail of the person, of each of their calls, complaints, purchases, follow-ups and referrals, and of
+    the duplicates merged into them (what erasure scrubs is what access shows)."""
+    wanted: list[tuple[str, list[int]]] = [("customer", [customer_id])]
+    for model in CHILDREN:
+        table = str(model.__tablename__)
+        wanted.append((table, [r["id"] for r in record[table]]))
+    wanted += list(_related_ids(session, customer_id).items())
+    entries: dict[int, dict[str, Any]] = {}
+    for entity, ids in wanted:
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(AuditEntry).where(
+                    col(AuditEntry.entity) == entity, col(AuditEntry.entity_id).in_(ids[start : start + 500])
+                )
+            ).scalars()
+            entries.update((int(e.id or 0), _plain_row(e)) for e in rows)
+    return [entries[k] for k in sorted(entries)]
+
+
+def _merge_records(session: Session, customer_id: int) -> list[dict[str, Any]]:
+    from deskapp.core.records.merge_tables import MergeRecord
+
+    involved = or_(col(MergeRecord.survivor_id) == customer_id, col(MergeRecord.other_id) == customer_id)
+    rows = session.execute(select(MergeRecord).where(involved).order_by(col(MergeRecord.id))).scalars()
+    return [_plain_row(r) for r in rows]
+
+
+def _bulk_edits_of(session: Session, customer_id: int) -> list[dict[str, Any]]:
+    """The bulk edits that changed the person: when, by whom, what, and their own value before (only theirs:
+    the same entry holds the other customers' old values, which are not this person's to see)."""
+    from deskapp.core.history.bulk import BULK_ACTION
+
+    found = session.execute(
+        select(AuditEntry).where(
+            col(AuditEntry.action) == BULK_ACTION, col(AuditEntry.changes).like(f'%"id": {int(customer_id)},%')
+        )
+    ).scalars()
+    out = []
+    for entry in found:
+        payload = json.loads(entry.changes)
+        mine = [item for item in payload.get("customers", []) if item.get("id") == customer_id]
+        if mine:
+            out.append(
+                {"id": entry.id, "at": str(entry.at), "staff": entry.staff, "change": payload.get("change"),
+                 "before": mine[0].get("before")}
+            )  # fmt: skip
+    return out
 
 
 def _related_ids(session: Session, customer_id: int) -> dict[str, list[int]]:
