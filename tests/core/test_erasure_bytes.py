@@ -21,10 +21,20 @@ from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.history import bulk
 from deskapp.core.history.privacy import erase_person, person_record
 from deskapp.core.hygiene.merge import merge_customers
+from deskapp.core.io.importing import import_file
 from deskapp.core.records.tables import AuditEntry
 
 # Values only this person has: none of them may be left in any byte of the desk afterwards.
-SECRETS = ("Quillfeather", "zebquill@example.org", "4915112345678", "Marzipanallergie", "Duplikatnotiz", "Refnotiz")
+SECRETS = (
+    "Quillfeather",
+    "zebquill@example.org",
+    "4915112345678",
+    "Marzipanallergie",
+    "Duplikatnotiz",
+    "Refnotiz",
+    "Importnotiz",
+    "Importkauf",
+)
 
 
 def _build_person(engine: Engine) -> tuple[int, int]:
@@ -55,6 +65,16 @@ def _build_person(engine: Engine) -> tuple[int, int]:
     return person_id, friend_id
 
 
+def _import_about_them(engine: Engine, folder: Path) -> None:
+    """An import that updates them (its batch keeps their old values for undo) and one that adds an order."""
+    update = folder / "update.csv"
+    update.write_text("name,email,notes\nZebulon Quillfeather,zebquill@example.org,Importnotiz\n")
+    orders = folder / "orders.csv"
+    orders.write_text("customer_email,ordered_at,amount,description\nzebquill@example.org,2026-01-02,5,Importkauf\n")
+    assert import_file(engine, "customers", update, staff="tester").counts.updated == 1
+    assert import_file(engine, "purchases", orders, staff="tester").counts.inserted == 1
+
+
 def _leftovers(*paths: Path) -> list[tuple[str, str]]:
     found = []
     for path in paths:
@@ -78,6 +98,7 @@ def desk_file(tmp_path: Path) -> Iterator[Path]:
 def test_erase_leaves_no_byte_of_the_person_with_another_desk_open(desk_file: Path, tmp_path: Path) -> None:
     engine = open_engine(desk_file)
     person_id, _ = _build_person(engine)
+    _import_about_them(engine, tmp_path)
     other_desk = sqlite3.connect(desk_file)  # another desk with the file open (idle between its queries)
     other_desk.execute("SELECT count(*) FROM customer").fetchone()
     try:

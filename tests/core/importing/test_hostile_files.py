@@ -121,6 +121,14 @@ def test_a_header_of_a_hundred_thousand_columns_is_cut_and_said_in_one_line(engi
     assert "100,002 columns; only the first 1,000" in notice[0]
 
 
+def test_json_with_a_hundred_thousand_keys_is_cut_too(engine: Engine, tmp_path: Path) -> None:
+    keys = ", ".join(f'"k{i}": ""' for i in range(100_000))
+    path = _file(tmp_path, '[{"name": "Ann", "email": "ann@example.org", ' + keys + "}]", "wide.json")
+    summary = import_file(engine, "customers", path)
+    assert summary.committed and summary.counts.inserted == 1
+    assert any("100,002 columns; only the first 1,000" in n for n in summary.notices)
+
+
 def test_a_missing_column_error_lists_a_few_columns_not_all(engine: Engine, tmp_path: Path) -> None:
     text = ",".join(f"col{i}" for i in range(5000)) + "\n"
     with pytest.raises(DeskError) as caught:

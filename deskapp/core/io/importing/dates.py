@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt  # DateReader's methods shadow the names date and datetime in its body
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
@@ -70,6 +71,16 @@ def in_window(field: str, value: Any, day: D | None) -> D | None:
     return day
 
 
+def _checked(read: Callable[..., D | None], field: str, value: Any, required: bool, message: str) -> D | None:
+    """`read`'s answer inside the window; an impossible date (month 13, hour 25, year 0) is a row error."""
+    try:
+        return in_window(field, value, read(field, value, required=required))
+    except (YearlessDate, ValidationFailed):
+        raise
+    except (ValueError, OverflowError):
+        raise ValidationFailed.one(field, value, message) from None
+
+
 class YearlessDate(ValueError):
     """A day and month without a year (a birthday in a phone's contacts): there is no date to store."""
 
@@ -118,12 +129,7 @@ class DateReader:
             self.ambiguous_example = text
 
     def date(self, field: str, value: Any, *, required: bool = False) -> date | None:
-        try:
-            return in_window(field, value, self._date(field, value, required=required))
-        except (YearlessDate, ValidationFailed):
-            raise
-        except (ValueError, OverflowError):
-            raise ValidationFailed.one(field, value, "is not a real date (use YYYY-MM-DD)") from None
+        return _checked(self._date, field, value, required, "is not a real date (use YYYY-MM-DD)")
 
     def _date(self, field: str, value: Any, *, required: bool) -> _dt.date | None:
         if value.__class__ is str:
@@ -144,12 +150,7 @@ class DateReader:
         return clean_date(field, value, required=required, dayfirst=self.dayfirst)
 
     def datetime(self, field: str, value: Any, *, required: bool = False) -> datetime | None:
-        try:
-            return in_window(field, value, self._datetime(field, value, required=required))
-        except (YearlessDate, ValidationFailed):
-            raise
-        except (ValueError, OverflowError):
-            raise ValidationFailed.one(field, value, "is not a real date and time (use ISO 8601)") from None
+        return _checked(self._datetime, field, value, required, "is not a real date and time (use ISO 8601)")
 
     def _datetime(self, field: str, value: Any, *, required: bool) -> _dt.datetime | None:
         if value.__class__ is str:

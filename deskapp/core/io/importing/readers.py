@@ -28,10 +28,10 @@ def open_records(source: Source) -> tuple[list[str], Iterator[Record]]:
     if fmt == "vcf":
         from deskapp.core.io.importing.vcard import read_cards
 
-        return _with_keys(read_cards(source.text))
+        return _with_keys(read_cards(source.text), source)
     if fmt == "jsonl":
-        return _with_keys(_jsonl_records(source))
-    return _with_keys(_json_array_records(source))
+        return _with_keys(_jsonl_records(source), source)
+    return _with_keys(_json_array_records(source), source)
 
 
 def _unique_headers(header: list[str]) -> list[str]:
@@ -89,13 +89,13 @@ def _csv_records(source: Source) -> tuple[list[str], Iterator[Record]]:
     return header, rows()
 
 
-def _with_keys(records: Iterator[Record]) -> tuple[list[str], Iterator[Record]]:
+def _with_keys(records: Iterator[Record], source: Source) -> tuple[list[str], Iterator[Record]]:
     """Peek at the first records for their keys (JSON and vCard have no header row)."""
     head = list(itertools.islice(records, PEEK_RECORDS))
     keys: dict[str, None] = {}
     for record in head:
         keys.update(dict.fromkeys(record.values))
-    return list(keys), itertools.chain(head, records)
+    return capped_header(list(keys), source.info.name, source.info.notices), itertools.chain(head, records)
 
 
 _DECODER = json.JSONDecoder(parse_float=Decimal)
