@@ -16,9 +16,9 @@ from rich.segment import Segment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# C0 and C1 controls but the line end rich itself writes: an ESC from a name, a file or the database would
+# C0 and C1 controls but tab and the line end rich itself writes: an ESC from a name, a file or the database would
 # clear the screen, recolour it or (OSC 52) write the clipboard.
-_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def plain_text(text: str) -> str:
