@@ -8,7 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -51,12 +51,12 @@ class DeskContext:
     staff: str | None = None
 
     def engine(self, *, migrate: bool = True) -> Any:
-        from deskapp.core.db.engine import open_engine
+        from deskapp.core.db import open_engine
 
         return open_engine(self.db, migrate=migrate)
 
     def session(self, engine: Any, *, write: bool = False) -> Any:
-        from deskapp.core.db.engine import session_scope
+        from deskapp.core.db import session_scope
 
         return session_scope(engine, staff=self.staff, write=write)
 
@@ -71,7 +71,7 @@ def desk(ctx: typer.Context) -> DeskContext:
 MESSAGE_CHARS = 1000
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     from rich.text import Text
 
     line = " ".join(plain_text(message).split()) if "\n" in message or "\r" in message else message
@@ -86,7 +86,7 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from deskapp.core.records.errors import DeskError
+        from deskapp.core.records import DeskError
 
         try:
             return fn(*args, **kwargs)
@@ -98,7 +98,7 @@ def handle_errors(fn: F) -> F:
             err_console.print("interrupted; nothing more was written")
             raise typer.Exit(130) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)  # functools.wraps keeps the signature typer reads
 
 
 def print_json(data: Any) -> None:

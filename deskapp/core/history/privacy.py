@@ -10,32 +10,40 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import ColumnElement, CursorResult, Executable, delete, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from deskapp.core.customers.service import customer_snapshot, get_customer
-from deskapp.core.db import audit
-from deskapp.core.db.engine import BUSY_TIMEOUT_MS
-from deskapp.core.records import clock
-from deskapp.core.records.tables import (
+from deskapp.core.customers import customer_snapshot, get_customer
+from deskapp.core.db import BUSY_TIMEOUT_MS, audit
+from deskapp.core.history.bulk import BULK_ACTION, forget_in_bulk_edits
+from deskapp.core.history.bulk_payload import BulkPayload
+from deskapp.core.hygiene import forget_merges_of
+from deskapp.core.io import forget_in_imports
+from deskapp.core.records import (
     AuditEntry,
     Complaint,
     FollowUp,
     Interaction,
+    MergeRecord,
     OwnerChange,
     Purchase,
     Referral,
     StageChange,
+    clock,
 )
 
 CHILDREN = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)
 
 
+def _in_referral(customer_id: int) -> ColumnElement[bool]:
+    return or_(col(Referral.referrer_id) == customer_id, col(Referral.referred_id) == customer_id)
+
+
 def _plain_row(obj: Any) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for column in obj.__table__.columns:
         value = getattr(obj, column.key)
         out[column.key] = value if isinstance(value, int | float | bool | type(None)) else str(value)
@@ -43,16 +51,21 @@ def _plain_row(obj: Any) -> dict[str, Any]:
     return out
 
 
+def _changed(session: Session, stmt: Executable) -> int:
+    """Rows an UPDATE or DELETE touched: Session.execute is typed as a plain Result, which has no rowcount."""
+    return int(cast("CursorResult[Any]", session.execute(stmt)).rowcount or 0)
+
+
 def person_record(session: Session, customer_id: int) -> dict[str, Any]:
     """Everything the desk holds about one person, as JSON-able data (their right of access)."""
     customer = get_customer(session, customer_id)
     record: dict[str, Any] = {"exported_at": clock.now().isoformat(), "customer": customer_snapshot(customer)}
     for model in CHILDREN:
-        rows = session.execute(select(model).where(model.customer_id == customer_id).order_by(model.id)).scalars()  # type: ignore[attr-defined]
-        record[model.__tablename__] = [_plain_row(r) for r in rows]
-    referrals = session.execute(
-        select(Referral).where(or_(Referral.referrer_id == customer_id, Referral.referred_id == customer_id))
-    ).scalars()
+        rows = session.execute(
+            select(model).where(col(model.customer_id) == customer_id).order_by(col(model.id))
+        ).scalars()
+        record[str(model.__tablename__)] = [_plain_row(r) for r in rows]
+    referrals = session.execute(select(Referral).where(_in_referral(customer_id))).scalars()
     record["referral"] = [_plain_row(r) for r in referrals]
     record["audit_entry"] = _audit_about(session, customer_id, record)
     record["merge_record"] = _merge_records(session, customer_id)
@@ -81,8 +94,6 @@ def _audit_about(session: Session, customer_id: int, record: dict[str, Any]) -> 
 
 
 def _merge_records(session: Session, customer_id: int) -> list[dict[str, Any]]:
-    from deskapp.core.records.merge_tables import MergeRecord
-
     involved = or_(col(MergeRecord.survivor_id) == customer_id, col(MergeRecord.other_id) == customer_id)
     rows = session.execute(select(MergeRecord).where(involved).order_by(col(MergeRecord.id))).scalars()
     return [_plain_row(r) for r in rows]
@@ -91,37 +102,29 @@ def _merge_records(session: Session, customer_id: int) -> list[dict[str, Any]]:
 def _bulk_edits_of(session: Session, customer_id: int) -> list[dict[str, Any]]:
     """The bulk edits that changed the person: when, by whom, what, and their own value before (only theirs:
     the same entry holds the other customers' old values, which are not this person's to see)."""
-    from deskapp.core.history.bulk import BULK_ACTION
-
     found = session.execute(
         select(AuditEntry).where(
             col(AuditEntry.action) == BULK_ACTION, col(AuditEntry.changes).like(f'%"id": {int(customer_id)},%')
         )
     ).scalars()
-    out = []
+    out: list[dict[str, Any]] = []
     for entry in found:
-        payload = json.loads(entry.changes)
-        mine = [item for item in payload.get("customers", []) if item.get("id") == customer_id]
+        payload = BulkPayload.from_json(json.loads(entry.changes))
+        mine = [item for item in payload.customers if item.id == customer_id]
         if mine:
             out.append(
-                {"id": entry.id, "at": str(entry.at), "staff": entry.staff, "change": payload.get("change"),
-                 "before": mine[0].get("before")}
+                {"id": entry.id, "at": str(entry.at), "staff": entry.staff, "change": payload.change.to_json(),
+                 "before": mine[0].before}
             )  # fmt: skip
     return out
 
 
 def _related_ids(session: Session, customer_id: int) -> dict[str, list[int]]:
     """Rows about the person that don't carry their customer_id: merged-away duplicates, referrals."""
-    from deskapp.core.records.merge_tables import MergeRecord
-
     merged = session.execute(
         select(col(MergeRecord.other_id)).where(col(MergeRecord.survivor_id) == customer_id)
     ).scalars()
-    referrals = session.execute(
-        select(col(Referral.id)).where(
-            or_(col(Referral.referrer_id) == customer_id, col(Referral.referred_id) == customer_id)
-        )
-    ).scalars()
+    referrals = session.execute(select(col(Referral.id)).where(_in_referral(customer_id))).scalars()
     return {"customer": [int(i) for i in merged], "referral": [int(i) for i in referrals if i is not None]}
 
 
@@ -133,50 +136,47 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
         session.execute(text("PRAGMA secure_delete=ON"))
     touched: dict[str, int] = {}
     child_ids = {
-        model.__tablename__: [r[0] for r in session.execute(select(model.id).where(model.customer_id == customer_id))]  # type: ignore[attr-defined]
+        str(model.__tablename__): list(
+            session.execute(select(col(model.id)).where(col(model.customer_id) == customer_id)).scalars()
+        )
         for model in CHILDREN
     }
-    touched["follow_up"] = session.execute(delete(FollowUp).where(FollowUp.customer_id == customer_id)).rowcount  # type: ignore[arg-type]
-    touched["interaction"] = session.execute(
+    touched["follow_up"] = _changed(session, delete(FollowUp).where(col(FollowUp.customer_id) == customer_id))
+    touched["interaction"] = _changed(
+        session,
         update(Interaction)
-        .where(Interaction.customer_id == customer_id)
-        .values(summary="", details="", external_id=None)  # type: ignore[arg-type]
-    ).rowcount
-    touched["complaint"] = session.execute(
+        .where(col(Interaction.customer_id) == customer_id)
+        .values(summary="", details="", external_id=None),
+    )
+    touched["complaint"] = _changed(
+        session,
         update(Complaint)
-        .where(Complaint.customer_id == customer_id)
-        .values(subject="(erased)", details="", resolution="")  # type: ignore[arg-type]
-    ).rowcount
-    touched["purchase"] = session.execute(
-        update(Purchase).where(Purchase.customer_id == customer_id).values(description="")  # type: ignore[arg-type]
-    ).rowcount
-    touched["stage_change"] = session.execute(
-        update(StageChange).where(StageChange.customer_id == customer_id).values(reason="")  # type: ignore[arg-type]
-    ).rowcount
-    touched["referral"] = session.execute(
-        update(Referral)
-        .where(or_(Referral.referrer_id == customer_id, Referral.referred_id == customer_id))
-        .values(note="")  # type: ignore[arg-type]
-    ).rowcount
+        .where(col(Complaint.customer_id) == customer_id)
+        .values(subject="(erased)", details="", resolution=""),
+    )
+    touched["purchase"] = _changed(
+        session, update(Purchase).where(col(Purchase.customer_id) == customer_id).values(description="")
+    )
+    touched["stage_change"] = _changed(
+        session, update(StageChange).where(col(StageChange.customer_id) == customer_id).values(reason="")
+    )
+    touched["referral"] = _changed(session, update(Referral).where(_in_referral(customer_id)).values(note=""))
     # The audit trail's old values describe the person too: keep that a change happened, not what it was.
     # That includes the duplicates merged into them (their entries hold full snapshots) and their referrals.
     scrubbed = 0
     related = _related_ids(session, customer_id)
     for entity, ids in [("customer", [customer_id]), *child_ids.items(), *related.items()]:
         if ids:
-            scrubbed += session.execute(
+            scrubbed += _changed(
+                session,
                 update(AuditEntry)
-                .where(AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids))  # type: ignore[union-attr]
-                .values(changes=json.dumps(audit.ERASED))
-            ).rowcount
-    from deskapp.core.history.bulk import forget_in_bulk_edits
-    from deskapp.core.io.importing.batches import forget_in_imports
+                .where(col(AuditEntry.entity) == entity, col(AuditEntry.entity_id).in_(ids))
+                .values(changes=json.dumps(audit.ERASED)),
+            )
 
     scrubbed += forget_in_imports(session, {"customer": [customer_id], **child_ids})
     touched["audit_entry"] = scrubbed + forget_in_bulk_edits(session, customer_id)
     # Merge records keep snapshots of both customers for undo: they hold the person's data too.
-    from deskapp.core.hygiene.merge_history import forget_merges_of
-
     touched["merge_record"] = forget_merges_of(session, customer_id)
     customer.name = f"Erased customer {customer_id}"
     for field in ("company", "email", "phone", "phone_raw", "search_phone", "tags", "notes", "special_dates"):
@@ -190,7 +190,7 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
     # The update above was audited with the old values: scrub that entry as well, then record the erasure.
     session.execute(
         update(AuditEntry)
-        .where(AuditEntry.entity == "customer", AuditEntry.entity_id == customer_id)
+        .where(col(AuditEntry.entity) == "customer", col(AuditEntry.entity_id) == customer_id)
         .values(changes=json.dumps(audit.ERASED))
     )
     if sqlite:

@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from deskapp.core.db.engine import session_scope
+from deskapp.core.io import unique_headers
 from deskapp.core.io.importing import ImportOptions, import_file
-from deskapp.core.io.importing.readers import _unique_headers
 from deskapp.core.io.importing.sources import ImportFileError
 from deskapp.core.records.errors import DeskError
 from deskapp.core.records.import_tables import ImportBatch
@@ -105,7 +105,7 @@ def test_json_nested_a_hundred_thousand_deep_is_a_file_error(engine: Engine, tmp
 def test_unique_headers_is_linear_in_repeated_names() -> None:
     """The same answers as before (the quadratic version took ~8 s on 40k columns; this one milliseconds)."""
     names = [f"c{i % 5}" for i in range(40_000)] + ["c0 (2)", "", ""]
-    out = _unique_headers(names)
+    out = unique_headers(names)
     assert len(set(out)) == len(out) == 40_003
     assert out[:6] == ["c0", "c1", "c2", "c3", "c4", "c0 (2)"]
     assert out[-3:] == ["c0 (2) (2)", "column 40002", "column 40003"]

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from deskapp.core.io.importing import cleaners as c
-from deskapp.core.records.errors import ValidationFailed
+from deskapp.core.records import ValidationFailed
 
 DECIMALS = (".", ",")
 _SEPARATORS = re.compile(r"[,.]")

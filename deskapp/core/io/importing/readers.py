@@ -17,24 +17,24 @@ from typing import Any
 
 from deskapp.core.io.importing.quotes import QuoteWatch, capped_header
 from deskapp.core.io.importing.sources import ImportFileError, Record, Source
+from deskapp.core.io.importing.vcard import read_cards
 
 PEEK_RECORDS = 200  # JSON has no header: the columns are the keys seen in the first records
 
 
 def open_records(source: Source) -> tuple[list[str], Iterator[Record]]:
+    """The column names (for the mapping) and the records, streamed."""
     fmt = source.info.format
     if fmt == "csv":
         return _csv_records(source)
     if fmt == "vcf":
-        from deskapp.core.io.importing.vcard import read_cards
-
         return _with_keys(read_cards(source.text), source)
     if fmt == "jsonl":
         return _with_keys(_jsonl_records(source), source)
     return _with_keys(_json_array_records(source), source)
 
 
-def _unique_headers(header: list[str]) -> list[str]:
+def unique_headers(header: list[str]) -> list[str]:
     """Blank names numbered, repeated ones suffixed " (2)", " (3)"...: one pass with a set and a counter per
     name (a wide file repeats names thousands of times; rescanning the list for each made it quadratic)."""
     out: list[str] = []
@@ -62,7 +62,7 @@ def _csv_records(source: Source) -> tuple[list[str], Iterator[Record]]:
         raise ImportFileError(f"{name} has no header row") from None
     except csv.Error as exc:
         raise ImportFileError(f"{name} line 1: {exc}") from None
-    header = _unique_headers(capped_header(first, name, source.info.notices))
+    header = unique_headers(capped_header(first, name, source.info.notices))
     lines.end_record(1, reader.line_num, len(first))
 
     def rows() -> Iterator[Record]:
