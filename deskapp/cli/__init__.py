@@ -19,7 +19,7 @@ from deskapp.cli import import_batches as _import_batches  # noqa: F401  (regist
 from deskapp.cli import importing as import_commands
 from deskapp.cli import report as report_commands
 from deskapp.cli import sweep as sweep_command
-from deskapp.cli.common import DeskContext, desk, handle_errors
+from deskapp.cli.common import DeskContext, desk, fail, handle_errors, plain_text
 
 app = typer.Typer(
     name="deskapp",
@@ -45,6 +45,8 @@ def root(
     ),
 ) -> None:
     """Open the desk (the TUI) when no command is given."""
+    if staff is not None and plain_text(staff) != staff:
+        fail("--as (or DESKAPP_USER) holds control characters; give a plain name")
     ctx.obj = DeskContext(db=db, staff=staff)
     if ctx.invoked_subcommand is None:
         open_tui(ctx)

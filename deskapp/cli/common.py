@@ -4,18 +4,43 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# C0 and C1 controls but tab and the line end rich itself writes: an ESC from a name, a file or the database would
+# clear the screen, recolour it or (OSC 52) write the clipboard.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain_text(text: str) -> str:
+    """`text` without terminal control characters (what the TUI strips on display, too)."""
+    return _CONTROLS.sub("", text)
+
+
+class PlainConsole(Console):
+    """A Console whose text reaches the terminal without control characters, whatever renderable or table
+    cell it came in; only rich's own styling (control segments and styles) is emitted as escapes."""
+
+    def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None and _CONTROLS.search(segment.text):
+                yield Segment(plain_text(segment.text), segment.style)
+            else:
+                yield segment
+
+
+console = PlainConsole(highlight=False)
+# Messages stay one line however long, when stderr is a file or a pipe as much as on a terminal.
+err_console = PlainConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass
@@ -43,10 +68,16 @@ def desk(ctx: typer.Context) -> DeskContext:
     return root.obj
 
 
+MESSAGE_CHARS = 1000
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     from rich.text import Text
 
-    err_console.print(Text("error: ", style="bold red") + Text(message))
+    line = " ".join(plain_text(message).split()) if "\n" in message or "\r" in message else message
+    if len(line) > MESSAGE_CHARS:
+        line = line[: MESSAGE_CHARS - 1] + "…"
+    err_console.print(Text("error: ", style="bold red") + Text(line))
     raise typer.Exit(code)
 
 

@@ -44,6 +44,7 @@ def erase_person(
     """Remove a person's personal data from every table and the search index; anonymised purchases stay."""
     from deskapp.core.customers import get_customer
     from deskapp.core.history import erase_person as run_erase
+    from deskapp.core.history import flush_erasure
 
     state = desk(ctx)
     engine = state.engine()
@@ -55,7 +56,14 @@ def erase_person(
         raise typer.Exit(1)
     with state.session(engine, write=True) as session:
         touched = run_erase(session, customer_id)
+    flushed = flush_erasure(engine)
     console.print(f"Erased customer {customer_id}: " + ", ".join(f"{k} {v}" for k, v in touched.items() if v) + ".")
+    if not flushed:
+        console.print(
+            "Not yet gone from the database's -wal file: another desk has the file open in the middle of a read; "
+            "the values leave it when that desk is closed.",
+            soft_wrap=True,
+        )
     console.print(
         "Older backups still hold their data until they rotate out "
         "(daily backups are kept for the number of days in the daily_backups_kept setting)."

@@ -32,11 +32,12 @@ def restore(
     yes: bool = typer.Option(False, "--yes", help="Don't ask for confirmation."),
 ) -> None:
     """Replace the desk with a backup, after checking it; the replaced desk is kept beside it."""
+    from deskapp.core.ops import check_backup, sqlite_path
     from deskapp.core.ops import restore as run_restore
-    from deskapp.core.ops import sqlite_path
 
     engine = desk(ctx).engine(migrate=False)
     live = sqlite_path(engine)
+    check_backup(path)  # a backup that can't be restored is refused before anyone is asked
     if not yes and not typer.confirm(f"Replace {live} with {path}?"):
         raise typer.Exit(1)
     kept = run_restore(engine, path)

@@ -46,6 +46,11 @@ def import_command(
     dayfirst: bool = typer.Option(
         None, "--dayfirst/--monthfirst", help="How to read 03/04/2025 (default: day first, Outlook month first)."
     ),
+    decimal: str = typer.Option(
+        None,
+        "--decimal",
+        help="How to read an amount such as 12.345: . or , is the decimal (default: as the file shows).",
+    ),
     on_conflict: str = typer.Option("update", "--on-conflict", help="A record that exists: update, skip or error."),
     create_missing: bool = typer.Option(
         False, "--create-missing", help="Create customers the rows name but the desk lacks."
@@ -109,6 +114,7 @@ def import_command(
         delimiter="\t" if delimiter in ("tab", "\\t") else delimiter,
         mapping=mapping or (),
         dayfirst=dayfirst,
+        decimal=decimal,
         on_conflict=on_conflict.strip().lower(),
         create_missing=create_missing,
         skip_invalid=skip_invalid,
@@ -235,6 +241,8 @@ class _Progress:
 
 def _print_summary(summary: Any, *, show_mapping: bool, mapping_name: str | None = None) -> None:
     """Unwrapped lines: a file name, a column list or an error is easier to copy whole."""
+    from deskapp.core.records import shorten
+
     out = functools.partial(console.print, soft_wrap=True)
     info = f"{summary.format.upper()}, {summary.encoding}"
     if summary.delimiter:
@@ -259,7 +267,7 @@ def _print_summary(summary: Any, *, show_mapping: bool, mapping_name: str | None
         where = f"line {error.line}"
         if error.column:
             where += f", {error.column}"
-        value = f" {error.value!r}" if error.value not in ("", None) else ""
+        value = f" {shorten(repr(error.value))}" if error.value not in ("", None) else ""
         out(Text(f"  {where}{value}: ", style="red") + Text(str(error.reason)))
     if summary.errors_total > SHOWN_ERRORS:
         out(Text(f"  ... and {summary.errors_total - SHOWN_ERRORS} more errors", style="red"))

@@ -18,7 +18,7 @@ from deskapp.core.history.bulk import (
 )
 from deskapp.core.history.bulk_actions import STRATEGIES, BulkAction, BulkStrategy, count_text
 from deskapp.core.history.bulk_payload import BulkCreated, BulkedCustomer, BulkPayload, UnbulkPayload
-from deskapp.core.history.privacy import erase_person, person_record
+from deskapp.core.history.privacy import erase_person, flush_erasure, person_record
 
 __all__ = [
     "STRATEGIES",
@@ -35,6 +35,7 @@ __all__ = [
     "clean_change",
     "count_text",
     "erase_person",
+    "flush_erasure",
     "forget_in_bulk_edits",
     "person_record",
     "undo_bulk",

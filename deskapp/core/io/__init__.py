@@ -38,6 +38,7 @@ from deskapp.core.io.importing import (
     save_after_import,
     save_mapping,
     undo_batch,
+    unique_headers,
 )
 from deskapp.core.io.sample import demo_database_path, ensure_demo_database, load_sample
 
@@ -77,4 +78,5 @@ __all__ = [
     "save_after_import",
     "save_mapping",
     "undo_batch",
+    "unique_headers",
 ]

@@ -151,10 +151,12 @@ def _cell(field: str, value: Any) -> str:
     if isinstance(plain, bool):
         return "true" if plain else "false"
     if field == "tags":
-        return ",".join(plain)
-    if field == "special_dates":
-        return json.dumps(plain, ensure_ascii=False) if plain else ""
-    text = str(plain)
+        text = ",".join(plain)
+    elif field == "special_dates":
+        text = json.dumps(plain, ensure_ascii=False) if plain else ""
+    else:
+        text = str(plain)
+    # Every cell that came from text, whatever its column (tags too: "=1+2" is a tag someone can type).
     if isinstance(value, str) and _FORMULA.match(text):
         return "'" + text
     return text

@@ -7,13 +7,22 @@ core imports it.
 
 from __future__ import annotations
 
-from deskapp.core.ops.backup import backup, backups_dir, daily_backup, daily_backup_on_open, restore, sqlite_path
+from deskapp.core.ops.backup import (
+    backup,
+    backups_dir,
+    check_backup,
+    daily_backup,
+    daily_backup_on_open,
+    restore,
+    sqlite_path,
+)
 from deskapp.core.ops.maintenance import check_desk
 from deskapp.core.ops.transfer import copy_desk, desk_tables, table_counts
 
 __all__ = [
     "backup",
     "backups_dir",
+    "check_backup",
     "check_desk",
     "copy_desk",
     "daily_backup",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -68,6 +69,35 @@ def _integrity(path: Path) -> str | None:
         con.close()
 
 
+def check_backup(path: Path) -> str | None:
+    """The backup's schema revision once it is known to be a sound desk this version can read; raises
+    DatabaseError (what is wrong, and where) before anyone is asked to replace their desk with it."""
+    if not path.exists():
+        raise DatabaseError(f"{path} does not exist")
+    return _integrity(path)
+
+
+PARTIAL_AGE_S = 15 * 60  # a backup still being written touches its file every moment; older ones were killed
+
+
+def clean_partials(desk_file: Path) -> list[Path]:
+    """Remove the hidden `.NAME.partial` copies killed backups left (each a copy of everyone's personal data)
+    beside the desk and in its backups folder; the ones written in the last minutes may still be in progress."""
+    removed: list[Path] = []
+    now = time.time()
+    for folder in {desk_file.parent, backups_dir(desk_file)}:
+        if not folder.is_dir():
+            continue
+        for partial in folder.glob(".*.partial"):
+            try:
+                if now - partial.stat().st_mtime > PARTIAL_AGE_S:
+                    partial.unlink()
+                    removed.append(partial)
+            except OSError:
+                continue  # gone already, or not ours to remove
+    return removed
+
+
 def _copy(source: Path, target: Path) -> None:
     """Online backup of `source` into `target` via a private temporary file renamed at the end."""
     if not target.parent.exists():
@@ -102,6 +132,7 @@ def backup(engine: Engine, target: Path | None = None) -> BackupInfo:
         target = target / f"{source.stem}-{clock.now().astimezone().strftime('%Y%m%d-%H%M%S')}.db"
     if target.resolve() == source.resolve():
         raise DatabaseError("the backup can't replace the desk itself; choose another path")
+    clean_partials(source)
     _copy(source, target)
     return BackupInfo(path=target, bytes=target.stat().st_size, revision=_integrity(target))
 
@@ -113,9 +144,7 @@ def restore(engine: Engine, backup_file: Path) -> Path:
     data rather than a file swapped under them. Returns where the replaced desk was kept.
     """
     live = sqlite_path(engine)
-    if not backup_file.exists():
-        raise DatabaseError(f"{backup_file} does not exist")
-    _integrity(backup_file)
+    check_backup(backup_file)
     kept = live.with_name(f"{live.stem}.replaced-{clock.now().astimezone().strftime('%Y%m%d-%H%M%S')}.db")
     if live.exists():
         _copy(live, kept)
@@ -146,6 +175,7 @@ def daily_backup(engine: Engine, *, keep: int = 7, today: date | None = None) ->
     source = Path(engine.url.database)
     if not source.exists():
         return None
+    clean_partials(source)
     folder = backups_dir(source)
     day = (today or clock.today()).isoformat()
     target = folder / f"{source.stem}-daily-{day}.db"

@@ -3,7 +3,8 @@ shells render), errors, field validation, the clock and the business settings.
 
 The bottom layer of the core: it imports nothing else from `deskapp.core`.
 
-The clock, the errors, the customer-field registry and the read models load with the package; everything
+The clock, the errors (and the quoting of values in messages), the customer-field registry and the read
+models load with the package; everything
 else loads on first use (PEP 562 `__getattr__` below). The TUI imports `records.clock`, `records.errors`
 and `records.readmodels` on its start-up path, which must not pay for SQLModel and SQLAlchemy (~0.9 s)
 before the first paint.
@@ -33,6 +34,7 @@ from deskapp.core.records.fields import (
     STORED_COLUMNS,
     CustomerField,
 )
+from deskapp.core.records.quoting import listed, shorten
 from deskapp.core.records.readmodels import (
     ComplaintRow,
     CustomerRow,
@@ -227,10 +229,12 @@ __all__ = [
     "clock",
     "fold",
     "id_of",
+    "listed",
     "load_settings",
     "normalise_tags",
     "parse_date",
     "save_setting",
+    "shorten",
     "strip_controls",
     "table_of",
     "tag_list",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from deskapp.core.records.quoting import shorten
+
 
 class DeskError(Exception):
     """Base of every error the desk raises on purpose."""
@@ -17,7 +19,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message} (got {self.value!r})"
+        return f"{self.field}: {self.message} (got {shorten(repr(self.value))})"
 
 
 class ValidationFailed(DeskError, ValueError):

@@ -19,7 +19,7 @@ from deskapp.core.io.importing.headers import Mapping, MappingError, build_mappi
 from deskapp.core.io.importing.kinds import ALIASES, KINDS, kind_named
 from deskapp.core.io.importing.payload import ImportEntry, ImportUndoEntry
 from deskapp.core.io.importing.pipeline import ImportRun, import_file
-from deskapp.core.io.importing.readers import open_records
+from deskapp.core.io.importing.readers import open_records, unique_headers
 from deskapp.core.io.importing.rejects import open_private
 from deskapp.core.io.importing.rowrules import RowError
 from deskapp.core.io.importing.saved_mappings import (
@@ -67,4 +67,5 @@ __all__ = [
     "save_after_import",
     "save_mapping",
     "undo_batch",
+    "unique_headers",
 ]

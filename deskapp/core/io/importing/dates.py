@@ -8,11 +8,13 @@ that gives the same answer.
 
 from __future__ import annotations
 
+import datetime as _dt  # DateReader's methods shadow the names date and datetime in its body
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
-from deskapp.core.records import ValidationFailed, clean_date, clean_datetime
+from deskapp.core.records import ValidationFailed, clean_date, clean_datetime, clock
 
 _NO_DATE = re.compile(r"^0{1,2}[./-]0{1,2}[./-]0{2,4}$")  # Outlook's "0/0/00"
 _NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")  # vCard / Google "--03-14": a day without a year
@@ -42,6 +44,39 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\Z")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:\d{2})?\Z")
 _NAMED = re.compile(r"^(?:(\d{1,2})\.?\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$")
+
+
+EARLIEST = date(1900, 1, 1)
+YEARS_AHEAD = 5  # follow-ups and orders can be dated a little ahead; 9999-12-31 is a placeholder, not a date
+
+D = TypeVar("D", date, datetime)
+
+
+def in_window(field: str, value: Any, day: D | None) -> D | None:
+    """The date unchanged when it lies between 1900-01-01 and a few years from today; else a row error.
+
+    Outside that window a value is a typing slip or a system's placeholder (0001-01-01, 9999-12-31), and
+    the dates the desk computes from it (a thank-you a week later) would overflow."""
+    if day is None:
+        return day
+    plain = day.date() if isinstance(day, datetime) else day
+    today = clock.today()
+    latest = today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+    if not EARLIEST <= plain <= latest:
+        raise ValidationFailed.one(
+            field, value, f"is outside {EARLIEST.isoformat()} .. {latest.isoformat()} (a typing slip?)"
+        )
+    return day
+
+
+def _checked(read: Callable[..., D | None], field: str, value: Any, required: bool, message: str) -> D | None:
+    """`read`'s answer inside the window; an impossible date (month 13, hour 25, year 0) is a row error."""
+    try:
+        return in_window(field, value, read(field, value, required=required))
+    except (YearlessDate, ValidationFailed):
+        raise
+    except (ValueError, OverflowError):
+        raise ValidationFailed.one(field, value, message) from None
 
 
 class YearlessDate(ValueError):
@@ -92,6 +127,9 @@ class DateReader:
             self.ambiguous_example = text
 
     def date(self, field: str, value: Any, *, required: bool = False) -> date | None:
+        return _checked(self._date, field, value, required, "is not a real date (use YYYY-MM-DD)")
+
+    def _date(self, field: str, value: Any, *, required: bool) -> _dt.date | None:
         if value.__class__ is str:
             text = value.strip()
             try:
@@ -110,6 +148,9 @@ class DateReader:
         return clean_date(field, value, required=required, dayfirst=self.dayfirst)
 
     def datetime(self, field: str, value: Any, *, required: bool = False) -> datetime | None:
+        return _checked(self._datetime, field, value, required, "is not a real date and time (use ISO 8601)")
+
+    def _datetime(self, field: str, value: Any, *, required: bool) -> _dt.datetime | None:
         if value.__class__ is str:
             plain = value.strip()
             if _ISO_MOMENT.match(plain):  # what `clean_datetime` does with ISO text, minus its per-call costs

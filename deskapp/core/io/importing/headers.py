@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from deskapp.core.io.importing.cleaners import value_key
 from deskapp.core.io.importing.kinds import KINDS, KindSpec
-from deskapp.core.records import DeskError
+from deskapp.core.records import DeskError, listed, shorten
 
 
 class MappingError(DeskError, ValueError):
@@ -76,11 +76,13 @@ def _parse_overrides(overrides: Sequence[str], spec: KindSpec) -> list[tuple[str
     for item in overrides:
         column, sep, target = item.rpartition("=")
         if not sep or not column.strip():
-            raise MappingError(f'--map {item!r}: write it as "Source column=field"')
+            raise MappingError(f'--map {shorten(item)!r}: write it as "Source column=field"')
         target = target.strip()
         if target and target not in spec.field_names():
             known = ", ".join(spec.field_names())
-            raise MappingError(f"--map {item!r}: {target!r} is not a {spec.name} field (fields: {known})")
+            raise MappingError(
+                f"--map {shorten(item)!r}: {shorten(target)!r} is not a {spec.name} field (fields: {known})"
+            )
         pairs.append((column.strip(), target))
     return pairs
 
@@ -99,7 +101,7 @@ def build_mapping(kind: str, headers: Sequence[str], overrides: Sequence[str] = 
     for column, target in _parse_overrides(overrides, spec):
         matches = [c for c in columns if c == column] or by_key.get(value_key(column), [])
         if not matches:
-            raise MappingError(f"--map: the file has no column {column!r} (columns: {', '.join(columns)})")
+            raise MappingError(f"--map: the file has no column {shorten(column)!r} (columns: {listed(columns)})")
         taken.update(matches)
         if target:
             chosen.setdefault(target, []).extend(matches)
@@ -129,6 +131,5 @@ def _check_required(mapping: Mapping, spec: KindSpec, columns: Sequence[str]) ->
         if not any(name in mapping.sources for name in group):
             wanted = " or ".join(group)
             raise MappingError(
-                f"no column for {wanted} among: {', '.join(columns) or '(none)'}; "
-                f'name it with --map "Column={group[0]}"'
+                f'no column for {wanted} among: {listed(columns) or "(none)"}; name it with --map "Column={group[0]}"'
             )

@@ -18,6 +18,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 
 from deskapp.core.db import DeskSession, session_scope
+from deskapp.core.io.importing.amounts import DECIMALS
 from deskapp.core.io.importing.batches import close_batch, open_batch
 from deskapp.core.io.importing.context import ON_CONFLICT, WriteContext
 from deskapp.core.io.importing.dates import DateReader
@@ -75,6 +76,8 @@ def import_file(
     if options.on_conflict not in ON_CONFLICT:
         raise ImportFileError(f"--on-conflict must be one of: {', '.join(ON_CONFLICT)}")
     check_duplicates_option(options.duplicates, spec.name)
+    if options.decimal not in (None, *DECIMALS):
+        raise ImportFileError(f"--decimal is . or , (not {options.decimal!r})")
     if options.saved_mapping is not None:
         options = options.saved_mapping.applied_to(options, spec.name)
     started = time.perf_counter()
@@ -119,7 +122,8 @@ def import_file(
             )  # fmt: skip
             run.execute()
         except _RollBack:
-            summary.committed = False
+            # A file without rows went through (there was nothing to write), but leaves no batch behind.
+            summary.committed = not options.dry_run and not summary.counts.rows
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"{info.name} is not valid {info.encoding} (byte {exc.object[exc.start : exc.start + 1]!r} "
@@ -171,16 +175,21 @@ class ImportRun:
 
     def execute(self) -> None:
         """Validate and write every record in one write transaction; raises _RollBack when it must not
-        commit (a dry run, or rejected rows without `skip_invalid`)."""
+        commit (a dry run, a file without rows, or rejected rows without `skip_invalid`)."""
         summary, options, counts = self.summary, self.options, self.summary.counts
         with session_scope(self.engine, staff=self.staff, write=True) as session:
             ctx = self._context(session)
             batch_id = open_batch(session, self.mapping.kind, Path(summary.file).name, ctx.now)
             ctx.import_batch = summary.import_batch = batch_id
-            cleaner = RowCleaner(self.mapping, ctx.settings, self.dates, csv_input=self.source.info.format == "csv")
+            cleaner = RowCleaner(
+                self.mapping, ctx.settings, self.dates, csv_input=self.source.info.format == "csv",
+                decimal=options.decimal,
+            )  # fmt: skip
             self._stream(cleaner, lambda batch: self._write_batch(ctx, batch))
             self._finish(ctx)
-            if options.dry_run or (counts.rejected and not options.skip_invalid):
+            if not counts.rows:
+                summary.notices.append("the file holds no rows: nothing was imported and no import was recorded")
+            if options.dry_run or not counts.rows or (counts.rejected and not options.skip_invalid):
                 summary.import_batch = None
                 raise _RollBack
             close_batch(session, batch_id, counts.as_dict())

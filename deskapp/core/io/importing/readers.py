@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from deskapp.core.io.importing.quotes import QuoteWatch, capped_header
 from deskapp.core.io.importing.sources import ImportFileError, Record, Source
 from deskapp.core.io.importing.vcard import read_cards
 
@@ -27,43 +28,57 @@ def open_records(source: Source) -> tuple[list[str], Iterator[Record]]:
     if fmt == "csv":
         return _csv_records(source)
     if fmt == "vcf":
-        return _with_keys(read_cards(source.text))
+        return _with_keys(read_cards(source.text), source)
     if fmt == "jsonl":
-        return _with_keys(_jsonl_records(source))
-    return _with_keys(_json_array_records(source))
+        return _with_keys(_jsonl_records(source), source)
+    return _with_keys(_json_array_records(source), source)
 
 
-def _unique_headers(header: list[str]) -> list[str]:
+def unique_headers(header: list[str]) -> list[str]:
+    """Blank names numbered, repeated ones suffixed " (2)", " (3)"...: one pass with a set and a counter per
+    name (a wide file repeats names thousands of times; rescanning the list for each made it quadratic)."""
     out: list[str] = []
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}
     for i, name in enumerate(header):
         clean = name.replace("\ufeff", "").strip() or f"column {i + 1}"
-        candidate, n = clean, 2
-        while candidate in out:
+        candidate, n = clean, next_suffix.get(clean, 2)
+        while candidate in taken:
             candidate, n = f"{clean} ({n})", n + 1
+        next_suffix[clean] = n
+        taken.add(candidate)
         out.append(candidate)
     return out
 
 
 def _csv_records(source: Source) -> tuple[list[str], Iterator[Record]]:
-    reader = csv.reader(source.text, delimiter=source.info.delimiter or ",")
+    delimiter = source.info.delimiter or ","
+    lines = QuoteWatch(source.text, delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
+    name = source.info.name
     try:
-        header = _unique_headers(next(reader))
+        first = next(reader)
     except StopIteration:
-        raise ImportFileError(f"{source.info.name} has no header row") from None
+        raise ImportFileError(f"{name} has no header row") from None
     except csv.Error as exc:
-        raise ImportFileError(f"{source.info.name} line 1: {exc}") from None
+        raise ImportFileError(f"{name} line 1: {exc}") from None
+    header = unique_headers(capped_header(first, name, source.info.notices))
+    lines.end_record(1, reader.line_num, len(first))
 
     def rows() -> Iterator[Record]:
-        width = len(header)
+        width = len(first)  # a capped header still counts its cut columns: such rows are not too wide
         previous = reader.line_num
         while True:
+            lines.start_record()
             try:
                 row = next(reader)
             except StopIteration:
+                lines.check_end(name)
                 return
             except csv.Error as exc:
-                raise ImportFileError(f"{source.info.name} line {reader.line_num}: {exc}") from None
+                raise ImportFileError(f"{name} line {reader.line_num}: {exc}") from None
             line, previous = previous + 1, reader.line_num
+            lines.end_record(line, previous, width)
             if not row or not any(cell.strip() for cell in row):
                 continue
             problem = None
@@ -74,16 +89,27 @@ def _csv_records(source: Source) -> tuple[list[str], Iterator[Record]]:
     return header, rows()
 
 
-def _with_keys(records: Iterator[Record]) -> tuple[list[str], Iterator[Record]]:
+def _with_keys(records: Iterator[Record], source: Source) -> tuple[list[str], Iterator[Record]]:
     """Peek at the first records for their keys (JSON and vCard have no header row)."""
     head = list(itertools.islice(records, PEEK_RECORDS))
     keys: dict[str, None] = {}
     for record in head:
         keys.update(dict.fromkeys(record.values))
-    return list(keys), itertools.chain(head, records)
+    return capped_header(list(keys), source.info.name, source.info.notices), itertools.chain(head, records)
 
 
 _DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
+def _decode(name: str, line: int, text: str, pos: int | None = None) -> Any:
+    """One JSON value (with where it ends when `pos` is given); nesting too deep for the parser is a file error."""
+    try:
+        return _DECODER.decode(text) if pos is None else _DECODER.raw_decode(text, pos)
+    except RecursionError:
+        raise ImportFileError(
+            f"{name} line {line}: the JSON is nested too deeply to be records (objects hold fields, not "
+            "thousands of levels of brackets)"
+        ) from None
 
 
 def _object_record(line: int, value: Any, raw: Any) -> Record:
@@ -98,7 +124,7 @@ def _jsonl_records(source: Source) -> Iterator[Record]:
         if not stripped:
             continue
         try:
-            value = _DECODER.decode(stripped)
+            value = _decode(source.info.name, number, stripped)
         except json.JSONDecodeError as exc:
             yield Record(number, {}, text.rstrip("\r\n"), f"is not valid JSON ({exc.msg}, column {exc.colno})")
             continue
@@ -152,7 +178,7 @@ def _json_array_records(source: Source) -> Iterator[Record]:
             continue
         while True:
             try:
-                value, end = _DECODER.raw_decode(buffer, pos)
+                value, end = _decode(name, line, buffer, pos)
                 if end == len(buffer) and not eof and isinstance(value, int | float | Decimal):
                     raise json.JSONDecodeError("number may continue", buffer, end)
                 break

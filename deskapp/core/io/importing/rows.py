@@ -14,6 +14,7 @@ from typing import Any
 
 from deskapp.core.customers import clean_special_dates
 from deskapp.core.io.importing import cleaners as c
+from deskapp.core.io.importing.amounts import AmountReader
 from deskapp.core.io.importing.dates import DateReader, YearlessDate, normalise_time_text
 from deskapp.core.io.importing.fastpaths import clean_email_fast, clean_phone_fast
 from deskapp.core.io.importing.headers import Mapping
@@ -81,8 +82,11 @@ def _special_dates(value: Any) -> str:
 class RowCleaner:
     """Validates the records of one file against one kind, with the file's mapping and date convention."""
 
-    def __init__(self, mapping: Mapping, settings: Settings, dates: DateReader, *, csv_input: bool) -> None:
+    def __init__(
+        self, mapping: Mapping, settings: Settings, dates: DateReader, *, csv_input: bool, decimal: str | None = None
+    ) -> None:
         self.mapping = mapping
+        self.amounts = AmountReader(decimal)
         self.settings = settings
         self.dates = dates
         self.csv_input = csv_input
@@ -150,9 +154,9 @@ class RowCleaner:
             common.update(
                 ordered_at=_one("ordered_at", lambda v: d.datetime("ordered_at", v)),
                 amount=_many(
-                    lambda v: {"amount": c.clean_amount("amount", v, allow_negative=True), "_currency_hint": v}
+                    lambda v: {"amount": self.amounts.read("amount", v, allow_negative=True), "_currency_hint": v}
                 ),
-                cost=_one("cost", lambda v: c.clean_amount("cost", v, required=False)),
+                cost=_one("cost", lambda v: self.amounts.read("cost", v, required=False)),
                 currency=_one("currency", _currency),
                 description=_text("description", 500),
             )

@@ -120,11 +120,20 @@ def sniff_encoding(head: bytes, notices: list[str]) -> tuple[str, bool]:
         return "latin-1", False
 
 
+BINARY_SHARE = 0.2  # random bytes decode to about this many controls or replacement characters, or more
+
+
 def _looks_binary(text: str) -> bool:
-    """Control characters other than tab and line ends don't occur in text files (or in ours, anyway)."""
+    """A NUL, or a large share of characters no text holds: controls other than tab, form feed and line
+    ends, and bytes the encoding can't decode. A share, not a count: a few stray controls in a small file
+    are the rows' problem (each row says so), not a reason to refuse the whole file."""
     sample = text[:4096]
-    controls = sum(1 for c in sample if c < " " and c not in "\t\r\n\f" or c == "\x7f" or c == "\ufffd")
-    return controls > max(2, len(sample) // 100)
+    if not sample:
+        return False
+    if "\x00" in sample:
+        return True
+    odd = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n\f" or "\x7f" <= ch <= "\x9f" or ch == "\ufffd")
+    return odd > BINARY_SHARE * len(sample)
 
 
 def sniff_format(text: str, name: str) -> str:

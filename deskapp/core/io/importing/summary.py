@@ -30,6 +30,7 @@ class ImportOptions:
     batch_size: int = 5000
     errors_kept: int = 1000
     saved_mapping: Any = None  # a saved_mappings.SavedMapping read the same way (explicit options win)
+    decimal: str | None = None  # "." or ",": how to read an amount such as 12.345 (None: as the file shows)
     duplicates: str = "create"  # customers that look like existing ones: "create" (and report) or "skip"
 
 
