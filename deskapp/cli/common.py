@@ -46,7 +46,7 @@ def desk(ctx: typer.Context) -> DeskContext:
 def fail(message: str, code: int = 2) -> None:
     from rich.text import Text
 
-    err_console.print(Text("error: ", style="bold red") + Text(message))
+    err_console.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)  # one line, for grep
     raise typer.Exit(code)
 
 

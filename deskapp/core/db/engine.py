@@ -109,17 +109,42 @@ def make_engine(url: URL | str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def open_engine(db: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True) -> Engine:
-    """The engine for a desk, its schema brought up to date (refusing foreign and newer databases)."""
+def open_engine(
+    db: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True, from_locale: bool = True
+) -> Engine:
+    """The engine for a desk, its schema brought up to date (refusing foreign and newer databases).
+
+    A desk created here takes its phone region and currency from the OS locale (`from_locale`; the demo
+    business keeps its own). Only at creation: `db upgrade` and `db copy` make empty desks to copy into,
+    and an existing desk's settings are the owner's, whatever the locale of whoever opens it."""
     url = db if isinstance(db, URL) else resolve_url(db)
     engine = make_engine(url)
     if migrate:
         try:
-            upgrade(engine)
+            revision = check_database(engine)
+            _upgrade(engine, revision)
+            if revision is None and from_locale:
+                _settings_from_locale(engine)
         except Exception:
             engine.dispose()
             raise
     return engine
+
+
+def _settings_from_locale(engine: Engine) -> None:
+    from deskapp.core.db.setting_store import write_setting
+    from deskapp.core.records.locale_defaults import locale_defaults
+    from deskapp.core.records.settings import Settings
+
+    found = locale_defaults(os.environ)
+    if found is None:
+        return
+    defaults = Settings()
+    with session_scope(engine, write=True) as session:
+        for key, value in found.values.items():
+            before = getattr(defaults, key)
+            if value != before:
+                write_setting(session, key, value, before=before, why=found.source)
 
 
 # --- sessions -------------------------------------------------------------------------------------------
@@ -221,9 +246,12 @@ def check_database(engine: Engine) -> str | None:
 def upgrade(engine: Engine) -> bool:
     """Apply pending migrations; returns whether anything ran. Foreign keys are off while SQLite
     batch migrations recreate tables (ON DELETE CASCADE would otherwise empty the child tables)."""
+    return _upgrade(engine, check_database(engine))
+
+
+def _upgrade(engine: Engine, revision: str | None) -> bool:
     from alembic import command
 
-    revision = check_database(engine)
     if revision == head_revision():
         return False
     with engine.connect() as conn:
