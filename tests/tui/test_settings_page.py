@@ -8,6 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
+from textual import events
 from textual.widgets import Input, Static
 
 from deskapp.core.db.engine import session_scope
@@ -55,6 +56,31 @@ async def test_a_setting_changed_in_the_form_is_stored_audited_and_shown(small_d
         assert load_settings(s).currency == "SEK"
         entry = s.execute(select(AuditEntry).where(col(AuditEntry.action) == "setting")).scalars().one()
         assert (entry.staff, json.loads(entry.changes)) == ("tester", {"key": "currency", "value": ["EUR", "SEK"]})
+
+
+async def test_keys_typed_in_the_same_burst_as_enter_go_into_the_form(small_desk: SmallDesk) -> None:
+    """A fast typist (or a paste) sends Enter and the value at once: the digits must not switch pages
+    (1-7 are page keys) nor vanish while the form is being pushed; they replace the value, in order."""
+    app = make_app(small_desk.engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#settings", DeskTable).move_cursor(row=5)  # thank_you_after_days
+        await settle(pilot)
+        for key, character in (("enter", "\r"), ("1", "1"), ("4", "4")):
+            app.post_message(events.Key(key, character))  # all queued before the form can open
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, SettingForm) and form.view.key == "thank_you_after_days"
+        assert form.query_one("#input-thank_you_after_days", Input).value == "14"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen_stack[-1], SettingsScreen) and shown(screen, "thank_you_after_days") == "14"
+    with session_scope(small_desk.engine) as s:
+        assert load_settings(s).thank_you_after_days == 14
 
 
 async def test_reset_asks_first_then_puts_the_default_back(small_desk: SmallDesk) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -54,6 +55,10 @@ class SettingsScreen(DeskScreen):
         Binding("r", "reset_setting", "Reset to default", id="settings.reset"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._opening: SettingForm | None = None  # pushed and not yet closed
+
     def compose_body(self) -> Iterable[Widget]:
         yield DeskTable(id="settings")
         yield Static("", id="setting-details")
@@ -83,6 +88,8 @@ class SettingsScreen(DeskScreen):
         return view
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._opening is not None:
+            return False
         if action == "reset_setting":
             view = self.selected()
             return True if view is not None and not view.is_default else None
@@ -96,9 +103,31 @@ class SettingsScreen(DeskScreen):
         self.query_one("#setting-details", Static).update(setting_details(self.selected()))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open_form()  # a click; Enter is handled in on_key, before any key typed after it
+
+    def _open_form(self) -> None:
         view = self.selected()
-        if view is not None:
-            self.app.push_screen(SettingForm(view), self.form_done)
+        if view is None or self._opening is not None:
+            return
+        self._opening = SettingForm(view)
+        self.app.push_screen(self._opening, self._form_closed)
+
+    def on_key(self, event: events.Key) -> None:
+        """Enter opens the form here, not through the table's RowSelected message: the keys typed right
+        after it are already queued, and the page keys among them (1-7 switch pages) would run first.
+        Those letters and digits belong in the form."""
+        if self._opening is None and event.key == "enter" and isinstance(self.focused, DeskTable):
+            event.stop()
+            event.prevent_default()
+            self._open_form()
+        elif self._opening is not None and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self._opening.type_ahead(event.character)
+
+    def _form_closed(self, result: Any) -> None:
+        self._opening = None
+        self.form_done(result)
 
     def action_reset_setting(self) -> None:
         view = self.selected()
