@@ -4,11 +4,13 @@ checked by the core, saved in a worker and shown at once; `r` puts a value back 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from deskapp.core.db.engine import session_scope
@@ -22,6 +24,16 @@ from tests.tui.conftest import SmallDesk, make_app, record_notifications, settle
 from tests.tui.test_snapshots import SIZE, SnapCompare, demo_app, keys
 
 
+async def settings_page(pilot: Pilot[Any]) -> SettingsScreen:
+    """Page key 7, from the start page, once it has loaded."""
+    await settle(pilot)
+    await pilot.press("7")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SettingsScreen)
+    return screen
+
+
 def shown(screen: SettingsScreen, key: str) -> str:
     table = screen.query_one("#settings", DeskTable)
     return str(table.get_row(key)[1].plain)
@@ -31,11 +43,7 @@ async def test_a_setting_changed_in_the_form_is_stored_audited_and_shown(small_d
     app = make_app(small_desk.engine)
     seen = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("7")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await settings_page(pilot)
         assert shown(screen, "currency") == "EUR"
         await pilot.press("down", "enter")  # the second row: currency
         await settle(pilot)
@@ -63,11 +71,7 @@ async def test_keys_typed_in_the_same_burst_as_enter_go_into_the_form(small_desk
     (1-7 are page keys) nor vanish while the form is being pushed; they replace the value, in order."""
     app = make_app(small_desk.engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("7")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await settings_page(pilot)
         screen.query_one("#settings", DeskTable).move_cursor(row=5)  # thank_you_after_days
         await settle(pilot)
         for key, character in (("enter", "\r"), ("1", "1"), ("4", "4")):
@@ -90,11 +94,8 @@ async def test_reset_asks_first_then_puts_the_default_back(small_desk: SmallDesk
         change_setting(s, "phone_region", "ZA")
     app = make_app(small_desk.engine)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("7")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen) and shown(screen, "phone_region") == "ZA"
+        screen = await settings_page(pilot)
+        assert shown(screen, "phone_region") == "ZA"
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
