@@ -19,6 +19,7 @@ from deskapp.cli import import_batches as _import_batches  # noqa: F401  (regist
 from deskapp.cli import importing as import_commands
 from deskapp.cli import report as report_commands
 from deskapp.cli import settings as settings_commands
+from deskapp.cli import sweep as sweep_command
 from deskapp.cli.common import DeskContext, desk, handle_errors
 
 app = typer.Typer(
@@ -68,7 +69,7 @@ def demo(
     print_only: bool = typer.Option(False, "--print", help="Print the demo customers instead of opening the desk."),
 ) -> None:
     """Open the desk on a demo database built from the sample data (created on first use)."""
-    from deskapp.core.io.sample import demo_database_path, ensure_demo_database
+    from deskapp.core.io import demo_database_path, ensure_demo_database
 
     state = desk(ctx)
     path = demo_database_path()
@@ -77,7 +78,7 @@ def demo(
     if print_only:
         find_command.print_customers(ctx, engine, "", limit=25, as_json=False)
         return
-    from deskapp.core.db.engine import resolve_url
+    from deskapp.core.db import resolve_url
     from deskapp.tui.app import run_desk
 
     run_desk(engine=engine, url=resolve_url(str(path)), staff=state.staff)
@@ -91,6 +92,7 @@ app.command(name="find")(find_command.find)
 app.add_typer(report_commands.app, name="report")
 app.add_typer(settings_commands.app, name="settings")
 app.command(name="due")(due_command.due)
+app.command(name="sweep")(sweep_command.sweep)
 app.command(name="import")(import_commands.import_command)
 app.command(name="export")(export_commands.export_command)
 app.command(name="duplicates")(duplicate_commands.duplicates)

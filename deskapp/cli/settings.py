@@ -30,7 +30,7 @@ def settings(
     from rich.table import Table
     from rich.text import Text
 
-    from deskapp.core.ops.settings_admin import list_settings
+    from deskapp.core.ops import list_settings
 
     state = desk(ctx)
     with state.session(state.engine()) as session:
@@ -68,7 +68,7 @@ def set_setting(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Change one setting (checked first: the error names what the setting takes; recorded in the audit trail)."""
-    from deskapp.core.ops.settings_admin import change_setting
+    from deskapp.core.ops import change_setting
 
     state = desk(ctx)
     with state.session(state.engine(), write=True) as session:
@@ -84,7 +84,7 @@ def reset(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Put one setting back to its built-in default (recorded in the audit trail)."""
-    from deskapp.core.ops.settings_admin import reset_setting
+    from deskapp.core.ops import reset_setting
 
     state = desk(ctx)
     with state.session(state.engine(), write=True) as session:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.ops.transfer import copy_desk
-from deskapp.core.records.locale_defaults import CURRENCIES, CURRENCY_OF_COUNTRY, locale_defaults
+from deskapp.core.records.os_locale import CURRENCIES, CURRENCY_OF_COUNTRY, locale_defaults
 from deskapp.core.records.settings import Settings, load_settings
 from deskapp.core.records.tables import AuditEntry
 

@@ -14,8 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from deskapp.core.db import audit
-from deskapp.core.records.settings import plain_setting
-from deskapp.core.records.tables import Setting
+from deskapp.core.records import Setting, plain_setting
 
 SETTING_ACTION = "setting"  # the audit entries' action: {"key": ..., "value": [before, after]}
 
@@ -45,4 +44,4 @@ def write_setting(session: Session, key: str, value: Any, *, before: Any, reset:
         changes["reset"] = True
     if why:
         changes["why"] = why
-    audit.record(session, action=SETTING_ACTION, entity="setting", entity_id=None, changes=changes)
+    audit.record(session, action=SETTING_ACTION, entity="setting", entity_id=None, changes=audit.Summary(changes))

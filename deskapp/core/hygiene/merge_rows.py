@@ -16,19 +16,20 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from deskapp.core.db.audit import json_value
-from deskapp.core.records.errors import DeskError
-from deskapp.core.records.tables import (
+from deskapp.core.db import json_value
+from deskapp.core.records import (
     Complaint,
     Customer,
+    DeskError,
     FollowUp,
     Interaction,
+    Money,
     OwnerChange,
     Purchase,
     StageChange,
+    UTCDateTime,
     table_of,
 )
-from deskapp.core.records.types import Money, UTCDateTime
 
 # A customer's history: every row of these follows its customer into a merge (by `customer_id`).
 HISTORY = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)

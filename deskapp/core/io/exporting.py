@@ -24,17 +24,17 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from deskapp.core.io.importing.vcard import escape, fold_line
-from deskapp.core.records import clock
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     PENDING_FOLLOW_UP_STATUSES,
     Complaint,
     Customer,
     FollowUp,
     Interaction,
     Purchase,
+    clock,
     table_of,
+    tag_list,
 )
-from deskapp.core.records.validation import tag_list
 
 CUSTOMER_FIELDS = (
     "id",

@@ -12,9 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from deskapp.core.db.setting_store import is_stored, write_setting
-from deskapp.core.records.setting_rules import KEYS, parse_setting, rule_for
-from deskapp.core.records.settings import Settings, load_settings, plain_setting
+from deskapp.core.db import is_stored, write_setting
+from deskapp.core.records import KEYS, Settings, load_settings, parse_setting, plain_setting, rule_for
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from deskapp.core.records.errors import DeskError, ValidationFailed
-from deskapp.core.records.locale_defaults import CURRENCIES
+from deskapp.core.records.os_locale import CURRENCIES
 from deskapp.core.records.settings import Settings
 from deskapp.core.records.tables import Priority, Stage
 
@@ -25,6 +25,7 @@ OFF_WORDS = frozenset({"off", "none", "never", "-"})
 MAX_DAYS = 3650
 MARGIN_ALLOWED = "a percentage from 0 to 100, at most two decimals (30 or 30% for 30%)"
 FACTOR_ALLOWED = "a number above 1 and at most 10 (2 = twice their usual interval)"
+CYCLES_ALLOWED = "a number above 1 and at most 10 (3 = three of their usual purchase intervals)"
 PROBABILITY_ALLOWED = "a percentage from 1 to 99 (30 or 30% for a 30% chance)"
 REGION_ALLOWED = "a two-letter ISO 3166 country code, such as SE, FI, HU, ZA or GB"
 CURRENCY_ALLOWED = "a three-letter ISO 4217 currency code, such as SEK, EUR, HUF, ZAR or GBP"
@@ -90,11 +91,19 @@ def _show_percent(share: Any) -> str:
     return f"{_plain(Decimal(str(share)) * 100)}%"
 
 
-def _factor(key: str, text: str, _current: Any) -> float:
-    number = _number(key, text, FACTOR_ALLOWED)
+def _above_one(key: str, text: str, allowed: str) -> float:
+    number = _number(key, text, allowed)
     if not Decimal(1) < number <= Decimal(10):
-        raise refuse(key, text, FACTOR_ALLOWED)
+        raise refuse(key, text, allowed)
     return float(number)
+
+
+def _factor(key: str, text: str, _current: Any) -> float:
+    return _above_one(key, text, FACTOR_ALLOWED)
+
+
+def _cycles(key: str, text: str, _current: Any) -> float:
+    return _above_one(key, text, CYCLES_ALLOWED)
 
 
 def _probability(key: str, text: str, _current: Any) -> float:
@@ -214,6 +223,23 @@ RULES: dict[str, SettingRule] = {
     ),
     "daily_backups_kept": _rule(
         "Daily backups kept beside the desk (0 turns them off)", whole_number(0, 365, "backups")
+    ),
+    "sweep_daily_cap": _rule(
+        "Automatic reminders the sweep creates a day at most (the rest follow on the next days)",
+        whole_number(1, 1000, "reminders"),
+    ),
+    "lapsed_cycles": SettingRule(
+        "Lapsed when silent past this many of their own purchase cycles",
+        CYCLES_ALLOWED,
+        _cycles,
+        lambda v: _plain(Decimal(str(v))),
+    ),
+    "win_back_after_days": _rule(
+        "Days after a customer churned or lapsed the win-back follow-up is due", whole_number(1, 365, "days")
+    ),
+    "detractor_complaint_below": _rule(
+        "A feedback score below this also opens a complaint (0: never, 7: every detractor)",
+        whole_number(0, 7, "points"),
     ),
 }
 

@@ -19,8 +19,8 @@ from textual.widgets import Input, Static
 from deskapp.tui.dialogs.forms import FormField, FormScreen
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.ops.settings_admin import SettingView
+    from deskapp.core.db import DeskSession
+    from deskapp.core.ops import SettingView
 
 
 class SettingForm(FormScreen):
@@ -43,7 +43,7 @@ class SettingForm(FormScreen):
         yield Static(text, classes="form-context")
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.ops.settings_admin import change_setting
+        from deskapp.core.ops import change_setting
 
         return change_setting(session, self.view.key, str(values[self.view.key])).message()
 

@@ -22,8 +22,8 @@ from deskapp.tui.text import one_line
 from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.ops.settings_admin import SettingView
+    from deskapp.core.db import DeskSession
+    from deskapp.core.ops import SettingView
 
 COLUMNS = (("Setting", 30), ("Value", 40), ("Default", 40))
 
@@ -68,7 +68,7 @@ class SettingsScreen(DeskScreen):
         self.query_one("#settings", DeskTable).set_columns(*COLUMNS)
 
     def fetch(self, session: DeskSession, params: Any) -> tuple[SettingView, ...]:
-        from deskapp.core.ops.settings_admin import list_settings
+        from deskapp.core.ops import list_settings
 
         return list_settings(session)
 
@@ -145,6 +145,6 @@ class SettingsScreen(DeskScreen):
 
 
 def _reset(session: DeskSession, key: str) -> str:
-    from deskapp.core.ops.settings_admin import reset_setting
+    from deskapp.core.ops import reset_setting
 
     return reset_setting(session, key).message()
