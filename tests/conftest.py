@@ -40,6 +40,10 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     monkeypatch.setenv("DESKAPP_USER", "tester")
     monkeypatch.delenv("DESKAPP_NOW", raising=False)
     monkeypatch.setenv("TZ", "UTC")
+    # A new desk takes its region and currency from the locale: every test's desk starts from the defaults.
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     if hasattr(__import__("time"), "tzset"):
         __import__("time").tzset()
 

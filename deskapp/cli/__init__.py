@@ -18,6 +18,7 @@ from deskapp.cli import find as find_command
 from deskapp.cli import import_batches as _import_batches  # noqa: F401  (registers import history/undo)
 from deskapp.cli import importing as import_commands
 from deskapp.cli import report as report_commands
+from deskapp.cli import settings as settings_commands
 from deskapp.cli import sweep as sweep_command
 from deskapp.cli.common import DeskContext, desk, fail, handle_errors, plain_text
 
@@ -91,6 +92,7 @@ app.command(name="backup")(data_commands.backup)
 app.command(name="restore")(data_commands.restore)
 app.command(name="find")(find_command.find)
 app.add_typer(report_commands.app, name="report")
+app.add_typer(settings_commands.app, name="settings")
 app.command(name="due")(due_command.due)
 app.command(name="sweep")(sweep_command.sweep)
 app.command(name="import")(import_commands.import_command)

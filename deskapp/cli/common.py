@@ -77,7 +77,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
     line = " ".join(plain_text(message).split()) if "\n" in message or "\r" in message else message
     if len(line) > MESSAGE_CHARS:
         line = line[: MESSAGE_CHARS - 1] + "…"
-    err_console.print(Text("error: ", style="bold red") + Text(line))
+    err_console.print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)  # one line, for grep
     raise typer.Exit(code)
 
 

@@ -48,6 +48,7 @@ PAGES = {
     "follow_ups": "Follow-ups",
     "reports": "Reports",
     "duplicates": "Duplicates",
+    "settings": "Settings",
 }
 
 
@@ -88,6 +89,12 @@ def _duplicates_page() -> Screen[Any]:
     return DuplicatesScreen()
 
 
+def _settings_page() -> Screen[Any]:
+    from deskapp.tui.pages.settings import SettingsScreen
+
+    return SettingsScreen()
+
+
 def _customer_commands() -> type[Provider]:
     from deskapp.tui.commands import CustomerCommands
 
@@ -105,6 +112,7 @@ class DeskApp(App[None]):
         "follow_ups": _follow_ups_page,
         "reports": _reports_page,
         "duplicates": _duplicates_page,
+        "settings": _settings_page,
     }
     DEFAULT_MODE = "today"  # the first screen is the home page itself, not an empty one switched away from
     COMMANDS = App.COMMANDS | {_customer_commands}
@@ -115,6 +123,7 @@ class DeskApp(App[None]):
         Binding("4", "goto('follow_ups')", "Follow-ups", id="desk.follow-ups", show=False),
         Binding("5", "goto('reports')", "Reports", id="desk.reports", show=False),
         Binding("6", "goto('duplicates')", "Duplicates", id="desk.duplicates", show=False),
+        Binding("7", "goto('settings')", "Settings", id="desk.settings", show=False),
         Binding("question_mark", "help", "Help", id="desk.help"),
         Binding("f1", "help", "Help", id="desk.help-f1", show=False),
         Binding("f5", "refresh_desk", "Refresh", id="desk.refresh", show=False),
@@ -388,6 +397,7 @@ class DeskApp(App[None]):
         from deskapp.tui.pages.customers import CustomersScreen
         from deskapp.tui.pages.duplicates import DuplicatesScreen
         from deskapp.tui.pages.followups import FollowUpsScreen
+        from deskapp.tui.pages.settings import SettingsScreen
 
         palette = [Binding("ctrl+p", "command_palette", "Command palette: a customer by name, any action")]
         return [
@@ -406,6 +416,7 @@ class DeskApp(App[None]):
             ("Complaints", ComplaintsScreen.BINDINGS),
             ("Follow-ups", FollowUpsScreen.BINDINGS),
             ("Duplicates", [*DuplicatesScreen.BINDINGS, Binding("enter", "", "Compare and merge the pair")]),
+            ("Settings", [Binding("enter", "", "Edit the setting"), *SettingsScreen.BINDINGS]),
             ("Merge", [*MergeScreen.BINDINGS, Binding("up,down", "", "Move between fields")]),
             ("Forms", [*FormScreen.BINDINGS, Binding("enter", "", "Save (short forms) or next field")]),
             ("Questions", ConfirmScreen.BINDINGS),

@@ -21,6 +21,7 @@ from deskapp.core.db.migrate import (
     upgrade,
 )
 from deskapp.core.db.sessions import DeskSession, session_scope
+from deskapp.core.db.setting_store import SETTING_ACTION, is_stored, write_setting
 from deskapp.core.db.staff import current_staff, staff_of
 from deskapp.core.db.urls import APP_NAME, default_data_dir, describe_url, resolve_url
 
@@ -30,6 +31,7 @@ __all__ = [
     "AuditPayload",
     "BUSY_TIMEOUT_MS",
     "MIGRATIONS_DIR",
+    "SETTING_ACTION",
     "ChangeWatcher",
     "DeskSession",
     "FieldChanges",
@@ -44,6 +46,7 @@ __all__ = [
     "default_data_dir",
     "describe_url",
     "head_revision",
+    "is_stored",
     "json_value",
     "known_revisions",
     "make_engine",
@@ -53,4 +56,5 @@ __all__ = [
     "session_scope",
     "staff_of",
     "upgrade",
+    "write_setting",
 ]

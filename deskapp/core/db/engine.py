@@ -29,6 +29,7 @@ from deskapp.core.db.migrate import (
     head_revision,
     known_revisions,
     upgrade,
+    upgrade_from,
 )
 from deskapp.core.db.sessions import DeskSession, session_scope
 from deskapp.core.db.staff import current_staff
@@ -80,17 +81,41 @@ def make_engine(url: URL | str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def open_engine(db: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True) -> Engine:
-    """The engine for a desk, its schema brought up to date (refusing foreign and newer databases)."""
+def open_engine(
+    db: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True, from_locale: bool = True
+) -> Engine:
+    """The engine for a desk, its schema brought up to date (refusing foreign and newer databases).
+
+    A desk created here takes its phone region and currency from the OS locale (`from_locale`; the demo
+    business keeps its own). Only at creation: `db upgrade` and `db copy` make empty desks to copy into,
+    and an existing desk's settings are the owner's, whatever the locale of whoever opens it."""
     url = db if isinstance(db, URL) else resolve_url(db)
     engine = make_engine(url)
     if migrate:
         try:
-            upgrade(engine)
+            revision = check_database(engine)
+            upgrade_from(engine, revision)
+            if revision is None and from_locale:
+                _settings_from_locale(engine)
         except Exception:
             engine.dispose()
             raise
     return engine
+
+
+def _settings_from_locale(engine: Engine) -> None:
+    from deskapp.core.db.setting_store import write_setting
+    from deskapp.core.records import Settings, locale_defaults
+
+    found = locale_defaults(os.environ)
+    if found is None:
+        return
+    defaults = Settings()
+    with session_scope(engine, write=True) as session:
+        for key, value in found.values.items():
+            before = getattr(defaults, key)
+            if value != before:
+                write_setting(session, key, value, before=before, why=found.source)
 
 
 # Older names, kept while callers outside the db package move to the public ones.

@@ -84,7 +84,11 @@ def _foreign_keys(conn: Connection, *, on: bool) -> None:
 
 def upgrade(engine: Engine) -> bool:
     """Apply pending migrations; returns whether anything ran (foreign keys off meanwhile on SQLite)."""
-    revision = check_database(engine)
+    return upgrade_from(engine, check_database(engine))
+
+
+def upgrade_from(engine: Engine, revision: str | None) -> bool:
+    """`upgrade` for a database `check_database` already read (`revision`: None for a new, empty one)."""
     if revision == head_revision():
         return False
     with engine.connect() as conn:

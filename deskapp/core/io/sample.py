@@ -243,7 +243,7 @@ def ensure_demo_database(path: Path | None = None, *, fresh: bool = False, today
             target = Path(f"{path}{suffix}")
             if target.exists():
                 os.remove(target)
-    engine = open_engine(path)
+    engine = open_engine(path, from_locale=False)  # a fixed business: its phones and prices are its own
     with session_scope(engine) as session:
         empty = not session.execute(select(func.count()).select_from(Customer)).scalar_one()
     if empty:

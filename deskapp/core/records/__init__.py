@@ -49,7 +49,16 @@ from deskapp.core.records.readmodels import (
 if TYPE_CHECKING:
     from deskapp.core.records.import_tables import ImportBatch, ImportPrior
     from deskapp.core.records.merge_tables import MergeRecord
-    from deskapp.core.records.settings import Settings, load_settings, save_setting
+    from deskapp.core.records.os_locale import CURRENCIES, LocaleDefaults, locale_defaults
+    from deskapp.core.records.setting_rules import (
+        KEYS,
+        SettingRule,
+        UnknownSetting,
+        parse_setting,
+        rule_for,
+        show_setting,
+    )
+    from deskapp.core.records.settings import Settings, load_settings, plain_setting, save_setting
     from deskapp.core.records.tables import (
         AUDITED_TABLES,
         OPEN_COMPLAINT_STATUSES,
@@ -100,7 +109,11 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     **dict.fromkeys(("ImportBatch", "ImportPrior"), "import_tables"),
     "MergeRecord": "merge_tables",
-    **dict.fromkeys(("Settings", "load_settings", "save_setting"), "settings"),
+    **dict.fromkeys(("CURRENCIES", "LocaleDefaults", "locale_defaults"), "os_locale"),
+    **dict.fromkeys(
+        ("KEYS", "SettingRule", "UnknownSetting", "parse_setting", "rule_for", "show_setting"), "setting_rules"
+    ),
+    **dict.fromkeys(("Settings", "load_settings", "plain_setting", "save_setting"), "settings"),
     **dict.fromkeys(
         (
             "AUDITED_TABLES",
@@ -173,6 +186,8 @@ __all__ = [
     "STORED_COLUMNS",
     "CustomerField",
     "AUDITED_TABLES",
+    "CURRENCIES",
+    "KEYS",
     "OPEN_COMPLAINT_STATUSES",
     "PENDING_FOLLOW_UP_STATUSES",
     "PENDING_SQL",
@@ -199,6 +214,7 @@ __all__ = [
     "ImportPrior",
     "Interaction",
     "InvalidTransition",
+    "LocaleDefaults",
     "MergeRecord",
     "Money",
     "NotFound",
@@ -209,6 +225,7 @@ __all__ = [
     "PurchaseRow",
     "Referral",
     "Setting",
+    "SettingRule",
     "Settings",
     "Staff",
     "Stage",
@@ -216,6 +233,7 @@ __all__ = [
     "StageCount",
     "TimelineEntry",
     "UTCDateTime",
+    "UnknownSetting",
     "ValidationFailed",
     "clean_date",
     "clean_datetime",
@@ -231,10 +249,15 @@ __all__ = [
     "id_of",
     "listed",
     "load_settings",
+    "locale_defaults",
     "normalise_tags",
     "parse_date",
+    "parse_setting",
+    "plain_setting",
+    "rule_for",
     "save_setting",
     "shorten",
+    "show_setting",
     "strip_controls",
     "table_of",
     "tag_list",

@@ -82,14 +82,24 @@ def load_settings(session: Session) -> Settings:
     return Settings(**stored)
 
 
+def plain_setting(value: Any) -> Any:
+    """A setting's value as JSON holds it: money-like Decimals as exact text, tuples as lists."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 def save_setting(session: Session, key: str, value: Any) -> None:
+    """Store one value as it is, unchecked and audited by the session hook (tests and fixtures use it;
+    people change settings through `deskapp.core.ops.settings_admin`, which validates)."""
     known = {f.name for f in dataclasses.fields(Settings)}
     if key not in known:
         raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(known))}")
-    plain = str(value) if isinstance(value, Decimal) else value
     row = session.get(Setting, key)
     if row is None:
-        session.add(Setting(key=key, value=json.dumps(plain)))
+        session.add(Setting(key=key, value=json.dumps(plain_setting(value))))
     else:
-        row.value = json.dumps(plain)
+        row.value = json.dumps(plain_setting(value))
     session.flush()
