@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlmodel import Session
 
-from deskapp.core.db import audit, json_value
+from deskapp.core.db import audit, json_value, staff_of
 from deskapp.core.history.bulk_actions import (
     BulkAction,
     BulkChange,
@@ -147,7 +147,7 @@ def _write_entry(session: Session, *, action: str, entity: str, entity_id: int |
         insert(table_of(AuditEntry)),
         {
             "at": utcnow(),  # like every audit entry: when it was written
-            "staff": str(session.info.get("staff") or ""),
+            "staff": staff_of(session),
             "action": action,
             "entity": entity,
             "entity_id": entity_id,
@@ -208,7 +208,7 @@ def bulk_edit(session: Session, customer_ids: Iterable[int], change: BulkChange)
     if not params:
         return BulkResult(None, change, 0, len(ids) - len(missing), missing, 0, 0)
     _set_values(session, change, params, now)
-    staff = str(session.info.get("staff") or "")
+    staff = staff_of(session)
     made = strategy.record(session, change, [Changed(b.id, b.before) for b in before], now, staff)
     created = BulkCreated(**{name: tuple(ids) for name, ids in made.items()})
     unchanged = len(ids) - len(missing) - len(before)

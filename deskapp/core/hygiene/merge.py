@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
-from deskapp.core.db import audit
+from deskapp.core.db import audit, staff_of
 from deskapp.core.hygiene.merge_history import (
     MergeRow,
     forget_merges_of,
@@ -216,7 +216,7 @@ def merge_customers(
     values["created_at"] = min(survivor.created_at, other.created_at)
     values["archived"] = survivor.archived and other.archived
     now = clock.now()
-    staff = str(session.info.get("staff") or "")
+    staff = staff_of(session)
     if values["stage"] != survivor.stage:
         change = StageChange(
             customer_id=survivor_id,

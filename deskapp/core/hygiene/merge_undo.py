@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session, col
 
-from deskapp.core.db import audit
+from deskapp.core.db import audit, staff_of
 from deskapp.core.hygiene.merge_payload import MergeSnapshot, UnmergeEntry
 from deskapp.core.hygiene.merge_rows import HISTORY, customer_table, json_row, read_row
 from deskapp.core.records import (
@@ -150,7 +150,7 @@ def undo_merge(session: Session, merge_id: int) -> UndoResult:
         t = _history_table(table_name)
         conn.execute(delete(t).where(t.c.id.in_(ids)))
     record.undone_at = clock.now()
-    record.undone_by = str(session.info.get("staff") or "")
+    record.undone_by = staff_of(session)
     session.flush()
     audit.record(
         session,

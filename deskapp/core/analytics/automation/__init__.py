@@ -35,6 +35,7 @@ from deskapp.core.analytics.automation.risk import AtRiskCustomer, at_risk_custo
 from deskapp.core.analytics.automation.rules import next_occurrence, plan_cadence_check_ins, plan_special_days
 from deskapp.core.analytics.automation.winback import plan_win_backs
 from deskapp.core.analytics.metrics.common import fetch
+from deskapp.core.db import staff_of
 from deskapp.core.records import (
     PENDING_FOLLOW_UP_STATUSES,
     AuditEntry,
@@ -107,7 +108,7 @@ def _write(session: Session, plans: list[Plan]) -> list[AutomaticAction]:
     conn.execute(insert(table), rows)  # plain executemany: RETURNING made SQLite insert row by row (10x slower)
     new_ids = dict(fetch(session, select(table.c.external_id, table.c.id).where(table.c.id > before)))
     ids = [new_ids[key] for key in fresh]
-    staff = str(session.info.get("staff") or "")
+    staff = staff_of(session)
     conn.execute(
         insert(table_of(AuditEntry)),
         [

@@ -22,7 +22,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from deskapp.core.db import audit
+from deskapp.core.db import audit, staff_of
 from deskapp.core.hygiene import decode
 from deskapp.core.io.importing.payload import IMPORT_ACTION, UNDO_ACTION, ImportEntry, ImportUndoEntry
 from deskapp.core.io.importing.undo_checks import (
@@ -99,7 +99,7 @@ def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> in
         "started_at": now,
         "kind": kind,
         "file_name": file_name[:500],
-        "staff": str(session.info.get("staff") or ""),
+        "staff": staff_of(session),
         "counts": "{}",
         "first_audit_id": _max_audit_id(session) + 1,
         "undone_by": "",
@@ -216,7 +216,7 @@ def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> Und
     if savepoint is not None:
         savepoint.rollback()
         return result
-    staff = str(session.info.get("staff") or "")
+    staff = staff_of(session)
     conn.execute(update(BATCH).where(BATCH.c.id == batch_id).values(undone_at=clock.now(), undone_by=staff))
     audit.record(
         session,
