@@ -102,10 +102,10 @@ def payload_of(entry: AuditEntry) -> RowValues | FieldChanges | Summary:
     return Summary.from_json(data)
 
 
-def _entry(
+def entry_row(
     *, at: datetime, staff: str, action: str, entity: str, entity_id: int | None, payload: AuditPayload
 ) -> dict[str, Any]:
-    """One audit_entry row: the single place its columns are spelled out."""
+    """One audit_entry row: the single place its columns are spelled out (bulk writers insert many at once)."""
     return {
         "at": at,
         "staff": staff,
@@ -123,13 +123,16 @@ def record(
     entity: str,
     entity_id: int | None,
     changes: AuditPayload | Mapping[str, Any],
-) -> None:
-    """Write one audit entry in the session's transaction. A plain mapping is taken as a `Summary`."""
+) -> int:
+    """Write one audit entry in the session's transaction and return its id (a bulk edit's handle). A plain
+    mapping is taken as a `Summary`."""
     payload = Summary(changes) if isinstance(changes, Mapping) else changes
-    row = _entry(
+    row = entry_row(
         at=utcnow(), staff=staff_of(session), action=action, entity=entity, entity_id=entity_id, payload=payload
     )
-    session.connection().execute(insert(table_of(AuditEntry)), row)
+    key = session.connection().execute(insert(table_of(AuditEntry)), row).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _row_changes(obj: Any) -> FieldChanges:
@@ -166,7 +169,7 @@ def after_flush(session: Session, _context: Any) -> None:
             return
         entity_id = getattr(obj, "id", None)
         key = entity_id if isinstance(entity_id, int) else None
-        rows.append(_entry(at=now, staff=staff, action=action, entity=table, entity_id=key, payload=payload))
+        rows.append(entry_row(at=now, staff=staff, action=action, entity=table, entity_id=key, payload=payload))
 
     for obj in session.new:
         add("insert", obj, _row_values(obj))

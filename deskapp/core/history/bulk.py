@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlmodel import Session
 
 from deskapp.core.db import audit, json_value, staff_of
@@ -51,7 +51,6 @@ from deskapp.core.records import (
     StageChange,
     clock,
     table_of,
-    utcnow,
 )
 
 BULK_ACTION = "bulk"
@@ -142,21 +141,8 @@ def _read(session: Session, ids: Sequence[int], columns: Iterable[str], *, lock:
 
 
 def _write_entry(session: Session, *, action: str, entity: str, entity_id: int | None, changes: Any) -> int:
-    """An audit entry (as `audit.record` writes it), returning its id: the handle of the bulk edit."""
-    result = session.connection().execute(
-        insert(table_of(AuditEntry)),
-        {
-            "at": utcnow(),  # like every audit entry: when it was written
-            "staff": staff_of(session),
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "changes": audit.dump(changes),
-        },
-    )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    """An audit entry, returning its id: the handle of the bulk edit."""
+    return audit.record(session, action=action, entity=entity, entity_id=entity_id, changes=changes)
 
 
 def _expire(session: Session, models: tuple[type, ...]) -> None:

@@ -21,7 +21,6 @@ inserts with one audit entry per follow-up, not one ORM object per row.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,7 +34,7 @@ from deskapp.core.analytics.automation.risk import AtRiskCustomer, at_risk_custo
 from deskapp.core.analytics.automation.rules import next_occurrence, plan_cadence_check_ins, plan_special_days
 from deskapp.core.analytics.automation.winback import plan_win_backs
 from deskapp.core.analytics.metrics.common import fetch
-from deskapp.core.db import staff_of
+from deskapp.core.db import audit, staff_of
 from deskapp.core.records import (
     PENDING_FOLLOW_UP_STATUSES,
     AuditEntry,
@@ -112,17 +111,16 @@ def _write(session: Session, plans: list[Plan]) -> list[AutomaticAction]:
     conn.execute(
         insert(table_of(AuditEntry)),
         [
-            {
-                "at": now,
-                "staff": staff,
-                "action": "automatic",
-                "entity": "follow_up",
-                "entity_id": fid,
-                "changes": json.dumps(
-                    {"customer_id": p.customer_id, "due_date": p.due.isoformat(), "reason": p.reason, "rule": p.rule},
-                    ensure_ascii=False,
+            audit.entry_row(
+                at=now,
+                staff=staff,
+                action="automatic",
+                entity="follow_up",
+                entity_id=fid,
+                payload=audit.Summary(
+                    {"customer_id": p.customer_id, "due_date": p.due.isoformat(), "reason": p.reason, "rule": p.rule}
                 ),
-            }
+            )
             for fid, p in zip(ids, fresh.values(), strict=True)
         ],
     )
