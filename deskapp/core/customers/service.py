@@ -30,8 +30,10 @@ from deskapp.core.records.validation import (
     clean_enum,
     clean_int,
     clean_phone,
+    clean_special_day,
     clean_text,
     normalise_tags,
+    phone_region_for,
     tag_list,
 )
 
@@ -62,22 +64,22 @@ def _clean_special_dates(value: Any) -> str:
     for item in items:
         if not isinstance(item, Mapping) or "date" not in item:
             raise ValidationFailed.one("special_dates", value, 'each entry needs a "date"')
-        day = clean_date("special_dates", item["date"], required=True)
-        assert day is not None
-        cleaned.append(
-            {"label": clean_text("special_dates", item.get("label", ""), max_length=100), "date": day.isoformat()}
-        )
+        day = clean_special_day("special_dates", item["date"])
+        cleaned.append({"label": clean_text("special_dates", item.get("label", ""), max_length=100), "date": day})
     return json.dumps(cleaned, ensure_ascii=False)
 
 
-def _customer_cleaners(settings: Settings) -> dict[str, Callable[[Any], dict[str, Any]]]:
-    """One cleaner per public field, each returning the stored column values it produces."""
+def _customer_cleaners(settings: Settings, country: str | None = None) -> dict[str, Callable[[Any], dict[str, Any]]]:
+    """One cleaner per public field, each returning the stored column values it produces. A phone
+    without a country code is read in the customer's `country` when known, else the desk's region."""
+    from deskapp.core.customers.contacts import contact_field_cleaners
 
     def phone(v: Any) -> dict[str, Any]:
-        e164, raw, search = clean_phone(v, settings.phone_region)
+        e164, raw, search = clean_phone(v, phone_region_for(country, settings.phone_region))
         return {"phone": e164, "phone_raw": raw, "search_phone": search}
 
     return {
+        **contact_field_cleaners(),
         "name": lambda v: {"name": clean_text("name", v, required=True, max_length=300)},
         "company": lambda v: {"company": clean_text("company", v, max_length=300)},
         "email": lambda v: {"email": clean_email(v)},
@@ -95,9 +97,12 @@ def _customer_cleaners(settings: Settings) -> dict[str, Callable[[Any], dict[str
     }
 
 
-def clean_customer_fields(fields: Mapping[str, Any], settings: Settings, *, partial: bool = False) -> dict[str, Any]:
-    """Validate every given field at once, so a form can show all its errors together."""
-    cleaners = _customer_cleaners(settings)
+def clean_customer_fields(
+    fields: Mapping[str, Any], settings: Settings, *, partial: bool = False, country: str | None = None
+) -> dict[str, Any]:
+    """Validate every given field at once, so a form can show all its errors together (`country`: the
+    stored customer's, when the fields don't name one)."""
+    cleaners = _customer_cleaners(settings, fields.get("country") or country)
     errors = [FieldError(name, fields[name], "is not a customer field") for name in sorted(set(fields) - set(cleaners))]
     out: dict[str, Any] = {}
     for name, cleaner in cleaners.items():
@@ -175,7 +180,7 @@ def update_customer(
         raise ConflictError("customer", customer_id, customer_snapshot(customer))
     if "stage" in fields:
         raise ValidationFailed.one("stage", fields["stage"], "change the stage with change_stage (it asks a reason)")
-    values = clean_customer_fields(fields, settings, partial=True)
+    values = clean_customer_fields(fields, settings, partial=True, country=customer.country)
     _check_unique(session, values, exclude_id=customer_id)
     if "owner" in values and values["owner"] != customer.owner:
         session.add(
@@ -213,6 +218,8 @@ def archive_customer(session: Session, customer_id: int, *, archived: bool = Tru
 
 def customer_snapshot(customer: Customer) -> dict[str, Any]:
     """Public field values of one customer, as plain JSON-able data."""
+    from deskapp.core.customers.contacts import contact_snapshot
+
     return {
         "id": customer.id,
         "name": customer.name,
@@ -228,6 +235,7 @@ def customer_snapshot(customer: Customer) -> dict[str, Any]:
         "birthday": customer.birthday.isoformat() if customer.birthday else None,
         "special_dates": json.loads(customer.special_dates) if customer.special_dates else [],
         "notes": customer.notes,
+        **contact_snapshot(customer),
         "external_id": customer.external_id,
         "created_at": customer.created_at.isoformat(),
         "updated_at": customer.updated_at.isoformat(),

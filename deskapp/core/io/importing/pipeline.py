@@ -78,6 +78,7 @@ class ImportSummary:
     field_columns: list[tuple[str, str]] = field(default_factory=list)  # (column, field) the mapping read
     likely_duplicates: list[Any] = field(default_factory=list)  # likely.LikelyDuplicateRow, by line
     likely_duplicates_total: int = 0
+    not_imported: list[str] = field(default_factory=list)  # columns the desk doesn't keep that held values
 
     @property
     def rows_per_second(self) -> float:
@@ -98,6 +99,7 @@ class ImportSummary:
             "detected_export": self.preset,
             "mapping": [{"columns": src, "field": target} for src, target in self.mapping],
             "ignored_columns": self.ignored,
+            "not_imported": self.not_imported,
             "dry_run": self.dry_run,
             "committed": self.committed,
             "import_batch": self.import_batch,
@@ -282,6 +284,14 @@ def _run(
         summary.committed = True
 
 
+def _note_not_imported(unread: list[str], values: dict[str, Any], found: list[str]) -> None:
+    """Move the ignored columns this row has a value in from `unread` to `found`: data the desk leaves out
+    is named, never dropped in silence (an ignored column that is empty throughout loses nothing)."""
+    for column in [c for c in unread if str(values.get(c) or "").strip()]:
+        unread.remove(column)
+        found.append(column)
+
+
 def _stream(
     source: Source,
     records: Any,
@@ -295,6 +305,7 @@ def _stream(
 ) -> None:
     """Read and validate row by row; hand each full batch to the writer."""
     counts, timings, kind = summary.counts, summary.timings, cleaner.mapping.kind
+    unread = list(cleaner.mapping.ignored)  # ignored columns not yet seen holding a value
     batch: list[CleanRow] = []
     keys: set[tuple[Any, ...]] = set()
     perf = time.perf_counter
@@ -307,6 +318,8 @@ def _stream(
         if record is None:
             break
         counts.rows += 1
+        if unread:
+            _note_not_imported(unread, record.values, summary.not_imported)
         result = cleaner.clean(record)
         timings["validate"] += perf() - t1
         if isinstance(result, list):
@@ -325,6 +338,8 @@ def _stream(
         keys.update(row_keys)
     if batch:
         writer(batch)
+    order = cleaner.mapping.ignored
+    summary.not_imported.sort(key=order.index)  # in the file's order, however the rows revealed them
 
 
 __all__ = ["DeskError", "ImportOptions", "ImportSummary", "import_file"]

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from deskapp.core.io.importing.cleaners import currency_in
-from deskapp.core.io.importing.fastpaths import clean_phone_fast
-from deskapp.core.records.errors import ValidationFailed
+from deskapp.core.io.importing.contactrows import finish_contacts
 from deskapp.core.records.settings import Settings
 from deskapp.core.records.tables import ComplaintStatus
 
@@ -29,9 +28,16 @@ def _error(line: int, columns: dict[str, str], field: str, value: Any, reason: s
     return RowError(line, columns.get(field, field), field, value, reason)
 
 
-def finish_row(kind: str, out: dict[str, Any], columns: dict[str, str], line: int, settings: Settings) -> list[Any]:
+def finish_row(
+    kind: str,
+    out: dict[str, Any],
+    columns: dict[str, str],
+    line: int,
+    settings: Settings,
+    warnings: list[str] | None = None,
+) -> list[Any]:
     if kind == "customers":
-        return _customers(out, columns, line, settings.phone_region)
+        return _customers(out, columns, line, settings, [] if warnings is None else warnings)
     errors: list[Any] = []
     for name in REQUIRED[kind]:
         if out.get(name) is None:
@@ -50,7 +56,9 @@ def finish_row(kind: str, out: dict[str, Any], columns: dict[str, str], line: in
     return errors
 
 
-def _customers(out: dict[str, Any], columns: dict[str, str], line: int, region: str) -> list[Any]:
+def _customers(
+    out: dict[str, Any], columns: dict[str, str], line: int, settings: Settings, warnings: list[str]
+) -> list[Any]:
     errors = []
     parts = out.pop("name_parts", "")
     if not out.get("name"):
@@ -60,17 +68,6 @@ def _customers(out: dict[str, Any], columns: dict[str, str], line: int, region: 
             out["name"] = out["company"]  # a business contact with no person's name
         else:
             errors.append(_error(line, columns, "name", "", "is required (no name, first/last name or company)"))
-    typed = out.pop("_typed_phone", None)
-    if typed and "phone" not in out:
-        try:
-            out["phone"], out["phone_raw"], out["search_phone"] = clean_phone_fast(typed, region, "phone_raw")
-        except ValidationFailed as exc:
-            errors.append(_error(line, columns, "phone_raw", typed, exc.errors[0].message))
-    elif typed and out.get("phone"):
-        try:
-            same = clean_phone_fast(typed, region)[0] == out["phone"]
-        except ValidationFailed:
-            same = False
-        if same:  # our own export: what was typed, beside the E.164 form of the same number
-            out["phone_raw"] = typed
+    for column, field, value, reason in finish_contacts(out, columns, line, settings, warnings):
+        errors.append(_error(line, {field: column}, field, value, reason))
     return errors
