@@ -4,6 +4,8 @@ and phones read in the customer's own country."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from deskapp.core.io.importing import ImportOptions, ImportSummary, import_file
 from deskapp.core.records.contact_tables import ConsentStatus
 from deskapp.core.records.errors import ValidationFailed
 from deskapp.core.records.settings import save_setting
-from deskapp.core.records.tables import Customer
+from deskapp.core.records.tables import Customer, Purchase
 from deskapp.core.records.validation import clean_phone, phone_doubt, phone_region_for
 
 REAL = Path(__file__).resolve().parents[2] / "data" / "import" / "realdata"
@@ -162,3 +164,24 @@ def test_shopify_customers_consent_country_tags(engine: Engine) -> None:
         "+447700900123",
     )
     assert oliver.marketing_consent == ConsentStatus.WITHDRAWN
+
+
+def test_shopify_orders_one_purchase_per_order(engine: Engine) -> None:
+    run(engine, "customers", REAL / "shopify_customers.csv")
+    summary = run(engine, "purchases", REAL / "orders_export.csv")
+    assert summary.preset == "shopify-orders" and summary.counts.inserted == 2
+    assert any("1 cancelled order left out" in n for n in summary.notices)
+    assert "Shipping" in summary.not_imported and "Lineitem sku" in summary.not_imported
+    assert "Lineitem name" not in summary.not_imported and "Total" not in summary.not_imported
+    with session_scope(engine) as session:
+        bought = {p.external_id: p for p in session.execute(select(Purchase)).scalars()}
+        by_id = {c.id: c.name for c in session.execute(select(Customer)).scalars()}
+    assert set(bought) == {"#1001", "#1002"}
+    first = bought["#1001"]
+    assert (first.amount, first.currency, by_id[first.customer_id]) == (Decimal("149.70"), "EUR", "Aino Virtanen")
+    assert first.ordered_at == datetime(2026, 3, 5, 12, 22, 10, tzinfo=UTC)  # 14:22:10 +0200
+    assert first.description == "2 x Bike bell - Brass; Helmet - M; Gift wrap"
+    second = bought["#1002"]
+    assert (second.amount, second.currency, by_id[second.customer_id]) == (Decimal("45.00"), "GBP", "Oliver Smith")
+    again = run(engine, "purchases", REAL / "orders_export.csv")
+    assert (again.counts.inserted, again.counts.unchanged) == (0, 2)

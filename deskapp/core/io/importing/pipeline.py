@@ -21,12 +21,13 @@ from deskapp.core.db.engine import session_scope
 from deskapp.core.io.importing.batches import close_batch, open_batch
 from deskapp.core.io.importing.context import ON_CONFLICT, Counts, WriteContext
 from deskapp.core.io.importing.dates import DateReader
-from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, build_mapping
+from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, build_mapping, detect_preset
 from deskapp.core.io.importing.kinds import KINDS, kind_named
 from deskapp.core.io.importing.likely import LikelyCheck, check_duplicates_option
 from deskapp.core.io.importing.rejects import RejectWriter
 from deskapp.core.io.importing.rows import CleanRow, RowCleaner, RowError
 from deskapp.core.io.importing.saved_mappings import mapping_columns
+from deskapp.core.io.importing.shopify import group_orders, order_headers
 from deskapp.core.io.importing.sources import ImportFileError, Record, Source
 from deskapp.core.io.importing.store import Store
 from deskapp.core.records import clock
@@ -175,12 +176,17 @@ def import_file(
         if source.info.format == "vcf" and spec.name != "customers":
             raise ImportFileError("vCard files hold contacts: import them as customers")
         headers, records = source.open_records()
+        file_headers, preset = headers, detect_preset(headers)
         if not headers and source.info.format != "csv":
             headers = spec.field_names()  # an empty JSON array: no keys to map, and no rows to import
+        shopify_notices: list[str] = []
+        if spec.name == "purchases" and preset == "shopify-orders":
+            headers, records = order_headers(headers), group_orders(headers, records, shopify_notices)
         overrides = list(options.mapping)
         if options.saved_mapping is not None:
             overrides = options.saved_mapping.overrides_for(headers, overrides)
         mapping = build_mapping(spec.name, headers, overrides)
+        mapping.preset = mapping.preset or preset
         info = source.info
         summary = ImportSummary(
             spec.name, info.name, info.format, info.encoding, info.delimiter, mapping.preset,
@@ -194,7 +200,9 @@ def import_file(
             dayfirst = False
             summary.notices.append(f"{mapping.preset} export: dates read month first (use --dayfirst if not)")
         dates = DateReader(dayfirst)
-        rejects = RejectWriter(options.rejects, info, headers) if options.rejects else None
+        shopify_notices[:0] = summary.notices
+        summary.notices = shopify_notices  # the orders reader adds to it as it reads
+        rejects = RejectWriter(options.rejects, info, file_headers) if options.rejects else None
         summary.rejects_file = str(options.rejects) if options.rejects else None
         try:
             _run(engine, source, records, mapping, dates, options, summary, rejects, staff, progress)
