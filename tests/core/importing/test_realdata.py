@@ -4,7 +4,7 @@ and phones read in the customer's own country."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,3 +185,50 @@ def test_shopify_orders_one_purchase_per_order(engine: Engine) -> None:
     assert (second.amount, second.currency, by_id[second.customer_id]) == (Decimal("45.00"), "GBP", "Oliver Smith")
     again = run(engine, "purchases", REAL / "orders_export.csv")
     assert (again.counts.inserted, again.counts.unchanged) == (0, 2)
+
+
+def test_apple_vcard_groups_labels_address_and_the_year_1604(engine: Engine) -> None:
+    summary = run(engine, "customers", REAL / "apple_contacts.vcf")
+    assert summary.counts.inserted == 2 and summary.not_imported == ["URL", "PHOTO"]
+    found = people(engine)
+    linnea = found["Linnea Holm"]
+    assert (linnea.email, linnea.phone, linnea.company) == ("linnea.holm@example.se", "+46701234567", "Holm Cykel AB")
+    assert (linnea.street, linnea.city, linnea.region, linnea.postcode, linnea.country) == (
+        "Storgatan 12",
+        "Uppsala",
+        "Uppsala län",
+        "753 20",
+        "SE",
+    )
+    assert linnea.birthday is None  # 1604 is Apple's "no year"
+    assert json.loads(linnea.special_dates) == [
+        {"label": "anniversary", "date": "2015-05-02"},
+        {"label": "birthday", "date": "--06-21"},
+    ]
+    assert linnea.notes == "Met at the spring fair, Uppsala"
+    thabo = found["Thabo Nkosi"]
+    assert (thabo.phone, thabo.country, thabo.birthday) == ("+27825551234", "ZA", date(1988, 2, 29))
+    with session_scope(engine) as session:
+        assert linnea.id is not None and thabo.id is not None
+        extra = contacts_of(session, linnea.id)
+        assert [(e.value, e.label) for e in extra.emails] == [("linnea@holmcykel.example.se", "Shop")]
+        assert [(p.value, p.label) for p in extra.phones] == [("+447700900123", "UK mobile")]
+        assert [(p.value, p.label) for p in contacts_of(session, thabo.id).phones] == [("+27215550199", "work")]
+
+
+def test_outlook_export_address_second_email_and_business_phone(engine: Engine) -> None:
+    summary = run(engine, "customers", REAL / "outlook_contacts.csv")
+    assert summary.preset == "outlook" and summary.counts.inserted == 2
+    assert summary.not_imported == ["Job Title", "Spouse", "Web Page"]
+    found = people(engine)
+    bence = found["Bence Horváth"]
+    assert (bence.email, bence.phone, bence.birthday) == ("bence@horvath.example.hu", "+36309876543", date(1979, 4, 3))
+    assert (bence.street, bence.city, bence.postcode, bence.country) == ("Váci út 10", "Budapest", "1132", "HU")
+    assert bence.company == "Horváth Kerékpár Kft." and bence.tags == ",wholesale,vip,"
+    grace = found["Grace Taylor"]
+    assert (grace.phone, grace.street, grace.city, grace.country) == ("+442079460123", "5 Mill Lane", "Bristol", "GB")
+    with session_scope(engine) as session:
+        assert bence.id is not None
+        extra = contacts_of(session, bence.id)
+        assert [e.value for e in extra.emails] == ["bence.h@example.com"]
+        assert [(p.value, p.label) for p in extra.phones] == [("+3612345678", "Business Phone")]

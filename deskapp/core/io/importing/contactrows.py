@@ -36,10 +36,14 @@ def _label_of(column: str, values: dict[str, Any]) -> list[str]:
     return [] if value_key(column) in _GENERIC else [column.strip()]
 
 
-def contact_values(pairs: list[tuple[str, str]], values: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(value, label, column) for every e-mail or phone in the row's cells, " ::: " lists split."""
+def contact_values(pairs: list[tuple[str, Any]], values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(value, label, column) for every e-mail or phone in the row's cells, " ::: " lists split; a cell
+    may also be {"value": ..., "label": ...} (vCard, JSON)."""
     out: list[tuple[str, str, str]] = []
     for column, cell in pairs:
+        if isinstance(cell, dict):
+            out.append((str(cell["value"]).strip(), str(cell.get("label") or "")[:64], column))
+            continue
         labels = _label_of(column, values)
         for i, part in enumerate(p.strip() for p in cell.split(":::")):
             if part:

@@ -226,7 +226,7 @@ class RowCleaner:
         used = [col for col, part in parts if part]
         return " ".join(part for _, part in parts if part), " + ".join(used) or " + ".join(columns)
 
-    def _collected(self, columns: tuple[str, ...], values: dict[str, Any]) -> tuple[list[tuple[str, str]], str]:
+    def _collected(self, columns: tuple[str, ...], values: dict[str, Any]) -> tuple[list[tuple[str, Any]], str]:
         """Every non-empty cell of the columns, as (column, text) pairs: all of a contact's e-mails or phones."""
         found = []
         for column in columns:
@@ -234,6 +234,10 @@ class RowCleaner:
             if cell is None or cell == "" or cell == []:
                 continue
             for item in cell if isinstance(cell, list) else [cell]:
+                if isinstance(item, dict):  # {"value": ..., "label": ...}: vCard, our JSON
+                    if str(item.get("value") or "").strip():
+                        found.append((column, item))
+                    continue
                 text = str(item)
                 if self.csv_input and _NEUTRALISED.match(text):
                     text = text[1:]
