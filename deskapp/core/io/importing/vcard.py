@@ -103,7 +103,9 @@ def _address(value: str) -> dict[str, str]:
 def _card_values(props: list[tuple[str | None, str, dict[str, str], str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     labels = {group: value for group, name, _, value in props if group and name == "X-ABLABEL"}
-    emails, phones, addresses = [], [], []
+    emails: list[tuple[int, int, dict[str, str]]] = []
+    phones: list[tuple[int, int, dict[str, str]]] = []
+    addresses: list[tuple[int, int, dict[str, str]]] = []
     for group, name, params, value in props:
         label = labels.get(group) if group else None
         if name == "FN":
