@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from deskapp.core.records.contact_tables import ConsentStatus, CustomerEmail, CustomerPhone
 from deskapp.core.records.countries import country_code
@@ -189,3 +189,45 @@ def set_contacts(
         customer.version += 1
     session.flush()
     return contacts_of(session, customer_id)
+
+
+def search_contacts_of(session: Session, customer_id: int, country: str = "") -> str:
+    """What `customer.search_contacts` should hold, from the child rows (after they moved in a merge)."""
+    region = phone_region_for(country, load_settings(session).phone_region)
+    held = contacts_of(session, customer_id)
+    searches = [clean_phone(p.value, region)[2] for p in held.phones]
+    return " ".join(dict.fromkeys([*(e.value for e in held.emails), *searches]))
+
+
+def keep_losing_contacts(
+    session: Session, survivor: Customer, other: Customer, values: dict[str, Any]
+) -> dict[str, list[int]]:
+    """A merge keeps one primary e-mail and phone; the other customer's (or the survivor's own) that lost
+    become further ones of the survivor, so no way to reach the person is lost. Returns the added ids."""
+    added: dict[str, list[int]] = {}
+    assert survivor.id is not None
+    held = contacts_of(session, survivor.id)
+    theirs = contacts_of(session, other.id) if other.id is not None else Contacts()
+    known_emails = {values.get("email"), *(e.value for e in held.emails), *(e.value for e in theirs.emails)}
+    for email in (survivor.email, other.email):
+        if email and email not in known_emails:
+            row = CustomerEmail(customer_id=survivor.id, address=email, label="before merge", position=99)
+            session.add(row)
+            session.flush()
+            added.setdefault("customer_email", []).append(int(row.id or 0))
+            known_emails.add(email)
+    known_phones = {values.get("phone"), *(p.value for p in held.phones), *(p.value for p in theirs.phones)}
+    for customer in (survivor, other):
+        if customer.phone and customer.phone not in known_phones:
+            row2 = CustomerPhone(
+                customer_id=survivor.id,
+                phone=customer.phone,
+                phone_raw=customer.phone_raw,
+                label="before merge",
+                position=99,
+            )
+            session.add(row2)
+            session.flush()
+            added.setdefault("customer_phone", []).append(int(row2.id or 0))
+            known_phones.add(customer.phone)
+    return added

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from deskapp.core.customers.service import customer_snapshot, get_customer
 from deskapp.core.db import audit
 from deskapp.core.records import clock
+from deskapp.core.records.contact_tables import CustomerEmail, CustomerPhone
 from deskapp.core.records.tables import (
     AuditEntry,
     Complaint,
@@ -26,9 +27,15 @@ from deskapp.core.records.tables import (
     Purchase,
     Referral,
     StageChange,
+    table_of,
 )
 
-CHILDREN = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)
+CHILDREN = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange, CustomerEmail, CustomerPhone)
+# Erasure blanks these columns of the customer row (name, birthday and external id are handled apart).
+ERASED_TEXT = (
+    "company", "email", "phone", "phone_raw", "search_phone", "tags", "notes", "special_dates",
+    "street", "postcode", "city", "region", "country", "language", "consent_source", "search_contacts",
+)  # fmt: skip
 
 
 def _plain_row(obj: Any) -> dict[str, Any]:
@@ -72,6 +79,9 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
         for model in CHILDREN
     }
     touched["follow_up"] = session.execute(delete(FollowUp).where(FollowUp.customer_id == customer_id)).rowcount  # type: ignore[arg-type]
+    for contact in (CustomerEmail, CustomerPhone):  # further e-mails and phones are nothing but personal data
+        table = table_of(contact)
+        touched[table.name] = session.execute(delete(table).where(table.c.customer_id == customer_id)).rowcount
     touched["interaction"] = session.execute(
         update(Interaction)
         .where(Interaction.customer_id == customer_id)
@@ -112,9 +122,11 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
 
     touched["merge_record"] = forget_merges_of(session, customer_id)
     customer.name = f"Erased customer {customer_id}"
-    for field in ("company", "email", "phone", "phone_raw", "search_phone", "tags", "notes", "special_dates"):
+    for field in ERASED_TEXT:
         setattr(customer, field, "")
     customer.birthday = None
+    customer.marketing_consent = None
+    customer.consent_at = None
     customer.external_id = None
     customer.archived = True
     customer.version += 1

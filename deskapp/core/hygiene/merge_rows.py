@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from deskapp.core.db.audit import json_value
+from deskapp.core.records.contact_tables import CustomerEmail, CustomerPhone
 from deskapp.core.records.errors import DeskError
 from deskapp.core.records.tables import (
     Complaint,
@@ -31,7 +32,8 @@ from deskapp.core.records.tables import (
 from deskapp.core.records.types import Money, UTCDateTime
 
 # A customer's history: every row of these follows its customer into a merge (by `customer_id`).
-HISTORY = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)
+# Further e-mails and phones move too: the survivor keeps every way to reach the person.
+HISTORY = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange, CustomerEmail, CustomerPhone)
 # Referrals point at two customers; merge handles both ends itself.
 REFERRAL_COLUMNS = ("referrer_id", "referred_id")
 DERIVED = frozenset({"search_text"})  # kept by a PostgreSQL trigger; never compared or restored by hand

@@ -42,7 +42,8 @@ def contact_values(pairs: list[tuple[str, Any]], values: dict[str, Any]) -> list
     out: list[tuple[str, str, str]] = []
     for column, cell in pairs:
         if isinstance(cell, dict):
-            out.append((str(cell["value"]).strip(), str(cell.get("label") or "")[:64], column))
+            text = str(cell.get("raw") or cell["value"]).strip()  # a phone as typed reads back to the same E.164
+            out.append((text, str(cell.get("label") or "")[:64], column))
             continue
         labels = _label_of(column, values)
         for i, part in enumerate(p.strip() for p in cell.split(":::")):

@@ -43,7 +43,7 @@ class KindSpec:
 F = FieldSpec
 
 
-def _numbered(template: str, count: int = 6) -> str:
+def _numbered(template: str, count: int = 20) -> str:
     """Google's numbered columns: "E-mail 1 - Value", "E-mail 2 - Value", ..."""
     return "|".join(template.format(i) for i in range(1, count + 1))
 
@@ -87,7 +87,7 @@ CUSTOMERS = KindSpec(
             "email",
             "e-mail|email address|e-mail address|mail|primary email|work email|personal email|e-post|sähköposti"
             f"|{_numbered('e-mail {} - value')}|e-mail 2 address|e-mail 3 address|email 2|email 3|secondary email"
-            "|other email|home email",
+            "|other email|home email|emails",
             collect=True,
         ),
         F(
@@ -95,7 +95,7 @@ CUSTOMERS = KindSpec(
             "mobile|mobile phone|mobile phone number|mobile number|cell|cell phone|phone number|telephone|tel"
             f"|{_numbered('phone {} - value')}|primary phone|business phone|home phone|company main phone|other phone"
             "|business phone 2|home phone 2|car phone|assistant's phone|default address phone|billing phone"
-            "|telefon|telefonnummer|mobil|puhelin|matkapuhelin|telefonszám|work phone|phone 2|phone 3",
+            "|telefon|telefonnummer|mobil|puhelin|matkapuhelin|telefonszám|work phone|phone 2|phone 3|phones",
             collect=True,
         ),
         F("phone_raw"),

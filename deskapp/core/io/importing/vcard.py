@@ -129,6 +129,8 @@ def _card_values(props: list[tuple[str | None, str, dict[str, str], str]]) -> di
         elif name in ("ANNIVERSARY", "X-ABDATE"):
             what = _label({}, label).lower() if label else "anniversary"
             out.setdefault("special_dates", []).append({"label": what, "date": _iso_date(value)})
+        elif name == "LANG":
+            out.setdefault("language", unescape(value))
         elif name == "NOTE":
             out["notes"] = unescape(value)
         elif name == "CATEGORIES":
