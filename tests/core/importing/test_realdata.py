@@ -232,3 +232,30 @@ def test_outlook_export_address_second_email_and_business_phone(engine: Engine) 
         extra = contacts_of(session, bence.id)
         assert [e.value for e in extra.emails] == ["bence.h@example.com"]
         assert [(p.value, p.label) for p in extra.phones] == [("+3612345678", "Business Phone")]
+
+
+def test_undo_of_an_import_takes_its_further_emails_and_phones_back(engine: Engine, tmp_path: Path) -> None:
+    from deskapp.core.io.importing.batches import undo_batch
+    from deskapp.core.records.contact_tables import CustomerEmail, CustomerPhone
+
+    first = tmp_path / "first.csv"
+    first.write_text("external_id,name,email\nk1,Anna Berg,anna@example.se\n", encoding="utf-8")
+    run(engine, "customers", first)
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "external_id,name,E-mail 1 - Value,E-mail 2 - Value,Phone 1 - Value,Phone 2 - Value,Country\n"
+        "k1,Anna Berg,anna@example.se,anna@work.example.se,070-123 45 67,08-123 456 78,SE\n",
+        encoding="utf-8",
+    )
+    summary = run(engine, "customers", more)
+    assert summary.counts.updated == 1 and summary.import_batch is not None
+    with session_scope(engine) as session:
+        assert [c.name for c in customers_service.search_customers(session, "anna@work").items] == ["Anna Berg"]
+    with session_scope(engine, write=True) as session:
+        undo_batch(session, summary.import_batch)
+    with session_scope(engine) as session:
+        assert session.execute(select(CustomerEmail)).first() is None
+        assert session.execute(select(CustomerPhone)).first() is None
+        anna = session.execute(select(Customer)).scalars().one()
+        assert (anna.search_contacts, anna.phone, anna.country) == ("", "", "")
+        assert not customers_service.search_customers(session, "anna@work").items

@@ -228,7 +228,7 @@ class RowCleaner:
 
     def _collected(self, columns: tuple[str, ...], values: dict[str, Any]) -> tuple[list[tuple[str, Any]], str]:
         """Every non-empty cell of the columns, as (column, text) pairs: all of a contact's e-mails or phones."""
-        found = []
+        found: list[tuple[str, Any]] = []
         for column in columns:
             cell = values.get(column)
             if cell is None or cell == "" or cell == []:
@@ -272,6 +272,7 @@ class RowCleaner:
         warnings: list[str] = []
         columns = self.columns
         self.record_values = values
+        value: Any
         for name, sources, joined, fn, many in plan:
             if joined == "collect":
                 value, column = self._collected(sources, values)
