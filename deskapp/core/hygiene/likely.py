@@ -59,7 +59,7 @@ def profile_from_fields(fields: Mapping[str, Any], settings: Settings, *, custom
     """A profile from what a person typed or a file held; fields that don't clean are left out (the
     check must never stop a create: the create's own validation reports them)."""
     from deskapp.core.records.errors import ValidationFailed
-    from deskapp.core.records.validation import clean_date, clean_phone
+    from deskapp.core.records.validation import clean_date, clean_phone, phone_region_for
 
     def cleaned(fn: Any, *args: Any) -> Any:
         try:
@@ -67,7 +67,8 @@ def profile_from_fields(fields: Mapping[str, Any], settings: Settings, *, custom
         except (ValidationFailed, ValueError):
             return None
 
-    phone = cleaned(clean_phone, fields.get("phone"), settings.phone_region)
+    region = cleaned(phone_region_for, fields.get("country"), settings.phone_region) or settings.phone_region
+    phone = cleaned(clean_phone, fields.get("phone"), region)
     return make_profile(
         customer_id,
         str(fields.get("name") or ""),

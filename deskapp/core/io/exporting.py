@@ -23,6 +23,7 @@ from typing import IO, Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from deskapp.core.customers.contacts import CONTACT_FIELDS
 from deskapp.core.io.export_contacts import (
     attach_contacts,
     json_contacts,
@@ -63,15 +64,7 @@ CUSTOMER_FIELDS = (
     "updated_at",
     "archived",
     "version",
-    "street",
-    "postcode",
-    "city",
-    "region",
-    "country",
-    "language",
-    "marketing_consent",
-    "consent_at",
-    "consent_source",
+    *CONTACT_FIELDS,
 )
 CUSTOMER_REF_FIELDS = ("customer_id", "customer_external_id", "customer_email", "customer_name")
 FIELDS: dict[str, tuple[str, ...]] = {

@@ -259,3 +259,11 @@ def test_undo_of_an_import_takes_its_further_emails_and_phones_back(engine: Engi
         anna = session.execute(select(Customer)).scalars().one()
         assert (anna.search_contacts, anna.phone, anna.country) == ("", "", "")
         assert not customers_service.search_customers(session, "anna@work").items
+
+
+def test_the_new_customer_duplicate_check_reads_the_phone_in_the_customers_country() -> None:
+    from deskapp.core.hygiene.likely import profile_from_fields
+    from deskapp.core.records.settings import Settings
+
+    fields = {"name": "Thabo Nkosi", "phone": "082 555 1234", "country": "Suid-Afrika"}
+    assert profile_from_fields(fields, Settings(phone_region="SE")).phone == "+27825551234"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deskapp.core.customers.contacts import CONTACT_FIELDS
 from deskapp.core.io.importing.cleaners import value_key
 
 
@@ -174,15 +175,7 @@ CUSTOMERS = KindSpec(
         "special_dates",
         "notes",
         "archived",
-        "street",
-        "postcode",
-        "city",
-        "region",
-        "country",
-        "language",
-        "marketing_consent",
-        "consent_at",
-        "consent_source",
+        *CONTACT_FIELDS,
         "search_contacts",
     ),
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from deskapp.core.customers.contacts import CONTACT_FIELDS
 from deskapp.core.db.audit import json_value
 from deskapp.core.io.importing.context import WriteContext
 from deskapp.core.io.importing.kinds import CUSTOMERS
@@ -41,17 +42,10 @@ INSERT_COLUMNS = (
     "updated_at",
     "archived",
     "version",
-    "street",
-    "postcode",
-    "city",
-    "region",
-    "country",
-    "language",
-    "marketing_consent",
-    "consent_at",
-    "consent_source",
+    *CONTACT_FIELDS,
     "search_contacts",
 )
+NOT_TEXT = frozenset({"marketing_consent", "consent_at"})  # contact fields whose empty value is NULL
 # `insert_customers` builds its tuples in INSERT_COLUMNS order: owner is at 8, stage at 9, created_at at 15.
 BULK_INDEX_FROM = 500  # batches this large index the search in one statement (see searchindex.py)
 STAGE_COLUMNS = ("customer_id", "from_stage", "to_stage", "at", "reason", "churn_reason", "staff", "automatic")
@@ -93,15 +87,7 @@ def insert_customers(ctx: WriteContext, values: Sequence[dict[str, Any]]) -> lis
                 now,
                 get("archived", False),
                 1,
-                get("street", ""),
-                get("postcode", ""),
-                get("city", ""),
-                get("region", ""),
-                get("country", ""),
-                get("language", ""),
-                get("marketing_consent"),
-                get("consent_at"),
-                get("consent_source", ""),
+                *(get(f, None if f in NOT_TEXT else "") for f in CONTACT_FIELDS),
                 get("search_contacts", ""),
             )
         )
