@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from deskapp.core.records.contact_tables import ConsentStatus, CustomerEmail, CustomerPhone
-from deskapp.core.records.countries import country_code
+from deskapp.core.records.countries import country_code, language_code
 from deskapp.core.records.errors import NotFound, ValidationFailed
 from deskapp.core.records.settings import Settings, load_settings
 from deskapp.core.records.tables import Customer, table_of
@@ -49,9 +49,12 @@ def clean_country(value: Any) -> str:
 
 
 def clean_language(value: Any) -> str:
+    """A language tag ("sv", "en-GB"), also from a language's name ("Svenska", "English")."""
     text = clean_text("language", value, max_length=35)
     if text and not _LANGUAGE.match(text):
-        raise ValidationFailed.one("language", value, "is not a language tag (such as sv, fi, hu, en-GB)")
+        text = language_code(text) or ""
+        if not text:
+            raise ValidationFailed.one("language", value, "is not a language (use a tag such as sv, fi, hu, en-GB)")
     return text.replace("_", "-")
 
 

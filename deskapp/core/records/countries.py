@@ -134,3 +134,27 @@ def country_code(text: str | None) -> str | None:
 def country_names() -> dict[str, tuple[str, ...]]:
     """The names read for each code (for help texts and tests)."""
     return dict(_NAMES)
+
+
+# Languages as exports name them ("English", "Svenska"), for the preferred-language field's tag.
+_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "engelska", "englanti", "angol", "engels"),
+    "sv": ("swedish", "svenska", "ruotsi", "svéd", "sweeds"),
+    "fi": ("finnish", "suomi", "finska", "finn", "fins"),
+    "hu": ("hungarian", "magyar", "ungerska", "unkari", "hongaars"),
+    "af": ("afrikaans",),
+    "zu": ("zulu", "isizulu"),
+    "xh": ("xhosa", "isixhosa"),
+    "de": ("german", "deutsch", "tyska", "saksa", "német", "duits"),
+    "nb": ("norwegian", "norsk", "norska", "norja"),
+    "da": ("danish", "dansk", "danska", "tanska"),
+    "et": ("estonian", "eesti", "estniska", "viro"),
+    "fr": ("french", "français", "franska", "ranska", "francia"),
+    "es": ("spanish", "español", "spanska", "espanja", "spanyol"),
+}
+_LANGUAGE_BY_NAME = {_key(name): code for code, names in _LANGUAGES.items() for name in names}
+
+
+def language_code(text: str) -> str | None:
+    """The language tag for a language's name ("English", "Svenska", "magyar"), else None."""
+    return _LANGUAGE_BY_NAME.get(_key(text))

@@ -267,3 +267,25 @@ def test_the_new_customer_duplicate_check_reads_the_phone_in_the_customers_count
 
     fields = {"name": "Thabo Nkosi", "phone": "082 555 1234", "country": "Suid-Afrika"}
     assert profile_from_fields(fields, Settings(phone_region="SE")).phone == "+27825551234"
+
+
+def test_a_country_or_language_the_desk_cant_name_is_a_warning(engine: Engine, tmp_path: Path) -> None:
+    file = tmp_path / "people.csv"
+    file.write_text(
+        "name,phone,country,preferred language\n"
+        "Awa Koné,+225 07 12 34 56 78,Côte d'Ivoire,Bambara\nAnna Berg,070-123 45 67,Sverige,Svenska\n",
+        encoding="utf-8",
+    )
+    with session_scope(engine, write=True) as session:
+        save_setting(session, "phone_region", "SE")
+    summary = run(engine, "customers", file)
+    assert summary.counts.inserted == 2
+    assert any("Côte d'Ivoire" in w and "left empty" in w for w in summary.warnings)
+    assert any("Bambara" in w for w in summary.warnings)
+    found = people(engine)
+    assert (found["Awa Koné"].country, found["Awa Koné"].language, found["Awa Koné"].phone) == (
+        "",
+        "",
+        "+2250712345678",
+    )
+    assert (found["Anna Berg"].country, found["Anna Berg"].language) == ("SE", "sv")

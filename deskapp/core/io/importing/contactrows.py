@@ -64,6 +64,12 @@ def finish_contacts(
     """Primary and further e-mails and phones, the address and a yearless birthday, in `out`'s stored form;
     returns errors as (column, field, value, reason)."""
     errors: list[tuple[str, str, Any, str]] = []
+    for field in ("country", "language"):  # a country or language the desk can't name: left out, and said
+        problem = out.pop(f"_unread_{field}", None)
+        if problem is None:
+            continue
+        column = columns.get(field, field)
+        warnings.append(f"line {line}: {column} {problem.value!r} {problem.message}; left empty")
     street2 = out.pop("street2", "")
     if street2:
         out["street"] = ", ".join(p for p in (out.get("street", ""), street2) if p)[:300]

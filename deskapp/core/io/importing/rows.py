@@ -89,6 +89,13 @@ def _special_dates(value: Any) -> str:
     return _clean_special_dates(value)
 
 
+def _lenient(field: str, cleaner: Callable[[Any], str], value: Any) -> dict[str, Any]:
+    try:
+        return {field: cleaner(value)}
+    except ValidationFailed as exc:
+        return {f"_unread_{field}": exc.errors[0]}
+
+
 class RowCleaner:
     """Validates the records of one file against one kind, with the file's mapping and date convention."""
 
@@ -149,8 +156,9 @@ class RowCleaner:
                 postcode=_text("postcode", 32),
                 city=_text("city", 100),
                 region=_text("region", 100),
-                country=_one("country", clean_country),
-                language=_one("language", clean_language),
+                # A country or language the desk can't name is a warning, not a refused row (see contactrows).
+                country=_many(lambda v: _lenient("country", clean_country, v)),
+                language=_many(lambda v: _lenient("language", clean_language, v)),
                 marketing_consent=_one("marketing_consent", clean_consent),
                 consent_at=_one("consent_at", lambda v: d.datetime("consent_at", v)),
                 consent_source=_text("consent_source", 200),
