@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db.engine import DeskSession, open_engine, session_scope
+from deskapp.core.db.engine import DeskSession, make_engine, open_engine, resolve_url, session_scope
 from deskapp.core.records import clock
 
 FIXED_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+class _Saved(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def ident(row: _Saved) -> int:
+    """A saved row's id: typed optional on the table (None until the row is flushed), known here."""
+    assert row.id is not None
+    return row.id
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +74,7 @@ def postgres_schema_engine() -> Iterator[Engine]:
     """A migrated desk in a fresh schema of the test PostgreSQL database, dropped afterwards."""
     from sqlalchemy import text
 
-    from deskapp.core.db.engine import make_engine, resolve_url, upgrade
+    from deskapp.core.db.engine import upgrade
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(resolve_url(POSTGRES_URL))
@@ -83,14 +96,34 @@ def postgres_schema_engine() -> Iterator[Engine]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One empty desk migrated to head, made once per test process: running Alembic for every test costs
+    more than the test. Checkpointed, so the file alone holds the schema."""
+    path = tmp_path_factory.mktemp("template") / "desk.db"
+    eng = open_engine(path)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+def copy_of_template(template: Path, target: Path) -> Engine:
+    """A desk of its own at `target`, as `open_engine` would leave a new file (same engine settings), without
+    migrating again."""
+    shutil.copy(template, target)  # the contents and the owner-only mode
+    return make_engine(resolve_url(target))
+
+
 @pytest.fixture
-def engine(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Engine]:
-    """A migrated, empty desk: a temporary SQLite file, or its own PostgreSQL schema."""
+def engine(request: pytest.FixtureRequest, db_path: Path, desk_template: Path) -> Iterator[Engine]:
+    """A migrated, empty desk: a temporary SQLite file (a copy of the template), or its own PostgreSQL
+    schema."""
     if getattr(request, "param", "sqlite") == "postgres":
         with postgres_schema_engine() as eng:
             yield eng
         return
-    eng = open_engine(db_path)
+    eng = copy_of_template(desk_template, db_path)
     yield eng
     eng.dispose()
 

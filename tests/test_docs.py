@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import typer.core
 import typer.main
 
 from deskapp.cli import app
@@ -15,8 +16,9 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 def command_paths() -> list[str]:
     group = typer.main.get_command(app)
-    out = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    out: list[str] = []
+    assert isinstance(group, typer.core.TyperGroup)
+    for name, command in group.commands.items():
         out.append(name)
         for sub in getattr(command, "commands", {}):
             out.append(f"{name} {sub}")

@@ -18,6 +18,7 @@ from deskapp.cli import find as find_command
 from deskapp.cli import import_batches as _import_batches  # noqa: F401  (registers import history/undo)
 from deskapp.cli import importing as import_commands
 from deskapp.cli import report as report_commands
+from deskapp.cli import sweep as sweep_command
 from deskapp.cli.common import DeskContext, desk, handle_errors
 
 app = typer.Typer(
@@ -67,7 +68,7 @@ def demo(
     print_only: bool = typer.Option(False, "--print", help="Print the demo customers instead of opening the desk."),
 ) -> None:
     """Open the desk on a demo database built from the sample data (created on first use)."""
-    from deskapp.core.io.sample import demo_database_path, ensure_demo_database
+    from deskapp.core.io import demo_database_path, ensure_demo_database
 
     state = desk(ctx)
     path = demo_database_path()
@@ -76,7 +77,7 @@ def demo(
     if print_only:
         find_command.print_customers(ctx, engine, "", limit=25, as_json=False)
         return
-    from deskapp.core.db.engine import resolve_url
+    from deskapp.core.db import resolve_url
     from deskapp.tui.app import run_desk
 
     run_desk(engine=engine, url=resolve_url(str(path)), staff=state.staff)
@@ -89,6 +90,7 @@ app.command(name="restore")(data_commands.restore)
 app.command(name="find")(find_command.find)
 app.add_typer(report_commands.app, name="report")
 app.command(name="due")(due_command.due)
+app.command(name="sweep")(sweep_command.sweep)
 app.command(name="import")(import_commands.import_command)
 app.command(name="export")(export_commands.export_command)
 app.command(name="duplicates")(duplicate_commands.duplicates)

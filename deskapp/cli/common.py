@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -26,12 +26,12 @@ class DeskContext:
     staff: str | None = None
 
     def engine(self, *, migrate: bool = True) -> Any:
-        from deskapp.core.db.engine import open_engine
+        from deskapp.core.db import open_engine
 
         return open_engine(self.db, migrate=migrate)
 
     def session(self, engine: Any, *, write: bool = False) -> Any:
-        from deskapp.core.db.engine import session_scope
+        from deskapp.core.db import session_scope
 
         return session_scope(engine, staff=self.staff, write=write)
 
@@ -43,7 +43,7 @@ def desk(ctx: typer.Context) -> DeskContext:
     return root.obj
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     from rich.text import Text
 
     err_console.print(Text("error: ", style="bold red") + Text(message))
@@ -55,7 +55,7 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from deskapp.core.records.errors import DeskError
+        from deskapp.core.records import DeskError
 
         try:
             return fn(*args, **kwargs)
@@ -67,7 +67,7 @@ def handle_errors(fn: F) -> F:
             err_console.print("interrupted; nothing more was written")
             raise typer.Exit(130) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)  # functools.wraps keeps the signature typer reads
 
 
 def print_json(data: Any) -> None:

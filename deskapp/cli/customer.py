@@ -20,7 +20,7 @@ def export_person(
     output: Path = typer.Option(None, "-o", "--output", help="Write to this file instead of standard output."),
 ) -> None:
     """Everything the desk holds about one person, as JSON (their right of access)."""
-    from deskapp.core.history.privacy import person_record
+    from deskapp.core.history import person_record
 
     state = desk(ctx)
     with state.session(state.engine()) as session:
@@ -42,8 +42,8 @@ def erase_person(
     yes: bool = typer.Option(False, "--yes", help="Don't ask for confirmation."),
 ) -> None:
     """Remove a person's personal data from every table and the search index; anonymised purchases stay."""
-    from deskapp.core.customers.service import get_customer
-    from deskapp.core.history.privacy import erase_person as run_erase
+    from deskapp.core.customers import get_customer
+    from deskapp.core.history import erase_person as run_erase
 
     state = desk(ctx)
     engine = state.engine()
@@ -59,4 +59,33 @@ def erase_person(
     console.print(
         "Older backups still hold their data until they rotate out "
         "(daily backups are kept for the number of days in the daily_backups_kept setting)."
+    )
+
+
+@app.command("refer")
+@handle_errors
+def refer(
+    ctx: typer.Context,
+    referrer_id: int = typer.Argument(..., help="The customer who made the referral."),
+    referred_id: int = typer.Argument(..., help="The customer they brought."),
+    note: str = typer.Option("", "--note", help="How it came about."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Record that one customer referred another: the referrer is thanked (a follow-up) and counts as an advocate."""
+    from rich.text import Text
+
+    from deskapp.cli.common import print_json
+    from deskapp.core.activity import record_referral
+    from deskapp.core.customers import get_customer
+
+    state = desk(ctx)
+    with state.session(state.engine(), write=True) as session:
+        referral = record_referral(session, referrer_id, referred_id, note=note)
+        names = get_customer(session, referrer_id).name, get_customer(session, referred_id).name
+        result = {"id": referral.id, "referrer_id": referrer_id, "referred_id": referred_id, "at": referral.at}
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        Text(f"Recorded: {names[0]} (#{referrer_id}) referred {names[1]} (#{referred_id}); a thank-you is due.")
     )

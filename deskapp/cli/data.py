@@ -15,13 +15,13 @@ def backup(
     path: str = typer.Argument(None, help="File, or folder ending in /, for the backup (default: the backups folder)."),
 ) -> None:
     """Make a consistent copy of the desk while others keep working (SQLite; says how on PostgreSQL)."""
-    from deskapp.core.ops.backup import backup as make_backup
+    from deskapp.core import ops
 
     target = Path(path) if path else None
     if path and path.endswith(("/", "\\")):
         assert target is not None
         target.mkdir(parents=True, exist_ok=True)
-    info = make_backup(desk(ctx).engine(), target)
+    info = ops.backup(desk(ctx).engine(), target)
     console.print(f"Backed up to {info.path} ({info.bytes / 1_048_576:.1f} MiB, schema {info.revision}).")
 
 
@@ -32,8 +32,8 @@ def restore(
     yes: bool = typer.Option(False, "--yes", help="Don't ask for confirmation."),
 ) -> None:
     """Replace the desk with a backup, after checking it; the replaced desk is kept beside it."""
-    from deskapp.core.ops.backup import restore as run_restore
-    from deskapp.core.ops.backup import sqlite_path
+    from deskapp.core.ops import restore as run_restore
+    from deskapp.core.ops import sqlite_path
 
     engine = desk(ctx).engine(migrate=False)
     live = sqlite_path(engine)

@@ -13,8 +13,8 @@ app = typer.Typer(help="Manage the desk database itself.", no_args_is_help=True)
 @handle_errors
 def upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (also done automatically whenever the desk opens)."""
-    from deskapp.core.db.engine import current_revision, describe_url, head_revision
-    from deskapp.core.db.engine import upgrade as run_upgrade
+    from deskapp.core.db import current_revision, describe_url, head_revision
+    from deskapp.core.db import upgrade as run_upgrade
 
     engine = desk(ctx).engine(migrate=False)
     before = current_revision(engine)
@@ -35,15 +35,15 @@ def copy(
     ),
 ) -> None:
     """Copy the whole desk (every record, id and history) into another, empty database, then check the counts."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-    from deskapp.core.db.engine import describe_url, open_engine
-    from deskapp.core.ops.transfer import copy_desk
+    from deskapp.core.db import describe_url, open_engine
+    from deskapp.core.ops import copy_desk
 
     source = desk(ctx).engine()
     target = open_engine(to, migrate=False)
     with Progress(TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(), transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(table: str, done: int, total: int) -> None:
             if table not in tasks:
@@ -67,7 +67,7 @@ def check(
     repair: bool = typer.Option(True, "--repair/--no-repair", help="Rebuild the search index if it is out of step."),
 ) -> None:
     """Check the desk: integrity, foreign keys, and the search index against its table."""
-    from deskapp.core.ops.maintenance import check_desk
+    from deskapp.core.ops import check_desk
 
     report = check_desk(desk(ctx).engine(), repair=repair)
     console.print(f"integrity:     {report.integrity}")

@@ -1,7 +1,8 @@
 """`deskapp due`: overdue and upcoming follow-ups, for cron or a login shell.
 
-Runs the automation sweep first (cadence check-ins, special days, at-risk flags: idempotent), so what it
-lists is what the desk would show this morning. Always exits 0; `--json` keys are stable for scripts.
+A listing: it writes nothing (the reminders the rules make are created by the open desk and by
+`deskapp sweep`; `--sweep` runs that first, for a cron line that wants both). Always exits 0; `--json`
+keys are stable for scripts.
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ def due(
     ctx: typer.Context,
     days: int = typer.Option(7, "--days", "-d", min=0, max=3650, help="Also list what falls due this many days ahead."),
     mine: bool = typer.Option(False, "--mine", help="Only follow-ups assigned to you (--as / DESKAPP_USER / login)."),
-    sweep: bool = typer.Option(True, "--sweep/--no-sweep", help="Run the automation sweep first (default: yes)."),
+    sweep: bool = typer.Option(
+        False, "--sweep/--no-sweep", help="Run `deskapp sweep` first (default: no; due only lists)."
+    ),
     model: bool = typer.Option(
-        True, "--model/--no-model", help="Let the sweep flag at-risk customers by BG/NBD P(alive) too (slower)."
+        True, "--model/--no-model", help="With --sweep: flag at-risk customers by P(alive) too (slower)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """List overdue follow-ups and those due within --days, oldest first."""
-    from deskapp.core.activity.reminders import due_follow_ups
-    from deskapp.core.db.engine import current_staff
+    from deskapp.core.activity import due_follow_ups
+    from deskapp.core.db import current_staff
     from deskapp.core.records import clock
 
     state = desk(ctx)
@@ -37,7 +40,7 @@ def due(
     today = clock.today()
     created: dict[str, int] = {}
     if sweep:
-        from deskapp.core.analytics.automation import run_sweep
+        from deskapp.core.analytics import run_sweep
 
         with state.session(engine, write=True) as session:
             result = run_sweep(session, today, ahead_days=days, use_model=model)

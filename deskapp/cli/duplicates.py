@@ -43,7 +43,7 @@ def duplicates(
     """
     from rich.table import Table
 
-    from deskapp.core.hygiene.duplicates import find_duplicates
+    from deskapp.core.hygiene import find_duplicates
 
     state = desk(ctx)
     with state.session(state.engine()) as session:
@@ -124,9 +124,8 @@ def merge(
         return
     if not ids or len(ids) != 2:
         fail("give two customer ids to merge, or --undo MERGE_ID, or --list")
-    from deskapp.core.customers.service import get_customer
-    from deskapp.core.hygiene.duplicates import pair_score
-    from deskapp.core.hygiene.merge import merge_customers, plan_merge
+    from deskapp.core.customers import get_customer
+    from deskapp.core.hygiene import merge_customers, pair_score, plan_merge
 
     engine = state.engine()
     with state.session(engine) as session:
@@ -159,7 +158,7 @@ def merge(
 
 
 def _plan_json(plan: Any, score: int, reasons: tuple[str, ...]) -> dict[str, Any]:
-    from deskapp.core.db.audit import json_value as encode
+    from deskapp.core.db import json_value as encode
 
     return {
         "survivor_id": plan.survivor_id,
@@ -198,7 +197,7 @@ def _print_plan(plan: Any, names: dict[Any, str], score: int, reasons: tuple[str
 
 
 def _undo(state: Any, merge_id: int, as_json: bool) -> None:
-    from deskapp.core.hygiene.merge import undo_merge
+    from deskapp.core.hygiene import undo_merge
 
     with state.session(state.engine(), write=True) as session:
         result = undo_merge(session, merge_id)
@@ -227,7 +226,7 @@ def _undo(state: Any, merge_id: int, as_json: bool) -> None:
 def _list(state: Any, as_json: bool) -> None:
     from rich.table import Table
 
-    from deskapp.core.hygiene.merge import list_merges
+    from deskapp.core.hygiene import list_merges
 
     with state.session(state.engine()) as session:
         rows = list_merges(session)

@@ -30,9 +30,7 @@ def export_command(
     delimiter: str = typer.Option(",", "--delimiter", help="CSV delimiter, e.g. ';' for European Excel."),
 ) -> None:
     """Export records with their public field names; an export imports back to the same records."""
-    from deskapp.core.io.exporting import FIELDS, ExportError, export_records
-    from deskapp.core.io.importing.kinds import ALIASES
-    from deskapp.core.io.importing.rejects import open_private
+    from deskapp.core.io import ALIASES, FIELDS, ExportError, export_records, open_private
 
     word = ALIASES.get(kind.strip().lower(), kind.strip().lower())
     if word not in FIELDS:

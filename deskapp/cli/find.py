@@ -25,7 +25,7 @@ def print_customers(ctx: typer.Context, engine: Any, text: str, *, limit: int, a
     from rich.table import Table
     from rich.text import Text
 
-    from deskapp.core.customers.service import search_customers
+    from deskapp.core.customers import search_customers
 
     with desk(ctx).session(engine) as session:
         page = search_customers(session, text, limit=limit)

@@ -30,7 +30,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 def history(ctx: typer.Context, argument: str | None) -> None:
     """`deskapp import history [N]`: the latest N imports (default 20), newest first."""
-    from deskapp.core.io.importing.batches import list_batches
+    from deskapp.core.io import list_batches
 
     limit = DEFAULT_LIMIT
     if argument is not None:
@@ -66,7 +66,7 @@ def history(ctx: typer.Context, argument: str | None) -> None:
 
 def undo(ctx: typer.Context, argument: str | None) -> None:
     """`deskapp import undo BATCH [--dry-run] [--json]`: remove what it added, restore what it changed."""
-    from deskapp.core.io.importing.batches import ImportUndoRefused, undo_batch
+    from deskapp.core.io import ImportUndoRefused, undo_batch
 
     if argument is None or not argument.isdigit():
         fail("say which import to undo: deskapp import undo BATCH (deskapp import history lists them)")

@@ -87,8 +87,7 @@ def import_command(
     BATCH` takes one back (with --dry-run: says what it would do), and `deskapp import mappings` lists the
     mappings saved with --save-mapping.
     """
-    from deskapp.core.io.importing import ImportOptions, import_file
-    from deskapp.core.io.importing.saved_mappings import check_name, get_mapping, save_after_import
+    from deskapp.core.io import ImportOptions, check_name, get_mapping, import_file, save_after_import
 
     action = IMPORT_ACTIONS.get(kind.strip().lower())
     if action is not None:
@@ -147,7 +146,7 @@ def _print_saved(summary: Any, name: str, saved: bool) -> None:
 
 def list_saved_mappings(ctx: typer.Context, argument: str | None) -> None:
     """`deskapp import mappings [NAME]`: the saved mappings (or one), with their column -> field pairs."""
-    from deskapp.core.io.importing.saved_mappings import get_mapping, list_mappings
+    from deskapp.core.io import get_mapping, list_mappings
 
     state = desk(ctx)
     with state.session(state.engine()) as session:

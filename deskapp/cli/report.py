@@ -38,7 +38,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def _period(start: str | None, end: str | None) -> Any:
-    from deskapp.core.analytics.metrics import period_between
+    from deskapp.core.analytics import period_between
 
     try:
         return period_between(_day(start, "--from"), _day(end, "--to"))
@@ -48,7 +48,7 @@ def _period(start: str | None, end: str | None) -> Any:
 
 def plain(value: Any) -> Any:
     """A report value as JSON-ready data: dataclasses to dicts, dates ISO, money and numpy to numbers."""
-    from deskapp.core.analytics.metrics import Period
+    from deskapp.core.analytics import Period
 
     if isinstance(value, Period):
         return value.to_json()
@@ -99,7 +99,7 @@ def _session(ctx: typer.Context) -> Any:
 
 
 def _settings(session: Any) -> Any:
-    from deskapp.core.records.settings import load_settings
+    from deskapp.core.records import load_settings
 
     return load_settings(session)
 
@@ -108,7 +108,7 @@ def _settings(session: Any) -> Any:
 @handle_errors
 def funnel(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Customers per stage, conversion to the next stage, median days in each (cohort: entered in the period)."""
-    from deskapp.core.analytics.metrics import funnel as compute
+    from deskapp.core.analytics import funnel as compute
 
     period = _period(start, end) if start or end else None
     with _session(ctx) as session:
@@ -127,19 +127,47 @@ def funnel(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool =
 @handle_errors
 def retention(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Retention (E - N) / S over the period and month by month, with the typical purchase interval."""
-    from deskapp.core.analytics.metrics import purchase_interval, retention_by_month, retention_rate
+    from deskapp.core.analytics import lapsed_customers, purchase_interval, retention_by_month, retention_rate
 
     period = _period(start, end)
     with _session(ctx) as session:
         overall = retention_rate(session, period)
         months = retention_by_month(session, period)
         interval = purchase_interval(session)
+        counted = set(overall.lapsed_ids)
+        settings = _settings(session)
+        lapsed = [c for c in lapsed_customers(session, settings, period.end) if c.customer_id in counted]
     if as_json:
-        print_json({"retention": plain(overall), "by_month": plain(months), "purchase_interval": plain(interval)})
+        print_json(
+            {
+                "retention": plain(overall),
+                "lapsed": plain(lapsed),
+                "by_month": plain(months),
+                "purchase_interval": plain(interval),
+            }
+        )
         return
-    rows = [[f"{m.period.start} - {m.period.end}", m.at_start, m.at_end, m.new, _fmt(m.rate, 1, "%")] for m in months]
-    rows.append(["whole period", overall.at_start, overall.at_end, overall.new, _fmt(overall.rate, 1, "%")])
-    _table(f"Retention {period.start} - {period.end}", ["period", "S (start)", "E (end)", "N (new)", "rate"], rows)
+    rows = [
+        [f"{m.period.start} - {m.period.end}", m.at_start, m.at_end, m.new, "", _fmt(m.rate, 1, "%")] for m in months
+    ]
+    rows.append(
+        ["whole period", overall.at_start, overall.at_end, overall.new, overall.lapsed, _fmt(overall.rate, 1, "%")]
+    )
+    _table(
+        f"Retention {period.start} - {period.end}",
+        ["period", "S (start)", "E (end)", "N (new)", "lapsed", "rate"],
+        rows,
+    )
+    if lapsed:
+        console.print(
+            f"Counted lapsed, so not kept (silent past {settings.lapsed_cycles:g} of their purchase cycles; "
+            f"nobody marked them churned): {len(lapsed)}"
+        )
+        _table(
+            "Lapsed",
+            ["customer", "last purchase", "why"],
+            [[c.name, c.last_purchase.isoformat(), c.reason] for c in lapsed],
+        )
     if interval.typical_days is not None:
         console.print(
             f"Typical purchase interval: {interval.typical_days:.1f} days over {interval.repeat_customers} repeat "
@@ -155,12 +183,13 @@ def clv(
     end: str = TO,
     as_of: str = typer.Option(None, "--as-of", help="End of the model's calibration period (default: --to or today)."),
     horizon: int = typer.Option(365, "--horizon", min=1, help="Days ahead the predicted CLV covers."),
-    top: int = typer.Option(10, "--top", min=0, max=1000, help="Customers listed by predicted CLV."),
+    top: int = typer.Option(
+        10, "--top", min=0, max=1_000_000, help="Customers listed by predicted CLV (with P(alive))."
+    ),
     as_json: bool = JSON,
 ) -> None:
-    """Simple CLV, historical CLV, and predicted CLV from BG/NBD + Gamma-Gamma (parameters in weeks)."""
-    from deskapp.core.analytics.metrics import historical_clv, simple_clv
-    from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
+    """Simple CLV, historical CLV, and predicted CLV from the modified BG/NBD + Gamma-Gamma (weeks)."""
+    from deskapp.core.analytics import ModelUnavailable, fit_clv_model, historical_clv, simple_clv
 
     period = _period(start, end)
     calibration_end = _day(as_of, "--as-of") or period.end
@@ -180,6 +209,8 @@ def clv(
             "as_of": calibration_end.isoformat(),
             "time_unit": "weeks",
             "customers": len(model.log),
+            "predictions_from": "modified BG/NBD (Batislam et al. 2007)",
+            "mbgnbd": plain(model.mbgnbd),
             "bgnbd": plain(model.bgnbd),
             "gamma_gamma": plain(model.gamma_gamma),
             "horizon_days": horizon,
@@ -207,11 +238,13 @@ def clv(
     if model is None:
         console.print(f"No predicted CLV: {problem}")
         return
-    bg, gg = model.bgnbd, model.gamma_gamma
+    bg, mbg, gg = model.bgnbd, model.mbgnbd, model.gamma_gamma
     console.print(
-        f"BG/NBD (weeks, as of {calibration_end}): r={bg.r:.3f} alpha={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}"
+        f"Modified BG/NBD (weeks, as of {calibration_end}; the figures below): r={mbg.r:.3f} alpha={mbg.alpha:.3f}"
+        f" a={mbg.a:.3f} b={mbg.b:.3f}"
         + (f"   Gamma-Gamma: p={gg.p:.2f} q={gg.q:.2f} gamma={gg.gamma:.2f}" if gg else "")
     )
+    console.print(f"BG/NBD for reference: r={bg.r:.3f} alpha={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}", style="dim")
     names = _names(ctx, [f.customer_id for f in model.top(top)])
     _table(
         f"Predicted CLV, next {horizon} days",
@@ -225,19 +258,17 @@ def clv(
 
 
 def _names(ctx: typer.Context, ids: list[int]) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from deskapp.core.records.tables import Customer
+    from deskapp.core.analytics import customer_names
 
     with _session(ctx) as session:
-        return dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())  # type: ignore[union-attr]
+        return customer_names(session, ids)
 
 
 @app.command()
 @handle_errors
 def churn(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Churn rate (customers lost / customers at the start) and the reasons given."""
-    from deskapp.core.analytics.metrics import churn_rate, churn_reasons
+    from deskapp.core.analytics import churn_rate, churn_reasons
 
     period = _period(start, end)
     with _session(ctx) as session:
@@ -248,7 +279,7 @@ def churn(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = 
         return
     console.print(
         f"Churn {period.start} - {period.end}: {figures.lost} of {figures.at_start} customers lost "
-        f"({_pct(figures.rate)}; yearly {_pct(figures.yearly_rate())})"
+        f"({_pct(figures.rate)}; yearly {_pct(figures.yearly_rate())}); {figures.won_back} won back"
     )
     _table("Churn reasons", ["reason", "customers", "share"], [[r.reason, r.customers, _pct(r.share)] for r in reasons])
 
@@ -257,7 +288,7 @@ def churn(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = 
 @handle_errors
 def nps(ctx: typer.Context, start: str = FROM, end: str = TO, as_json: bool = JSON) -> None:
     """Net Promoter Score over the period and month by month (each customer's latest answer counts)."""
-    from deskapp.core.analytics.metrics import net_promoter_score, nps_by_month
+    from deskapp.core.analytics import net_promoter_score, nps_by_month
 
     period = _period(start, end)
     with _session(ctx) as session:
@@ -284,8 +315,8 @@ def segments(
     as_json: bool = JSON,
 ) -> None:
     """Retention, churn and customer value by acquisition source, tag or owner."""
-    from deskapp.core.analytics.metrics import segments as compute
-    from deskapp.core.analytics.metrics.segments import DIMENSIONS
+    from deskapp.core.analytics import DIMENSIONS
+    from deskapp.core.analytics import segments as compute
 
     if by not in DIMENSIONS:
         fail(f"--by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
@@ -315,7 +346,7 @@ def at_risk(
     as_json: bool = JSON,
 ) -> None:
     """Customers whose silence is well past their usual purchase interval (or unlikely still to buy)."""
-    from deskapp.core.analytics.automation import at_risk_customers
+    from deskapp.core.analytics import at_risk_customers
 
     with _session(ctx) as session:
         found, notes = at_risk_customers(session, use_model=model)
@@ -346,7 +377,7 @@ def health(
     as_json: bool = JSON,
 ) -> None:
     """Customers by health score, lowest first: who needs attention first."""
-    from deskapp.core.analytics.metrics import attention_list
+    from deskapp.core.analytics import attention_list
 
     with _session(ctx) as session:
         scores = attention_list(session, _settings(session), limit=limit)
@@ -370,7 +401,7 @@ def owners(
     as_json: bool = JSON,
 ) -> None:
     """Customers whose owner changed most often: rotating staff breaks the relationship."""
-    from deskapp.core.analytics.metrics import owner_changes
+    from deskapp.core.analytics import owner_changes
 
     period = _period(start, end) if start or end else None
     with _session(ctx) as session:

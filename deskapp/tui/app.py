@@ -31,13 +31,15 @@ from deskapp.tui.widgets.tables import DeskTable
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
-    from deskapp.core.db.changes import ChangeWatcher
-    from deskapp.core.records.readmodels import FollowUpRow
+    from deskapp.core.db import ChangeWatcher
+    from deskapp.core.records import FollowUpRow
     from deskapp.tui.dialogs.help import HelpSection
 
 POLL_SECONDS = 2.0
 DUE_CHECK_SECONDS = 30.0
+SWEEP_SECONDS = 300.0  # the remembering rules (check-ins, special days, at risk, win-back) every five minutes
 DUE_LIMIT = 2000  # follow-ups compared for "came due"; a desk with more due than this has other problems
 PAGES = {
     "today": "Today",
@@ -132,6 +134,11 @@ class DeskApp(App[None]):
             self.changed, self.due = changed, due
             super().__init__()
 
+    class Swept(Message):
+        def __init__(self, created: int, summary: str) -> None:
+            self.created, self.summary = created, summary
+            super().__init__()
+
     class CameDue(Message):
         def __init__(self, rows: tuple[FollowUpRow, ...]) -> None:
             self.rows = rows
@@ -147,10 +154,14 @@ class DeskApp(App[None]):
         due_check_seconds: float = DUE_CHECK_SECONDS,
         cursor_blink: bool = True,
         start_notification: bool = True,
+        sweep_seconds: float | None = None,
     ) -> None:
         super().__init__()
         self.desk = Desk(engine, url, staff)
         self.poll_seconds = poll_seconds
+        # None: sweep on open and every SWEEP_SECONDS when the desk watches for changes, never when it doesn't
+        # (tests that turn polling off get a desk that changes only when they change it).
+        self.sweep_seconds = (SWEEP_SECONDS if poll_seconds > 0 else 0.0) if sweep_seconds is None else sweep_seconds
         self.due_check_seconds = due_check_seconds
         self.cursor_blink_enabled = cursor_blink
         self.start_notification = start_notification
@@ -204,9 +215,8 @@ class DeskApp(App[None]):
             self.call_from_thread(self.exit, None, 2, f"error: {describe_error(exc, 'opening the desk')}")
             return
         with guard(self, "opening the desk"):
-            from deskapp.core.activity.desk import is_due_now
-            from deskapp.core.activity.reminders import due_follow_ups
-            from deskapp.core.db.changes import ChangeWatcher
+            from deskapp.core.activity import due_follow_ups, is_due_now
+            from deskapp.core.db import ChangeWatcher
             from deskapp.core.records import clock
 
             watcher = ChangeWatcher(self.desk.engine)
@@ -228,12 +238,15 @@ class DeskApp(App[None]):
         if self.start_notification:
             if message.overdue or message.due_today:
                 text = f"{plural(message.overdue, 'follow-up')} overdue, {message.due_today} due today."
-                severity = "warning" if message.overdue else "information"
+                severity: SeverityLevel = "warning" if message.overdue else "information"
                 self.notify(text, title="Follow-ups", severity=severity, timeout=8)
             else:
                 self.notify("Nothing overdue or due today.", title="Follow-ups", timeout=5)
         if self.poll_seconds > 0:
             self._poll_timer = self.set_interval(self.poll_seconds, self.poll_desk, name="poll desk")
+        if self.sweep_seconds > 0:
+            self.sweep_desk()
+            self.set_interval(self.sweep_seconds, self.sweep_desk, name="sweep desk")
 
     def _monotonic(self) -> float:
         import time
@@ -257,7 +270,7 @@ class DeskApp(App[None]):
             changed = watcher.changed()
             if not (changed or check_due):
                 return
-            from deskapp.core.activity.desk import due_now
+            from deskapp.core.activity import due_now
 
             with self.desk.read() as session:
                 due = due_now(session, limit=DUE_LIMIT)
@@ -276,6 +289,32 @@ class DeskApp(App[None]):
             self.post_message(self.CameDue(fresh))
         if message.changed or fresh:
             self.post_message(self.DeskChanged())
+
+    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False, description="remember for the desk")
+    def sweep_desk(self) -> None:
+        """The remembering rules, in a worker: idempotent, so two desks sweeping at once create each reminder
+        once; the daily cap keeps a big old desk from being flooded on its first day."""
+        from collections import Counter
+
+        from deskapp.core.analytics import run_sweep
+        from deskapp.core.records import clock
+
+        try:
+            with self.desk.write() as session:
+                result = run_sweep(session, clock.today())
+        except Exception as exc:  # retried at the next interval; a sweep must never stop the desk
+            self.log.warning(f"the sweep failed: {exc!r}")
+            return
+        counts = Counter(words(a.rule) for a in result.actions)
+        summary = ", ".join(f"{n} {rule}" for rule, n in sorted(counts.items()))
+        self.post_message(self.Swept(len(result.actions), summary))
+
+    @on(Swept)
+    def _swept(self, message: Swept) -> None:
+        if not message.created:
+            return
+        self.notify(f"Added {message.summary}.", title="Reminders", markup=False, timeout=8)
+        self.post_message(self.DeskChanged())
 
     def note_change(self) -> None:
         self.changes += 1

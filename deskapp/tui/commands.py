@@ -17,7 +17,7 @@ from textual.markup import escape
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.records.readmodels import CustomerRow
+    from deskapp.core.records import CustomerRow
 
 MAX_HITS = 12
 
@@ -33,7 +33,7 @@ class CustomerCommands(Provider):
         desk = app.desk
 
         def find() -> tuple[CustomerRow, ...]:
-            from deskapp.core.customers.service import search_customers
+            from deskapp.core.customers import search_customers
 
             with desk.read() as session:
                 return search_customers(session, text, limit=MAX_HITS).items

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from textual.app import App
 
-    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.db import DeskSession
 
 
 class Desk:
@@ -39,17 +39,14 @@ class Desk:
     def open(self) -> None:
         """Open (and migrate) the database if the app was given only a URL, a path or nothing (then the
         usual `--db` / DESKAPP_DB / default resolution applies); resolve the staff name."""
-        from deskapp.core.db.engine import current_staff
+        from deskapp.core.db import current_staff
 
         try:
             self.staff = current_staff(self.requested_staff)
             if self._engine is None:
-                from sqlalchemy.engine import URL
+                from deskapp.core.db import open_engine
 
-                from deskapp.core.db.engine import open_engine, resolve_url
-
-                url = self.url if isinstance(self.url, URL) else resolve_url(self.url)
-                self._engine = open_engine(url)
+                self._engine = open_engine(self.url)  # a URL as it is; a path, a string or None resolved
                 self.url = self._engine.url
                 self._start_daily_backup(self._engine)
         except BaseException as exc:
@@ -62,13 +59,13 @@ class Desk:
     def _start_daily_backup(engine: Engine) -> None:
         """Today's rotating backup, beside the desk's work rather than before it (a backup killed at exit
         leaves only a temporary file, which the next one cleans up)."""
-        from deskapp.core.ops.backup import daily_backup_on_open
+        from deskapp.core.ops import daily_backup_on_open
 
         threading.Thread(target=daily_backup_on_open, args=(engine,), name="daily-backup", daemon=True).start()
 
     def label(self) -> str:
         """ "<database> · <staff>" for the header."""
-        from deskapp.core.db.engine import current_staff, describe_url
+        from deskapp.core.db import current_staff, describe_url
 
         where = describe_url(self.url) if self.url is not None else "?"
         return f"{where} · {current_staff(self.requested_staff)}"
@@ -91,7 +88,7 @@ class Desk:
 
     @contextmanager
     def read(self) -> Iterator[DeskSession]:
-        from deskapp.core.db.engine import session_scope
+        from deskapp.core.db import session_scope
 
         with session_scope(self.engine, staff=self.requested_staff, write=False) as session:
             yield session
@@ -99,7 +96,7 @@ class Desk:
     @contextmanager
     def write(self) -> Iterator[DeskSession]:
         """One write transaction (BEGIN IMMEDIATE on SQLite): all of it lands or none of it does."""
-        from deskapp.core.db.engine import session_scope
+        from deskapp.core.db import session_scope
 
         with session_scope(self.engine, staff=self.requested_staff, write=True) as session:
             yield session
@@ -107,7 +104,7 @@ class Desk:
 
 def describe_error(exc: BaseException, doing: str) -> str:
     """What to tell the person: the core's own message for its errors, a short line for anything else."""
-    from deskapp.core.records.errors import DeskError, ValidationFailed
+    from deskapp.core.records import DeskError, ValidationFailed
 
     if isinstance(exc, ValidationFailed):
         return "; ".join(f"{e.field.replace('_', ' ')} {e.message}" for e in exc.errors)

@@ -23,7 +23,7 @@ def clean(value: Any) -> str:
     if _strip is None:
         # Imported on first use: by the time database text is shown the core is loaded anyway, and the
         # app's module import stays free of SQLAlchemy.
-        from deskapp.core.records.validation import strip_controls
+        from deskapp.core.records import strip_controls
 
         _strip = strip_controls
     return str(_strip(str(value)))

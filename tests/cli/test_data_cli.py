@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from deskapp.cli import app
 from deskapp.core.customers import service as customers
-from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.db.engine import session_scope
+from tests.conftest import copy_of_template
 
 runner = CliRunner()
 
 
-def test_backup_check_export_erase_restore(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_check_export_erase_restore(tmp_path: Path, desk_template: Path) -> None:
     db = tmp_path / "desk.db"
-    engine = open_engine(db)
+    engine = copy_of_template(desk_template, db)
     with session_scope(engine, write=True) as s:
         cid = customers.create_customer(s, name="Lerato Mokoena", email="lerato@example.co.za").id
     engine.dispose()

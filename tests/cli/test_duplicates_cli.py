@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from deskapp.cli import app
 from deskapp.cli.duplicates import DEFAULT_MIN_SCORE
@@ -12,24 +12,25 @@ from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.hygiene import matching
 from deskapp.core.records.settings import save_setting
+from tests.conftest import copy_of_template, ident
 
 runner = CliRunner()
 
 
-def make_desk(db_path: Path) -> None:
-    engine = open_engine(db_path)
+def make_desk(db_path: Path, template: Path) -> None:
+    engine = copy_of_template(template, db_path)
     with session_scope(engine, write=True) as s:
         save_setting(s, "phone_region", "SE")
         a = customers.create_customer(s, name="Åsa Lindqvist", phone="070-123 45 67", notes="first")
         b = customers.create_customer(s, name="Lindqvist Asa", phone="+46701234567", company="[bold]Shop[/]")
-        activity.log_interaction(s, b.id, channel="call", summary="called about a bike")
+        activity.log_interaction(s, ident(b), channel="call", summary="called about a bike")
         customers.create_customer(s, name="Anna Andersson", email="a1@example.se")
         customers.create_customer(s, name="Anna Andersson", email="a2@example.se")
         assert (a.id, b.id) == (1, 2)
     engine.dispose()
 
 
-def run(db_path: Path, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+def run(db_path: Path, *args: str, stdin: str | None = None) -> Result:
     return runner.invoke(app, ["--db", str(db_path), *args], input=stdin)
 
 
@@ -37,8 +38,8 @@ def test_the_cli_default_threshold_is_the_cores() -> None:
     assert DEFAULT_MIN_SCORE == matching.DEFAULT_MIN_SCORE
 
 
-def test_duplicates_table_and_json(db_path: Path) -> None:
-    make_desk(db_path)
+def test_duplicates_table_and_json(db_path: Path, desk_template: Path) -> None:
+    make_desk(db_path, desk_template)
     result = run(db_path, "duplicates")
     assert result.exit_code == 0, result.output
     assert "Åsa Lindqvist" in result.output and "Lindqvist Asa" in result.output and "94" in result.output
@@ -51,8 +52,8 @@ def test_duplicates_table_and_json(db_path: Path) -> None:
     assert json.loads(run(db_path, "duplicates", "--json", "--min-score", "10", "-n", "1").output)["pairs_found"] == 2
 
 
-def test_merge_asks_then_merges_and_undoes(db_path: Path) -> None:
-    make_desk(db_path)
+def test_merge_asks_then_merges_and_undoes(db_path: Path, desk_template: Path) -> None:
+    make_desk(db_path, desk_template)
     refused = run(db_path, "merge", "2", "1", stdin="n\n")
     assert refused.exit_code == 1 and "[bold]Shop[/]" in refused.output  # shown as text, not markup
     plan = json.loads(run(db_path, "merge", "1", "2", "--json").output)
@@ -72,8 +73,8 @@ def test_merge_asks_then_merges_and_undoes(db_path: Path) -> None:
     assert again.exit_code == 2 and "already undone" in again.output and "Traceback" not in again.output
 
 
-def test_merge_with_keep_and_yes_and_refusals(db_path: Path) -> None:
-    make_desk(db_path)
+def test_merge_with_keep_and_yes_and_refusals(db_path: Path, desk_template: Path) -> None:
+    make_desk(db_path, desk_template)
     result = run(db_path, "merge", "1", "2", "--keep", "2", "--yes", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -102,8 +103,8 @@ def test_no_duplicates_and_no_merges(tmp_path: Path) -> None:
     assert "No merges yet" in run(db, "merge", "--list").output
 
 
-def test_names_are_never_markup(db_path: Path) -> None:
-    engine = open_engine(db_path)
+def test_names_are_never_markup(db_path: Path, desk_template: Path) -> None:
+    engine = copy_of_template(desk_template, db_path)
     with session_scope(engine, write=True) as s:
         customers.create_customer(s, name="[b]Eve[/b]", email="eve@example.com")
         customers.create_customer(s, name="[@click=x]Eve[/]", email="EVE@example.com")

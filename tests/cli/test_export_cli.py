@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from deskapp.cli import app
 
@@ -15,7 +16,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 runner = CliRunner()
 
 
-def deskapp(db: Path, *args: str):  # type: ignore[no-untyped-def]
+def deskapp(db: Path, *args: str) -> Result:
     return runner.invoke(app, ["--db", str(db), "--as", "tester", *args])
 
 
@@ -34,12 +35,13 @@ def test_csv_to_standard_output(tmp_path: Path) -> None:
 
 def test_format_from_the_file_name_and_a_private_file(tmp_path: Path) -> None:
     db = desk(tmp_path)
-    for name, check in [
+    checks: list[tuple[str, Callable[[str], bool]]] = [
         ("out.json", lambda text: len(json.loads(text)) == 4),
         ("out.jsonl", lambda text: len(text.splitlines()) == 4),
         ("out.vcf", lambda text: text.count("BEGIN:VCARD") == 4),
         ("out.csv", lambda text: text.count("\n") == 5),
-    ]:
+    ]
+    for name, check in checks:
         target = tmp_path / name
         result = deskapp(db, "export", "customers", "-o", str(target))
         assert result.exit_code == 0, result.output

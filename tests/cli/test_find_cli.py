@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from deskapp.cli import app
 from deskapp.core.customers import service as customers
-from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.db.engine import session_scope
+from tests.conftest import copy_of_template
 
 runner = CliRunner()
 
 
-def test_find_prints_a_table_and_json(db_path) -> None:  # type: ignore[no-untyped-def]
-    engine = open_engine(db_path)
+def test_find_prints_a_table_and_json(db_path: Path, desk_template: Path) -> None:
+    engine = copy_of_template(desk_template, db_path)
     with session_scope(engine, write=True) as s:
         customers.create_customer(s, name="Ödön Kovács", email="odon@example.hu")
         customers.create_customer(s, name="[bold]Ann[/]")
@@ -26,7 +28,7 @@ def test_find_prints_a_table_and_json(db_path) -> None:  # type: ignore[no-untyp
     assert "[bold]Ann[/]" in result.output
 
 
-def test_find_nothing_and_bad_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_find_nothing_and_bad_database(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(tmp_path / "new.db"), "find", "nobody"])
     assert result.exit_code == 0 and "No customer matches" in result.output
     junk = tmp_path / "junk.db"
@@ -36,7 +38,7 @@ def test_find_nothing_and_bad_database(tmp_path) -> None:  # type: ignore[no-unt
     assert "can't be opened" in result.output and "Traceback" not in result.output
 
 
-def test_db_upgrade_reports_the_revision(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(tmp_path / "u.db"), "db", "upgrade"])
     assert result.exit_code == 0 and "upgraded" in result.output
     result = runner.invoke(app, ["--db", str(tmp_path / "u.db"), "db", "upgrade"])

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from deskapp.cli import app
 
 runner = CliRunner()
 
 
-def deskapp(db: Path, *args: str):  # type: ignore[no-untyped-def]
+def deskapp(db: Path, *args: str) -> Result:
     return runner.invoke(app, ["--db", str(db), "--as", "night-job", *args])
 
 

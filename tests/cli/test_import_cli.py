@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+import pytest
+from typer.testing import CliRunner, Result
 
 from deskapp.cli import app
 
@@ -13,7 +14,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 runner = CliRunner()
 
 
-def deskapp(db: Path, *args: str, stdin: str | bytes | None = None):  # type: ignore[no-untyped-def]
+def deskapp(db: Path, *args: str, stdin: str | bytes | None = None) -> Result:
     return runner.invoke(app, ["--db", str(db), "--as", "tester", *args], input=stdin)
 
 
@@ -106,7 +107,7 @@ def test_import_of_other_kinds_and_create_missing(tmp_path: Path) -> None:
     assert json.loads(again.output)["unchanged"] == 2
 
 
-def test_actions_can_register_under_import(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_actions_can_register_under_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from deskapp.cli import importing
 
     seen = []

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from deskapp.cli import app
-from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.db.engine import session_scope
 from deskapp.core.records.settings import save_setting
+from tests.conftest import copy_of_template
 
 runner = CliRunner()
 NIGHT_1 = "Kundnr;Namn;Mobil;Intern\nK1;Anna Berg;070-123 45 67;x\nK2;Erik Nagy;;y\n"
@@ -19,14 +20,14 @@ NIGHT_2 = "Kundnr;Namn;Mobil;Intern\nK3;Bo Ek;070-555 55 55;z\n"
 SHOP_MAP = ("--map", "Kundnr=external_id", "--map", "Namn=name", "--map", "Mobil=phone", "--map", "Intern=")
 
 
-def deskapp(db: Path, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+def deskapp(db: Path, *args: str, stdin: str | None = None) -> Result:
     return runner.invoke(app, ["--db", str(db), "--as", "tester", *args], input=stdin)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(tmp_path: Path, desk_template: Path) -> Path:
     path = tmp_path / "desk.db"
-    engine = open_engine(path)
+    engine = copy_of_template(desk_template, path)
     with session_scope(engine, write=True) as session:
         save_setting(session, "phone_region", "SE")
     engine.dispose()
@@ -49,7 +50,8 @@ def save_shop(db: Path, tmp_path: Path) -> None:
 def found(db: Path, words: str) -> list[dict[str, object]]:
     result = deskapp(db, "find", words, "--json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    rows: list[dict[str, object]] = json.loads(result.output)
+    return rows
 
 
 def test_save_list_and_reuse_a_mapping(db: Path, tmp_path: Path) -> None:
@@ -161,7 +163,9 @@ DUPES = "name,email,phone\nBerg Ánna,Anna.Berg+shop@gmail.com,\nAnna Berg,,070-
 def existing_anna(db: Path, tmp_path: Path) -> int:
     body = "name,email,phone\nAnna Berg,annaberg@gmail.com,+46701234567\n"
     assert deskapp(db, "import", "customers", write(tmp_path, "anna.csv", body)).exit_code == 0
-    return int(found(db, "annaberg")[0]["id"])  # type: ignore[call-overload]
+    customer_id = found(db, "annaberg")[0]["id"]
+    assert isinstance(customer_id, int)
+    return customer_id
 
 
 def test_likely_duplicates_are_listed_in_the_summary(db: Path, tmp_path: Path) -> None:

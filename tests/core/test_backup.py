@@ -9,10 +9,12 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import open_engine, session_scope
@@ -22,7 +24,7 @@ from deskapp.core.records.errors import DatabaseError
 
 
 @pytest.fixture
-def desk(tmp_path: Path):  # type: ignore[no-untyped-def]
+def desk(tmp_path: Path) -> Iterator[Engine]:
     engine = open_engine(tmp_path / "desk.db")
     with session_scope(engine, write=True) as s:
         customers.create_customer(s, name="Before Backup")
@@ -30,12 +32,12 @@ def desk(tmp_path: Path):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-def names(engine) -> list[str]:  # type: ignore[no-untyped-def]
+def names(engine: Engine) -> list[str]:
     with session_scope(engine) as s:
         return [r.name for r in customers.search_customers(s, limit=100)]
 
 
-def test_backup_is_private_checked_and_restorable(desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_is_private_checked_and_restorable(desk: Engine, tmp_path: Path) -> None:
     info = backup(desk, tmp_path / "copy.db")
     assert stat.S_IMODE(info.path.stat().st_mode) == 0o600
     assert info.revision is not None
@@ -46,7 +48,7 @@ def test_backup_is_private_checked_and_restorable(desk, tmp_path: Path) -> None:
     assert names(open_engine(kept)) == ["After Backup", "Before Backup"]
 
 
-def test_backup_while_another_desk_writes(desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_while_another_desk_writes(desk: Engine, tmp_path: Path) -> None:
     with session_scope(desk, write=True) as s:
         customers.create_customer(s, name="Uncommitted Yet")
         info = backup(desk, tmp_path / "during.db")  # a consistent snapshot: without the open transaction
@@ -54,7 +56,7 @@ def test_backup_while_another_desk_writes(desk, tmp_path: Path) -> None:  # type
 
 
 @pytest.mark.parametrize("bad", [b"", b"not a database" * 50])
-def test_restore_refuses_a_bad_file_and_changes_nothing(desk, tmp_path: Path, bad: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_restore_refuses_a_bad_file_and_changes_nothing(desk: Engine, tmp_path: Path, bad: bytes) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(bad)
     with pytest.raises(DatabaseError):
@@ -62,7 +64,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(desk, tmp_path: Path, ba
     assert names(desk) == ["Before Backup"]
 
 
-def test_restore_refuses_a_database_that_is_not_a_desk(desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_restore_refuses_a_database_that_is_not_a_desk(desk: Engine, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as con:
         con.execute("CREATE TABLE t (x)")
@@ -70,11 +72,11 @@ def test_restore_refuses_a_database_that_is_not_a_desk(desk, tmp_path: Path) -> 
         restore(desk, other)
 
 
-def test_daily_backup_rotates(desk) -> None:  # type: ignore[no-untyped-def]
+def test_daily_backup_rotates(desk: Engine) -> None:
     for day in range(1, 6):
         assert daily_backup(desk, keep=3, today=date(2026, 11, day)) is not None
     assert daily_backup(desk, keep=3, today=date(2026, 11, 5)) is None  # once a day
-    folder = backups_dir(Path(desk.url.database))
+    folder = backups_dir(Path(str(desk.url.database)))
     assert sorted(p.name for p in folder.glob("*.db")) == [
         "desk-daily-2026-11-03.db",
         "desk-daily-2026-11-04.db",

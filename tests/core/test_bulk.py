@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from deskapp.core.customers import lifecycle
 from deskapp.core.customers import service as customers
@@ -20,8 +20,9 @@ from deskapp.core.history import bulk
 from deskapp.core.history.bulk import BulkUndoRefused, bulk_edit, clean_change, undo_bulk
 from deskapp.core.records import clock
 from deskapp.core.records.errors import InvalidTransition, NotFound, ValidationFailed
-from deskapp.core.records.tables import AuditEntry, Customer, OwnerChange, Staff, Stage
+from deskapp.core.records.tables import AuditEntry, Customer, OwnerChange, Staff, Stage, table_of
 from tests.conftest import FIXED_NOW
+from tests.core.ids import id_of
 
 EARLIER = FIXED_NOW - timedelta(days=10)
 
@@ -32,13 +33,13 @@ def desk(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     monkeypatch.setattr(clock, "now", lambda: EARLIER)
     with session_scope(engine, staff="tester", write=True) as s:
         ids = {
-            "odon": customers.create_customer(s, name="Ödön Kovács", owner="anna", tags="vip,repair").id,
-            "asa": customers.create_customer(s, name="Åsa Lindqvist", owner="tester", stage="retention").id,
-            "bob": customers.create_customer(s, name="Bob Builder", owner="anna", tags="repair").id,
-            "cleo": customers.create_customer(s, name="Cleo Park", owner="tester", tags="vip").id,
+            "odon": id_of(customers.create_customer(s, name="Ödön Kovács", owner="anna", tags="vip,repair")),
+            "asa": id_of(customers.create_customer(s, name="Åsa Lindqvist", owner="tester", stage="retention")),
+            "bob": id_of(customers.create_customer(s, name="Bob Builder", owner="anna", tags="repair")),
+            "cleo": id_of(customers.create_customer(s, name="Cleo Park", owner="tester", tags="vip")),
         }
     monkeypatch.setattr(clock, "now", lambda: FIXED_NOW)
-    return ids  # type: ignore[return-value]
+    return ids
 
 
 def edit(engine: Engine, ids: list[int], action: str, value: Any = None, **kw: Any) -> bulk.BulkResult:
@@ -54,7 +55,7 @@ def undo(engine: Engine, bulk_id: int) -> bulk.UndoBulkResult:
 def state(engine: Engine) -> dict[int, tuple[Any, ...]]:
     with session_scope(engine) as s:
         rows = s.execute(select(Customer)).scalars()
-        return {c.id: (c.tags, c.owner, c.stage, c.archived, c.version, c.updated_at) for c in rows}  # type: ignore[misc]
+        return {c.id: (c.tags, c.owner, c.stage, c.archived, c.version, c.updated_at) for c in rows}
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -106,14 +107,14 @@ def test_owner_writes_owner_changes_and_makes_the_owner_known_staff(engine: Engi
     result = edit(engine, [desk["odon"], desk["asa"], desk["bob"]], "owner", "zoe")
     assert (result.changed, result.unchanged, result.owner_changes) == (3, 0, 3)
     with session_scope(engine) as s:
-        changes = s.execute(select(OwnerChange).order_by(OwnerChange.customer_id)).scalars().all()
+        changes = s.execute(select(OwnerChange).order_by(col(OwnerChange.customer_id))).scalars().all()
         assert [(c.customer_id, c.from_owner, c.to_owner, c.staff, c.at) for c in changes] == [
             (desk["odon"], "anna", "zoe", "tester", FIXED_NOW),
             (desk["asa"], "tester", "zoe", "tester", FIXED_NOW),
             (desk["bob"], "anna", "zoe", "tester", FIXED_NOW),
         ]
-        assert s.execute(select(Staff.login).where(Staff.login == "zoe")).scalar() == "zoe"
-        assert s.get(Customer, desk["cleo"]).owner == "tester"  # type: ignore[union-attr]
+        assert s.execute(select(col(Staff.login)).where(col(Staff.login) == "zoe")).scalar() == "zoe"
+        assert s.get_one(Customer, desk["cleo"]).owner == "tester"
     again = edit(engine, [desk["odon"], desk["cleo"]], "owner", "zoe")
     assert (again.changed, again.unchanged, again.owner_changes) == (1, 1, 1)
 
@@ -178,7 +179,7 @@ def test_nothing_to_change_writes_nothing(engine: Engine, desk: dict[str, int]) 
 def test_a_tag_with_markup_is_stored_literally(engine: Engine, desk: dict[str, int]) -> None:
     edit(engine, [desk["asa"]], "tag", "[bold]x[/]")
     with session_scope(engine) as s:
-        assert s.get(Customer, desk["asa"]).tags == ",[bold]x[/],"  # type: ignore[union-attr]
+        assert s.get_one(Customer, desk["asa"]).tags == ",[bold]x[/],"
         assert [r.name for r in customers.search_customers(s, tag="[bold]x[/]")] == ["Åsa Lindqvist"]
     assert clean_change("tag", "[bold]x[/]").question(3) == "Add the tag [bold]x[/] to 3 customers?"
 
@@ -194,7 +195,7 @@ def test_objects_already_in_the_session_see_the_new_values(engine: Engine, desk:
 def test_one_audit_entry_lists_the_old_values(engine: Engine, desk: dict[str, int]) -> None:
     result = edit(engine, [desk["odon"], desk["asa"]], "stage", "purchase")
     with session_scope(engine) as s:
-        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "bulk")).scalar_one()
+        entry = s.execute(select(AuditEntry).where(col(AuditEntry.action) == "bulk")).scalar_one()
         assert (entry.id, entry.action, entry.entity, entry.staff) == (result.bulk_id, "bulk", "customer", "tester")
         data = json.loads(entry.changes)
         assert [(c["id"], c["before"], c["version"]) for c in data["customers"]] == [
@@ -248,8 +249,8 @@ def test_undo_keeps_a_staff_member_someone_else_named_since(engine: Engine, desk
     assert result.bulk_id is not None
     assert undo(engine, result.bulk_id).staff_removed == 0
     with session_scope(engine) as s:
-        assert s.execute(select(Staff.login).where(Staff.login == "zoe")).scalar() == "zoe"
-        assert s.get(Customer, desk["odon"]).owner == "anna"  # type: ignore[union-attr]
+        assert s.execute(select(col(Staff.login)).where(col(Staff.login) == "zoe")).scalar() == "zoe"
+        assert s.get_one(Customer, desk["odon"]).owner == "anna"
 
 
 def test_undo_is_refused_after_a_later_edit_naming_the_customer(engine: Engine, desk: dict[str, int]) -> None:
@@ -287,7 +288,7 @@ def test_undo_twice_is_refused(engine: Engine, desk: dict[str, int]) -> None:
 
 def test_undo_of_something_that_is_not_a_bulk_edit(engine: Engine, desk: dict[str, int]) -> None:
     with session_scope(engine) as s:
-        other = s.execute(select(AuditEntry.id).where(AuditEntry.action == "insert")).scalars().first()
+        other = s.execute(select(col(AuditEntry.id)).where(col(AuditEntry.action) == "insert")).scalars().first()
     assert other is not None
     for wrong in (other, 999_999):
         with pytest.raises(NotFound):
@@ -336,7 +337,7 @@ def add_customers(engine: Engine, n: int) -> list[int]:
         for i in range(n)
     ]
     with session_scope(engine, write=True) as s:
-        ids = s.connection().execute(insert(Customer.__table__).returning(Customer.__table__.c.id), rows)  # type: ignore[attr-defined]
+        ids = s.connection().execute(insert(table_of(Customer)).returning(table_of(Customer).c.id), rows)
         return sorted(r[0] for r in ids)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from deskapp.core.customers import service as customers
 from deskapp.core.db.changes import AGGREGATE_EVERY, ChangeWatcher
 from deskapp.core.db.engine import open_engine, session_scope
+from deskapp.core.records.tables import id_of
 
 
 def _sqlite(engine: Engine) -> bool:
@@ -100,7 +101,7 @@ def test_aggregates_for_other_engines(engine: Engine) -> None:
         c = customers.create_customer(s, name="Counted")
     assert watcher.changed() is True
     with session_scope(engine, write=True) as s:
-        customers.update_customer(s, c.id, company="Changed Ltd")
+        customers.update_customer(s, id_of(c), company="Changed Ltd")
     assert watcher.changed() is True
     assert watcher.changed() is False
     watcher.close()

@@ -9,19 +9,21 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import session_scope
+from deskapp.core.records.tables import id_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_two_processes_lose_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+def test_two_processes_lose_nothing(engine: Engine) -> None:
     with session_scope(engine, staff="setup", write=True) as s:
-        ids = [customers.create_customer(s, name=f"Shared {i}").id for i in range(2)]
+        ids = [id_of(customers.create_customer(s, name=f"Shared {i}")) for i in range(2)]
         follow_ups = [
-            activity.schedule_follow_up(s, ids[0], due=date(2026, 11, 23), kind="other").id for _ in range(10)
+            id_of(activity.schedule_follow_up(s, ids[0], due=date(2026, 11, 23), kind="other")) for _ in range(10)
         ]
     search_path = ""
     if engine.url.get_backend_name() == "postgresql":

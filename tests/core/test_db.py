@@ -11,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from deskapp.core.customers import service as customers
@@ -23,6 +24,7 @@ from deskapp.core.db.engine import (
     session_scope,
 )
 from deskapp.core.records.errors import DatabaseError
+from deskapp.core.records.tables import id_of
 
 
 def test_new_database_is_private_and_migrated(db_path: Path) -> None:
@@ -32,7 +34,7 @@ def test_new_database_is_private_and_migrated(db_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
     engine.dispose()
 
 
@@ -46,7 +48,7 @@ def test_wal_side_files_are_private_too(db_path: Path) -> None:
     engine.dispose()
 
 
-def test_models_and_migrations_agree(engine) -> None:  # type: ignore[no-untyped-def]
+def test_models_and_migrations_agree(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
     # The engine-specific search objects live only in migrations: FTS5 tables (SQLite), the trigram index (PG).
@@ -84,7 +86,7 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     assert junk.read_bytes() == b"this is not sqlite at all" * 100
 
 
-def test_foreign_keys_are_enforced(engine) -> None:  # type: ignore[no-untyped-def]
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
     with pytest.raises(Exception, match="(?i)foreign key"):
         with session_scope(engine, write=True) as s:
             s.execute(
@@ -99,7 +101,7 @@ def test_read_then_write_while_another_connection_commits(db_path: Path) -> None
     """A DEFERRED read-then-write fails with SQLITE_BUSY_SNAPSHOT; BEGIN IMMEDIATE write sessions wait instead."""
     engine = open_engine(db_path)
     with session_scope(engine, write=True) as s:
-        cid = customers.create_customer(s, name="Counter").id
+        cid = id_of(customers.create_customer(s, name="Counter"))
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
 
@@ -132,12 +134,12 @@ def test_upgrade_keeps_data_and_child_rows(db_path: Path) -> None:
         from deskapp.core.activity import service as activity
 
         c = customers.create_customer(s, name="Keep Me", email="keep@example.com")
-        activity.log_interaction(s, c.id, channel="call", summary="hello")
+        activity.log_interaction(s, id_of(c), channel="call", summary="hello")
     engine.dispose()
     again = open_engine(db_path)
     with session_scope(again) as s:
         assert customers.search_customers(s, "keep").items[0].name == "Keep Me"
-        assert len(customers.timeline(s, c.id).items) == 2
+        assert len(customers.timeline(s, id_of(c)).items) == 2
     again.dispose()
 
 
@@ -147,7 +149,7 @@ def test_url_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     assert resolve_url(None).database == str(tmp_path / "env.db")
     assert resolve_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
     monkeypatch.delenv("DESKAPP_DB")
-    assert resolve_url(None).database.endswith("desk.db")
+    assert str(resolve_url(None).database).endswith("desk.db")
 
 
 def test_current_staff_order(monkeypatch: pytest.MonkeyPatch) -> None:

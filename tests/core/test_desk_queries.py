@@ -14,16 +14,17 @@ from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import DeskSession
 from deskapp.core.records.errors import NotFound
 from deskapp.core.records.readmodels import FollowUpRow
+from deskapp.core.records.tables import id_of
 
 
 def test_profile_has_history_counts_and_revenue(session: DeskSession, frozen_now: datetime) -> None:
     c = customers.create_customer(session, name="Ödön Kovács", tags="vip, ebike", owner="anna")
-    activity.record_purchase(session, c.id, amount="12.50")
-    activity.record_purchase(session, c.id, amount="10")
-    activity.log_interaction(session, c.id, channel="call", summary="hello", occurred_at=frozen_now)
-    activity.open_complaint(session, c.id, subject="Late delivery")
-    lifecycle.change_stage(session, c.id, "churned", reason="moved away", churn_reason="no_longer_needed")
-    p = customer_profile(session, c.id)
+    activity.record_purchase(session, id_of(c), amount="12.50")
+    activity.record_purchase(session, id_of(c), amount="10")
+    activity.log_interaction(session, id_of(c), channel="call", summary="hello", occurred_at=frozen_now)
+    activity.open_complaint(session, id_of(c), subject="Late delivery")
+    lifecycle.change_stage(session, id_of(c), "churned", reason="moved away", churn_reason="no_longer_needed")
+    p = customer_profile(session, id_of(c))
     assert (p.name, p.owner, p.tags, p.stage) == ("Ödön Kovács", "anna", ("vip", "ebike"), "churned")
     assert p.orders == 2 and p.revenue == Decimal("22.50")
     assert p.open_complaints == 1
@@ -54,10 +55,10 @@ def test_is_due_now_by_day_and_time() -> None:
 
 def test_due_now_lists_what_has_come_due(session: DeskSession, frozen_now: datetime) -> None:
     c = customers.create_customer(session, name="Due")
-    a = activity.schedule_follow_up(session, c.id, due="2026-11-22")
-    b = activity.schedule_follow_up(session, c.id, due="2026-11-23 09:00")
-    later = activity.schedule_follow_up(session, c.id, due="2026-11-23 14:00")
-    activity.schedule_follow_up(session, c.id, due="2026-11-24")
+    a = activity.schedule_follow_up(session, id_of(c), due="2026-11-22")
+    b = activity.schedule_follow_up(session, id_of(c), due="2026-11-23 09:00")
+    later = activity.schedule_follow_up(session, id_of(c), due="2026-11-23 14:00")
+    activity.schedule_follow_up(session, id_of(c), due="2026-11-24")
     ids = [r.id for r in due_now(session, frozen_now)]
     assert ids == [a.id, b.id]
     assert later.id not in [r.id for r in due_now(session, frozen_now)]

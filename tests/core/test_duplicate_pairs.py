@@ -12,6 +12,7 @@ from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import session_scope
 from deskapp.core.hygiene.pairs import default_survivor, merge_preview
 from deskapp.core.records.errors import ValidationFailed
+from tests.core.ids import id_of
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -25,7 +26,7 @@ def pair(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
     monkeypatch.setattr("deskapp.core.records.clock.now", lambda: T0 + timedelta(days=3))
     with session_scope(engine, staff="anna", write=True) as s:
         new = customers.create_customer(s, name="Anne Smith", phone="+44 20 7946 0001", email="anne@work.example")
-        activity.log_interaction(s, new.id, channel="call", summary="Asked about prices")
+        activity.log_interaction(s, id_of(new), channel="call", summary="Asked about prices")
     assert old.id is not None and new.id is not None
     return old.id, new.id
 

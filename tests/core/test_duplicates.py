@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import session_scope
-from deskapp.core.hygiene.duplicates import DuplicateIndex, find_duplicates, likely_duplicates_of
+from deskapp.core.hygiene.duplicates import DuplicateIndex, DuplicateReport, find_duplicates, likely_duplicates_of
 from deskapp.core.hygiene.matching import (
     DEFAULT_MIN_SCORE,
     company_key,
@@ -20,9 +21,10 @@ from deskapp.core.hygiene.matching import (
     soundex,
 )
 from deskapp.core.records.settings import save_setting
+from tests.core.ids import id_of
 
 
-def pairs_by_names(report) -> dict[frozenset[str], tuple[int, tuple[str, ...]]]:  # type: ignore[no-untyped-def]
+def pairs_by_names(report: DuplicateReport) -> dict[frozenset[str], tuple[int, tuple[str, ...]]]:
     return {frozenset((p.a.name, p.b.name)): (p.score, p.reasons) for p in report.pairs}
 
 
@@ -75,7 +77,7 @@ def test_archived_customers_are_left_out_unless_asked(engine: Engine) -> None:
     with session_scope(engine, write=True) as s:
         customers.create_customer(s, name="Lea Nkosi", email="lea@example.co.za")
         gone = customers.create_customer(s, name="Lea Nkosi", email="LEA@example.co.za")
-        customers.archive_customer(s, gone.id)
+        customers.archive_customer(s, id_of(gone))
     with session_scope(engine) as s:
         assert find_duplicates(s).pairs == ()
         assert len(find_duplicates(s, include_archived=True).pairs) == 1
@@ -143,7 +145,7 @@ def test_normalising_keys() -> None:
 
 
 def test_scores_from_each_kind_of_evidence() -> None:
-    def score(a: dict, b: dict) -> tuple[int, tuple[str, ...]]:  # type: ignore[type-arg]
+    def score(a: dict[str, Any], b: dict[str, Any]) -> tuple[int, tuple[str, ...]]:
         result = score_pair(make_profile(1, **a), make_profile(2, **b))
         assert result is not None
         return result

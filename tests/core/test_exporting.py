@@ -16,6 +16,7 @@ from deskapp.core.customers.service import create_customer
 from deskapp.core.db.engine import session_scope
 from deskapp.core.io.exporting import FIELDS, ExportError, export_records
 from deskapp.core.io.importing.vcard import read_cards
+from tests.core.ids import id_of
 
 
 @pytest.fixture
@@ -32,11 +33,11 @@ def desk(engine: Engine, frozen_now: Any) -> Engine:
             birthday="1980-01-15",
         )
         bo = create_customer(session, name="Bo Ödmark", company="@home AB")
-        activity.record_purchase(session, ann.id, amount="-12.50", ordered_at="2025-01-01T10:00:00+00:00")
-        activity.schedule_follow_up(session, bo.id, due="2026-12-01 10:30", note="Call, then email; ok?")
-        activity.schedule_follow_up(session, ann.id, due=date(2026, 12, 2), kind="thank_you")
-        done = activity.schedule_follow_up(session, ann.id, due=date(2026, 12, 3))
-        activity.complete_follow_up(session, done.id)
+        activity.record_purchase(session, id_of(ann), amount="-12.50", ordered_at="2025-01-01T10:00:00+00:00")
+        activity.schedule_follow_up(session, id_of(bo), due="2026-12-01 10:30", note="Call, then email; ok?")
+        activity.schedule_follow_up(session, id_of(ann), due=date(2026, 12, 2), kind="thank_you")
+        done = activity.schedule_follow_up(session, id_of(ann), due=date(2026, 12, 3))
+        activity.complete_follow_up(session, id_of(done))
     return engine
 
 

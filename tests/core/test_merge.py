@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers import lifecycle
@@ -19,6 +20,7 @@ from deskapp.core.hygiene import merge
 from deskapp.core.hygiene.merge_undo import UndoRefused
 from deskapp.core.records.errors import DeskError, InvalidTransition, NotFound, ValidationFailed
 from deskapp.core.records.tables import AuditEntry, Customer, Interaction, Referral, StageChange
+from tests.core.ids import id_of
 
 NOT_DUMPED = {"audit_entry", "merge_record", "alembic_version"}
 
@@ -56,8 +58,8 @@ def desk(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         d = customers.create_customer(s, name="Dora Referrer")
         c = customers.create_customer(s, name="Carl Referrer")
         e = customers.create_customer(s, name="Eve Friend")
-        activity.record_purchase(s, a.id, amount="120.00", ordered_at=T0)
-        activity.record_referral(s, d.id, a.id)
+        activity.record_purchase(s, id_of(a), amount="120.00", ordered_at=T0)
+        activity.record_referral(s, id_of(d), id_of(a))
     clock_at(monkeypatch, T0 + timedelta(days=5))
     with session_scope(engine, staff="bence", write=True) as s:
         b = customers.create_customer(
@@ -73,15 +75,15 @@ def desk(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
             special_dates=[{"label": "wedding", "date": "2015-06-01"}],
             external_id="shop-77",
         )
-        activity.log_interaction(s, b.id, channel="call", summary="Asked about a bike")
-        complaint = activity.open_complaint(s, b.id, subject="Late delivery")
-        activity.resolve_complaint(s, complaint.id, resolution="Refunded shipping")
-        activity.schedule_follow_up(s, b.id, due="2026-12-01", note="call back")
-        activity.record_purchase(s, b.id, amount="30.00", ordered_at=T0 + timedelta(days=5))
-        activity.record_referral(s, c.id, b.id)  # B was referred by C; A already by D
-        activity.record_referral(s, b.id, e.id)  # B referred E
+        activity.log_interaction(s, id_of(b), channel="call", summary="Asked about a bike")
+        complaint = activity.open_complaint(s, id_of(b), subject="Late delivery")
+        activity.resolve_complaint(s, id_of(complaint), resolution="Refunded shipping")
+        activity.schedule_follow_up(s, id_of(b), due="2026-12-01", note="call back")
+        activity.record_purchase(s, id_of(b), amount="30.00", ordered_at=T0 + timedelta(days=5))
+        activity.record_referral(s, id_of(c), id_of(b))  # B was referred by C; A already by D
+        activity.record_referral(s, id_of(b), id_of(e))  # B referred E
     clock_at(monkeypatch, T0 + timedelta(days=10))
-    return {"a": a.id, "b": b.id, "c": c.id, "d": d.id, "e": e.id}
+    return {"a": id_of(a), "b": id_of(b), "c": id_of(c), "d": id_of(d), "e": id_of(e)}
 
 
 def test_merge_moves_history_and_chooses_fields(engine: Engine, desk: dict[str, int]) -> None:
@@ -109,7 +111,7 @@ def test_merge_moves_history_and_chooses_fields(engine: Engine, desk: dict[str, 
         assert customers.timeline(s, desk["a"]).items  # one history
         assert customers.search_customers(s, "Anna").items[0].id == desk["a"]
         assert len(customers.search_customers(s, "Anna")) == 1  # the merged-away row is gone from search
-        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "merge")).scalars().one()
+        entry = s.execute(select(AuditEntry).where(col(AuditEntry.action) == "merge")).scalars().one()
         assert json.loads(entry.changes)["merged"] == desk["b"] and entry.staff == "tester"
     assert result.moved["interaction"] >= 1 and result.moved["complaint"] == 1 and result.moved["referral"] == 1
 
@@ -126,7 +128,7 @@ def test_merge_then_undo_restores_every_table(engine: Engine, desk: dict[str, in
     with session_scope(engine) as s:
         assert {r.id for r in customers.search_customers(s, "Anna").items} == {desk["a"], desk["b"]}
         assert merge.list_merges(s)[0].undone_at is not None
-        assert s.execute(select(AuditEntry).where(AuditEntry.action == "unmerge")).first() is not None
+        assert s.execute(select(AuditEntry).where(col(AuditEntry.action) == "unmerge")).first() is not None
     with session_scope(engine, write=True) as s, pytest.raises(InvalidTransition, match="already undone"):
         merge.undo_merge(s, merge_id)
 
@@ -172,7 +174,7 @@ def test_undo_keeps_later_edits_to_fields_the_merge_left_alone(engine: Engine, d
         assert a is not None and b is not None
         assert a.cadence_days == 21 and a.email == "anna@example.com" and b.external_id == "shop-77"
         summaries = {
-            i.summary for i in s.execute(select(Interaction).where(Interaction.customer_id == desk["a"])).scalars()
+            i.summary for i in s.execute(select(Interaction).where(col(Interaction.customer_id) == desk["a"])).scalars()
         }
         assert "after the merge" in summaries  # new history stays with the survivor
 
@@ -203,10 +205,10 @@ def test_referral_between_the_two_is_removed_and_restored(engine: Engine) -> Non
     with session_scope(engine, write=True) as s:
         a = customers.create_customer(s, name="Ann")
         b = customers.create_customer(s, name="Ann too")
-        activity.record_referral(s, a.id, b.id)
+        activity.record_referral(s, id_of(a), id_of(b))
     before = dump(engine)
     with session_scope(engine, write=True) as s:
-        merge_id = merge.merge_customers(s, a.id, b.id).merge_id
+        merge_id = merge.merge_customers(s, id_of(a), id_of(b)).merge_id
         assert s.execute(select(Referral)).first() is None  # nobody refers themselves
     with session_scope(engine, write=True) as s:
         merge.undo_merge(s, merge_id)
@@ -268,11 +270,11 @@ def test_stage_changes_follow_the_customer(engine: Engine, desk: dict[str, int])
     with session_scope(engine, write=True) as s:
         b_changes = {c.id for c in lifecycle.stage_history(s, desk["b"])}
         merge.merge_customers(s, desk["a"], desk["b"])
-        moved = s.execute(select(StageChange).where(StageChange.id.in_(b_changes))).scalars().all()  # type: ignore[union-attr]
+        moved = s.execute(select(StageChange).where(col(StageChange.id).in_(b_changes))).scalars().all()
         assert moved and {c.customer_id for c in moved} == {desk["a"]}
 
 
-def test_upgrade_from_0002_with_data_keeps_every_row(db_path) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_from_0002_with_data_keeps_every_row(db_path: Path) -> None:
     from alembic import command
     from sqlalchemy import inspect
 

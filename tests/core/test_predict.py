@@ -5,22 +5,27 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlmodel import Session
 
 from deskapp.core.activity.service import record_purchase
 from deskapp.core.analytics.predict import (
     BgNbdParams,
     GammaGammaParams,
+    MbgNbdParams,
     ModelUnavailable,
     fit_bgnbd,
     fit_clv_model,
     fit_gamma_gamma,
+    fit_mbgnbd,
     purchase_log,
 )
 from deskapp.core.customers.service import create_customer
+from tests.core.ids import id_of
 from tests.data.cdnow.build import CALIBRATION_END, PUBLISHED_BGNBD, PUBLISHED_GAMMA_GAMMA, build_desk, summary
 
 PUBLISHED = BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
@@ -134,7 +139,7 @@ def test_too_little_history_is_a_clear_error() -> None:
         fit_gamma_gamma(np.array([1.0, 0.0]), np.array([10.0, 0.0]))
 
 
-def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_now) -> None:  # type: ignore[no-untyped-def]
+def test_purchase_log_counts_days_and_averages_repeat_day_spend(session: Session, frozen_now: datetime) -> None:
     c = create_customer(session, name="Log")
     for month, day, hour, amount in (
         (3, 1, 10, "10"),
@@ -143,7 +148,7 @@ def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_
         (3, 22, 12, "30"),
         (4, 9, 12, "99"),
     ):
-        record_purchase(session, c.id, amount=amount, ordered_at=datetime(2026, month, day, hour, tzinfo=UTC))
+        record_purchase(session, id_of(c), amount=amount, ordered_at=datetime(2026, month, day, hour, tzinfo=UTC))
     log = purchase_log(session, date(2026, 3, 31))  # the 99 on 9 April is after the calibration end
     assert list(log.customer_ids) == [c.id]
     # purchase days 1, 8 (two orders: 12.00), 22 March -> x = 2 repeat days
@@ -153,7 +158,7 @@ def test_purchase_log_counts_days_and_averages_repeat_day_spend(session, frozen_
     assert log.monetary[0] == pytest.approx((12 + 30) / 2)
 
 
-def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path: Path) -> None:
     """On SQLite only: the model is engine-independent, and the purchase log's SQL is checked on both
     engines by the other tests here (the importer's --create-missing failed on PostgreSQL when written)."""
     from deskapp.core.db.engine import open_engine, session_scope
@@ -170,12 +175,56 @@ def test_cdnow_desk_purchase_log_matches_the_file_and_fits(tmp_path) -> None:  #
     assert np.allclose(ref[:, 2], log.age) and np.allclose(ref[:, 3], log.monetary)
     assert model.bgnbd.r == pytest.approx(0.243, rel=0.01)
     assert model.gamma_gamma is not None and model.gamma_gamma.p == pytest.approx(6.25, rel=0.01)
+    assert model.mbgnbd.r == pytest.approx(0.525, rel=0.01)  # BTYDplus' fit of the modified model
     first = model.forecast_for(1)  # x=2, t_x=30.43, T=38.86 (the paper's example customer)
-    assert first is not None and first.expected_purchases == pytest.approx(1.226, abs=0.01)
+    example = [np.array([v]) for v in (2.0, 30.43, 38.86)]
+    assert float(model.bgnbd.expected_purchases(39, *example)[0]) == pytest.approx(1.226, abs=0.01)
+    # The figures shown come from the modified model: 1.263 with BTYDplus' published parameters.
+    assert first is not None and first.expected_purchases == pytest.approx(1.263, abs=0.01)
     top = model.top(5)
     assert [f.predicted_clv for f in top] == sorted((f.predicted_clv for f in top), reverse=True)
     assert sum(b.customers for b in model.distribution()) == 2357
     engine.dispose()
+
+
+def test_modified_bgnbd_reproduces_the_btydplus_cdnow_parameters() -> None:
+    x, t_x, T, _m = _cdnow_arrays()
+    fitted = fit_mbgnbd(x, t_x, T)
+    for name, published in {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}.items():
+        assert getattr(fitted, name) == pytest.approx(published, rel=0.01), name
+    assert fitted.converged
+
+
+def test_a_one_time_buyer_silent_for_four_years_is_probably_gone() -> None:
+    """BG/NBD says 1.0 for every one-time buyer; the modified model the desk shows does not."""
+    published = MbgNbdParams(r=0.525, alpha=6.183, a=0.891, b=1.614, log_likelihood=0.0, customers=0)
+    zero = np.array([0.0])
+    four_years = np.array([4 * 52.0])
+    assert float(PUBLISHED.p_alive(zero, zero, four_years)[0]) == 1.0
+    assert float(published.p_alive(zero, zero, four_years)[0]) < 0.5
+    recent = float(published.p_alive(zero, zero, np.array([1.0]))[0])
+    assert recent > 0.5  # a first purchase last week: still probably a customer
+    # hand-worked: odds of having dropped out = a / (b + x) * ((alpha + T) / (alpha + t_x)) ** (r + x)
+    odds = 0.891 / 1.614 * ((6.183 + 208) / 6.183) ** 0.525
+    assert float(published.p_alive(zero, zero, four_years)[0]) == pytest.approx(1 / (1 + odds))
+
+
+def test_the_checks_refuse_a_tiny_log_and_implausible_parameters() -> None:
+    from deskapp.core.analytics.predict.checks import params_problem
+
+    assert params_problem("modified BG/NBD", {"r": 52_025.0, "alpha": 11.8e6, "a": 0.5, "b": 1.0}) is not None
+    assert params_problem("modified BG/NBD", {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 1.6}) is None
+    assert "did not converge" in str(params_problem("x", {"r": 1.0}, converged=False))
+
+
+def test_four_customers_are_not_enough_history(session: Session, frozen_now: datetime) -> None:
+    for i in range(4):
+        c = id_of(create_customer(session, name=f"Buyer {i}"))
+        for days in (400, 200, 20 * i + 5):
+            moment = datetime(2026, 11, 23, tzinfo=UTC) - timedelta(days=days)
+            record_purchase(session, c, amount="100", ordered_at=moment)
+    with pytest.raises(ModelUnavailable, match="not enough history yet: 4 buyers"):
+        fit_clv_model(session, date(2026, 11, 23))
 
 
 def test_importing_predict_does_not_load_numpy() -> None:
@@ -189,7 +238,7 @@ def test_importing_predict_does_not_load_numpy() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_purchase_days_are_local_days(session, frozen_now, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_purchase_days_are_local_days(session: Session, frozen_now: datetime, monkeypatch: pytest.MonkeyPatch) -> None:
     """In Tokyo (UTC+9) 23:30 on 1 March and 08:00 on 2 March are two purchase days, though both fall on
     1 March in UTC."""
     import time as time_module
@@ -198,8 +247,8 @@ def test_purchase_days_are_local_days(session, frozen_now, monkeypatch) -> None:
     time_module.tzset()
     try:
         c = create_customer(session, name="Tokyo")
-        record_purchase(session, c.id, amount="10", ordered_at=datetime(2026, 3, 1, 14, 30, tzinfo=UTC))
-        record_purchase(session, c.id, amount="20", ordered_at=datetime(2026, 3, 1, 23, 0, tzinfo=UTC))
+        record_purchase(session, id_of(c), amount="10", ordered_at=datetime(2026, 3, 1, 14, 30, tzinfo=UTC))
+        record_purchase(session, id_of(c), amount="20", ordered_at=datetime(2026, 3, 1, 23, 0, tzinfo=UTC))
         log = purchase_log(session, date(2026, 3, 31))
         assert (log.frequency[0], log.monetary[0]) == (1, 20.0)
         assert date.fromordinal(int(log.first_day[0])) == date(2026, 3, 1)

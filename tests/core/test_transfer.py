@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers import service as customers
@@ -14,9 +16,10 @@ from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.io.sample import load_sample
 from deskapp.core.ops.transfer import copy_desk, desk_tables
 from deskapp.core.records.errors import DatabaseError
+from tests.core.ids import id_of
 
 
-def dump(engine) -> dict[str, list[dict[str, Any]]]:  # type: ignore[no-untyped-def]
+def dump(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, minus what a copy adds by design (its audit entry, PG's search text)."""
     out = {}
     with engine.connect() as conn:
@@ -30,12 +33,12 @@ def dump(engine) -> dict[str, list[dict[str, Any]]]:  # type: ignore[no-untyped-
     return out
 
 
-def test_round_trip_through_the_other_engine(engine, tmp_path, frozen_now) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_through_the_other_engine(engine: Engine, tmp_path: Path, frozen_now: datetime) -> None:
     source = open_engine(tmp_path / "source.db")
     load_sample(source, today=date(2026, 11, 23))
     with session_scope(source, staff="anna", write=True) as s:
         c = customers.create_customer(s, name="Zsófia Tóth", email="zsofia@example.hu", birthday="1991-02-03")
-        activity.record_purchase(s, c.id, amount="12,50", cost="3.10")
+        activity.record_purchase(s, id_of(c), amount="12,50", cost="3.10")
     before = dump(source)
     copy_desk(source, engine)  # into the parametrised engine: SQLite, or PostgreSQL
     back = open_engine(tmp_path / "back.db")
@@ -50,7 +53,7 @@ def test_round_trip_through_the_other_engine(engine, tmp_path, frozen_now) -> No
     back.dispose()
 
 
-def test_copy_refuses_a_desk_that_has_records(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_copy_refuses_a_desk_that_has_records(engine: Engine, tmp_path: Path) -> None:
     source = open_engine(tmp_path / "s.db")
     with session_scope(source, write=True) as s:
         customers.create_customer(s, name="A")

@@ -12,14 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 from sqlalchemy.engine import Engine, make_url
+from textual.coordinate import Coordinate
+from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Checkbox, DataTable, Input, Select, TextArea
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.records import clock
 from deskapp.tui.app import DeskApp
+from tests.conftest import copy_of_template, ident
 
 FIXED_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 SNAPSHOT_NOW = "2026-11-23T09:30:00+00:00"
@@ -46,7 +52,7 @@ def build_small_desk(engine: Engine) -> dict[str, int]:
         )
         asa = customers.create_customer(s, name="Åsa Lindqvist", company="Nordljus AB", owner="anna", tags="vip")
         customers.create_customer(s, name="Bob Builder", company="Builder Ltd", owner="tester", source="google")
-        ids.update(odon=odon.id, asa=asa.id)  # type: ignore[arg-type]
+        ids.update(odon=ident(odon), asa=ident(asa))
     return ids
 
 
@@ -55,13 +61,17 @@ def small_desk(engine: Engine, db_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(clock, "now", lambda: FIXED_NOW - timedelta(days=10))
     ids = build_small_desk(engine)
     with session_scope(engine, staff="tester", write=True) as s:
-        ids["check_in"] = activity.schedule_follow_up(s, ids["odon"], due=date(2026, 11, 23), kind="check_in").id  # type: ignore[assignment]
-        ids["thank_you"] = activity.schedule_follow_up(  # type: ignore[assignment]
-            s, ids["asa"], due=date(2026, 11, 20), kind="thank_you", note="Thank Åsa for the order"
-        ).id
-        ids["complaint"] = activity.open_complaint(  # type: ignore[assignment]
-            s, ids["asa"], subject="Brakes squeal after service", priority="urgent", category="quality"
-        ).id
+        ids["check_in"] = ident(activity.schedule_follow_up(s, ids["odon"], due=date(2026, 11, 23), kind="check_in"))
+        ids["thank_you"] = ident(
+            activity.schedule_follow_up(
+                s, ids["asa"], due=date(2026, 11, 20), kind="thank_you", note="Thank Åsa for the order"
+            )
+        )
+        ids["complaint"] = ident(
+            activity.open_complaint(
+                s, ids["asa"], subject="Brakes squeal after service", priority="urgent", category="quality"
+            )
+        )
     monkeypatch.setattr(clock, "now", lambda: FIXED_NOW)
     return SmallDesk(engine, db_path, ids)
 
@@ -81,14 +91,45 @@ async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
     await pilot.pause()
 
 
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """For what arrives on its own (live refresh): poll the condition, pausing the app in between."""
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """For what arrives on its own (a debounced search, live refresh, the palette's hits): poll the condition,
+    letting the app run in between. The timeout only bounds a failing test; a passing one waits no longer
+    than the condition takes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        await pilot.pause(0.05)
+        await pilot.pause(0.02)
     return condition()
+
+
+async def searched(pilot: Pilot[Any]) -> None:
+    """Wait until the Customers page has searched for what was typed and shown it, then let workers settle."""
+    from deskapp.tui.pages.customers import CustomersScreen
+
+    await pilot.pause()  # the keys' Input.Changed reaches the page and starts the debounce
+    page = pilot.app.screen
+    assert isinstance(page, CustomersScreen)
+    assert await wait_until(pilot, lambda: page.search_settled), "the search never came back"
+    await settle(pilot)
+
+
+def cell_text(table: DataTable[Text], row: int, column: int) -> str:
+    """What a cell of one of the desk's tables shows."""
+    return table.get_cell_at(Coordinate(row, column)).plain
+
+
+def set_value(screen: Screen[Any], selector: str, value: str) -> None:
+    """Fill a form field the way typing or picking would leave it, whatever kind of field it is."""
+    widget = screen.query_one(selector)
+    if isinstance(widget, Input | Select):
+        widget.value = value
+    elif isinstance(widget, TextArea):
+        widget.text = value
+    elif isinstance(widget, Checkbox):
+        widget.value = value == "true"
+    else:
+        raise TypeError(f"{selector} is a {type(widget).__name__}, not a form field")
 
 
 def record_notifications(app: DeskApp) -> list[tuple[str, str, str]]:
@@ -96,11 +137,11 @@ def record_notifications(app: DeskApp) -> list[tuple[str, str, str]]:
     seen: list[tuple[str, str, str]] = []
     original = app.notify
 
-    def notify(message: str, *, title: str = "", severity: str = "information", **kwargs: Any) -> None:
+    def notify(message: str, *, title: str = "", severity: SeverityLevel = "information", **kwargs: Any) -> None:
         seen.append((title, message, severity))
-        original(message, title=title, severity=severity, **kwargs)  # type: ignore[arg-type]
+        original(message, title=title, severity=severity, **kwargs)
 
-    app.notify = notify  # type: ignore[method-assign]
+    app.notify = notify  # type: ignore[method-assign]  # this one app's notify, wrapped; the class keeps its own
     return seen
 
 
@@ -134,11 +175,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sample_engine(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """A private copy of the sample desk, with the clock fixed for the whole process."""
-    import shutil
-
     monkeypatch.setenv("DESKAPP_NOW", SNAPSHOT_NOW)
-    copy = tmp_path / "sample.db"
-    shutil.copy(sample_db, copy)
-    engine = open_engine(copy)
+    engine = copy_of_template(sample_db, tmp_path / "sample.db")
     yield engine
     engine.dispose()

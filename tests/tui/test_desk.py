@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
+from rich.table import Table
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+from textual.message import Message
+from textual.widgets import Static
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers import service as customers
@@ -19,7 +27,7 @@ from deskapp.tui.pages.customer import CustomerScreen
 from deskapp.tui.pages.customers import CustomersScreen
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.tables import DeskTable
-from tests.tui.conftest import SmallDesk, make_app, record_notifications, settle, wait_until
+from tests.tui.conftest import SmallDesk, cell_text, make_app, record_notifications, set_value, settle, wait_until
 
 HOSTILE = ("[bold red]X[/]", "[@click=app.quit]x[/]")
 
@@ -31,7 +39,7 @@ async def test_names_with_markup_or_escapes_show_literally(small_desk: SmallDesk
         sneaky = customers.create_customer(s, name="Sneaky")
     with small_desk.engine.begin() as conn:  # an import that bypassed validation left escape sequences behind
         conn.execute(
-            update(Customer).where(Customer.id == sneaky.id).values(name="\x1b]52;c;aGk=\x07Sneaky\x1b[31m Red")
+            update(Customer).where(col(Customer.id) == sneaky.id).values(name="\x1b]52;c;aGk=\x07Sneaky\x1b[31m Red")
         )
     app = make_app(small_desk.engine)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -39,19 +47,19 @@ async def test_names_with_markup_or_escapes_show_literally(small_desk: SmallDesk
         await pilot.press("2")
         await settle(pilot)
         table = app.screen.query_one("#customers", DeskTable)
-        names = {table.get_cell_at((row, 0)).plain for row in range(table.row_count)}
+        names = {cell_text(table, row, 0) for row in range(table.row_count)}
         assert set(HOSTILE) <= names
         assert "]52;c;aGk=Sneaky[31m Red" in names  # the control characters are gone, the rest is plain text
-        assert "[link=https://evil]co[/link]" in {table.get_cell_at((r, 1)).plain for r in range(table.row_count)}
+        assert "[link=https://evil]co[/link]" in {cell_text(table, r, 1) for r in range(table.row_count)}
 
-        row = next(r for r in range(table.row_count) if table.get_cell_at((r, 0)).plain == HOSTILE[1])
+        row = next(r for r in range(table.row_count) if cell_text(table, r, 0) == HOSTILE[1])
         table.focus()
         table.move_cursor(row=row)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
         assert app.screen.title == HOSTILE[1]
-        assert app.screen.query_one("#profile").content.plain.startswith(HOSTILE[1])
+        assert str(app.screen.query_one("#profile", Static).content).startswith(HOSTILE[1])
         await pilot.click("#profile", offset=(2, 0))  # clicking the name must not run app.quit
         await pilot.pause()
         assert app.is_running
@@ -72,7 +80,7 @@ async def test_live_refresh_shows_another_desks_write(small_desk: SmallDesk) -> 
         finally:
             colleague.dispose()
         assert await wait_until(pilot, lambda: table.row_count == 4)
-        assert "Added By Anna" in {table.get_cell_at((r, 0)).plain for r in range(4)}
+        assert "Added By Anna" in {cell_text(table, r, 0) for r in range(4)}
 
 
 async def test_start_notification_counts_what_is_due(small_desk: SmallDesk) -> None:
@@ -83,6 +91,11 @@ async def test_start_notification_counts_what_is_due(small_desk: SmallDesk) -> N
     assert ("Follow-ups", "1 follow-up overdue, 1 due today.", "warning") in notes
 
 
+def _keep_polls(message: Message, polls: list[DeskApp.Polled]) -> None:
+    if isinstance(message, DeskApp.Polled):
+        polls.append(message)
+
+
 async def test_a_follow_up_coming_due_raises_a_notification(
     small_desk: SmallDesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,14 +103,25 @@ async def test_a_follow_up_coming_due_raises_a_notification(
         activity.schedule_follow_up(s, small_desk.ids["asa"], due="2026-11-23 10:00", note="Call about the fitting")
     app = make_app(small_desk.engine, poll_seconds=0.05, due_check_seconds=0)
     notes = record_notifications(app)
-    async with app.run_test(size=(120, 40)) as pilot:
+    polls: list[DeskApp.Polled] = []
+    async with app.run_test(size=(120, 40), message_hook=lambda m: _keep_polls(m, polls)) as pilot:
         await settle(pilot)
-        await pilot.pause(0.2)
+        assert await wait_until(pilot, lambda: len(polls) >= 3)  # the desk has looked a few times: nothing due
+        await settle(pilot)
         assert not [n for n in notes if n[0] == "Follow-up due now"]
         monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 23, 10, 1, tzinfo=UTC))
         assert await wait_until(pilot, lambda: any(n[0] == "Follow-up due now" for n in notes))
     due = [msg for title, msg, _sev in notes if title == "Follow-up due now"]
     assert due == ["Åsa Lindqvist · check in (10:00): Call about the fitting"]
+
+
+def palette_choice(app: DeskApp) -> str:
+    """The command the palette would run on Enter, once its search for what was typed has finished."""
+    palette = app.screen
+    if not isinstance(palette, CommandPalette) or any(w.node is palette and not w.is_finished for w in app.workers):
+        return ""
+    hits = palette.query_one(CommandList)
+    return "" if hits.highlighted is None else str(hits.get_option_at_index(hits.highlighted).prompt)
 
 
 async def test_palette_jumps_to_a_customer_by_name(small_desk: SmallDesk) -> None:
@@ -107,9 +131,7 @@ async def test_palette_jumps_to_a_customer_by_name(small_desk: SmallDesk) -> Non
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"lindq")
-        await pilot.pause(0.3)
-        await settle(pilot)
-        await pilot.pause(0.3)
+        assert await wait_until(pilot, lambda: "Lindqvist" in palette_choice(app))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
@@ -131,18 +153,19 @@ async def test_help_lists_every_key(small_desk: SmallDesk) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        listed = app.screen.query_one("#help-keys").content
+        listed = app.screen.query_one("#help-keys", Static).content
+        assert isinstance(listed, Table)
         cells = {str(c) for column in listed.columns for c in column._cells}
         for _section, bindings in app.help_sections():
             for binding in bindings:
-                if getattr(binding, "description", ""):
+                if isinstance(binding, Binding) and binding.description:
                     assert binding.description in cells
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_customers_are_paged_not_loaded_whole(engine, frozen_now) -> None:  # type: ignore[no-untyped-def]
+async def test_customers_are_paged_not_loaded_whole(engine: Engine, frozen_now: datetime) -> None:
     with session_scope(engine, write=True) as s:
         for n in range(260):
             customers.create_customer(s, name=f"Customer {n:03d}")
@@ -157,8 +180,8 @@ async def test_customers_are_paged_not_loaded_whole(engine, frozen_now) -> None:
         table.move_cursor(row=95)
         await settle(pilot)
         assert table.row_count == 200
-        assert "200+ matching" in str(app.screen.query_one("#customers-status").content) or "200 of 260" in str(
-            app.screen.query_one("#customers-status").content
+        assert "200+ matching" in str(app.screen.query_one("#customers-status", Static).content) or "200 of 260" in str(
+            app.screen.query_one("#customers-status", Static).content
         )
 
 
@@ -170,10 +193,10 @@ async def test_filters_narrow_the_list(small_desk: SmallDesk) -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CustomersScreen)
-        screen.query_one("#filter-owner").value = "anna"
+        set_value(screen, "#filter-owner", "anna")
         await settle(pilot)
         table = screen.query_one("#customers", DeskTable)
-        assert [table.get_cell_at((r, 0)).plain for r in range(table.row_count)] == ["Åsa Lindqvist"]
+        assert [cell_text(table, r, 0) for r in range(table.row_count)] == ["Åsa Lindqvist"]
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert table.row_count == 3
@@ -194,7 +217,7 @@ async def test_editing_over_a_colleagues_save_asks_first(small_desk: SmallDesk) 
         form.query_one("#input-company", DeskInput).value = "My edit"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is form and "someone else saved" in str(form.query_one("#form-error").content).lower()
+        assert app.screen is form and "someone else saved" in str(form.query_one("#form-error", Static).content).lower()
         await pilot.press("ctrl+s")  # saving again: mine wins, knowingly
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
@@ -212,7 +235,7 @@ def test_run_desk_builds_the_app_from_the_cli_arguments(small_desk: SmallDesk, m
     assert started[0].sub_title.endswith(" · anna")
 
 
-async def test_opening_from_only_a_url_paints_first_then_opens(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_opening_from_only_a_url_paints_first_then_opens(tmp_path: Path) -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(f"sqlite:///{tmp_path / 'fresh.db'}")

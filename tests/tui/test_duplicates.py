@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Select, Static
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers import service as customers
@@ -25,7 +26,8 @@ from deskapp.tui.pages.customer import CustomerScreen
 from deskapp.tui.pages.customers import CustomersScreen
 from deskapp.tui.pages.duplicates import DuplicatesScreen
 from deskapp.tui.widgets.tables import DeskTable
-from tests.tui.conftest import FIXED_NOW, SmallDesk, make_app, record_notifications, settle, wait_until
+from tests.conftest import ident
+from tests.tui.conftest import FIXED_NOW, SmallDesk, make_app, record_notifications, set_value, settle, wait_until
 from tests.tui.test_snapshots import SIZE, SnapCompare, demo_app
 
 MARKUP = "[bold]Ann[/]"
@@ -37,17 +39,17 @@ def add_pairs(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]
     monkeypatch.setattr(clock, "now", lambda: FIXED_NOW - timedelta(days=5))
     with session_scope(engine, staff="tester", write=True) as s:
         ann = customers.create_customer(s, name="Ann Smith", phone="+44 20 7946 0001", email="ann@example.com")
-        activity.log_interaction(s, ann.id, channel="call", summary="Asked about prices")
+        activity.log_interaction(s, ident(ann), channel="call", summary="Asked about prices")
         m1 = customers.create_customer(s, name=MARKUP, phone="+44 20 7946 0777", company="Markup Ltd")
     monkeypatch.setattr(clock, "now", lambda: FIXED_NOW - timedelta(days=2))
     with session_scope(engine, staff="tester", write=True) as s:
         anne = customers.create_customer(
             s, name="Anne Smith", phone="+44 20 7946 0001", email="anne@work.example", company="Smith & Co"
         )
-        activity.log_interaction(s, anne.id, channel="email", summary="Sent the brochure")
+        activity.log_interaction(s, ident(anne), channel="email", summary="Sent the brochure")
         m2 = customers.create_customer(s, name=MARKUP, phone="+44 20 7946 0777", company="Markup Ltd")
     monkeypatch.setattr(clock, "now", lambda: FIXED_NOW)
-    return {"ann": ann.id, "anne": anne.id, "markup1": m1.id, "markup2": m2.id}  # type: ignore[dict-item]
+    return {"ann": ident(ann), "anne": ident(anne), "markup1": ident(m1), "markup2": ident(m2)}
 
 
 @pytest.fixture
@@ -70,7 +72,11 @@ def customer(engine: Engine, customer_id: int) -> Customer | None:
 
 def interactions_of(engine: Engine, customer_id: int) -> list[str]:
     with session_scope(engine) as s:
-        stmt = select(Interaction.summary).where(Interaction.customer_id == customer_id).order_by(Interaction.id)
+        stmt = (
+            select(col(Interaction.summary))
+            .where(col(Interaction.customer_id) == customer_id)
+            .order_by(col(Interaction.id))
+        )
         return list(s.execute(stmt).scalars())
 
 
@@ -128,8 +134,7 @@ async def test_page_six_lists_pairs_best_first_with_names_ids_score_and_reasons(
         status = str(app.screen.query_one("#duplicates-status", Static).render())
         assert "2 pairs at score 60 or more" in status
 
-        select = app.screen.query_one("#filter-min-score")
-        select.value = 90  # type: ignore[attr-defined]
+        app.screen.query_one("#filter-min-score", Select).value = 90
         await settle(pilot)
         assert all(int(r[0]) >= 90 for r in rows(table))
         assert len(rows(table)) < 2
@@ -153,12 +158,12 @@ async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
 ) -> None:
     """A look at a big desk takes seconds: changes arriving meanwhile must not start scans side by side."""
     import threading
-    import time
 
     looks: list[int] = []
     running = [0]
     most = [0]
     lock = threading.Lock()
+    first_look_may_end = threading.Event()
     fetch = DuplicatesScreen.fetch
 
     def slow(self: DuplicatesScreen, session: Any, params: Any) -> Any:
@@ -166,7 +171,7 @@ async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
             looks.append(1)
             running[0] += 1
             most[0] = max(most[0], running[0])
-        time.sleep(0.3)
+        first_look_may_end.wait(timeout=10)  # the first look lasts until the changes have arrived
         try:
             return fetch(self, session, params)
         finally:
@@ -178,9 +183,13 @@ async def test_changes_during_a_look_ask_for_one_more_look_not_one_each(
         table = await open_duplicates(pilot)
         monkeypatch.setattr(DuplicatesScreen, "fetch", slow)
         page = app.screen
-        for _ in range(4):  # four changes arrive while the first look runs
-            page.desk_changed()  # type: ignore[attr-defined]
-            await pilot.pause(0.05)
+        assert isinstance(page, DuplicatesScreen)
+        page.desk_changed()
+        assert await wait_until(pilot, lambda: len(looks) == 1)  # the first look is running
+        for _ in range(3):  # three more changes arrive while it runs
+            page.desk_changed()
+            await pilot.pause()
+        first_look_may_end.set()
         await settle(pilot, rounds=5)
         assert (len(looks), most[0]) == (2, 1)
         assert len(rows(table)) == 2
@@ -308,9 +317,9 @@ async def fill_new_customer(pilot: Pilot[Any], name: str, email: str = "", phone
     await pilot.pause()
     form = pilot.app.screen
     assert isinstance(form, CustomerForm)
-    form.query_one("#input-name").value = name  # type: ignore[attr-defined]
-    form.query_one("#input-email").value = email  # type: ignore[attr-defined]
-    form.query_one("#input-phone").value = phone  # type: ignore[attr-defined]
+    set_value(form, "#input-name", name)
+    set_value(form, "#input-email", email)
+    set_value(form, "#input-phone", phone)
     await pilot.press("ctrl+s")
     await settle(pilot)
     return form
@@ -373,7 +382,7 @@ async def test_no_warning_when_nobody_is_alike(pairs: SmallDesk) -> None:
 def with_pairs(engine: Engine, *presses: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     with session_scope(engine, staff="anna", write=True) as s:
         ann = customers.create_customer(s, name="Ann Smith", phone="+44 20 7946 0001", email="ann@example.com")
-        activity.log_interaction(s, ann.id, channel="call", summary="Asked about prices")
+        activity.log_interaction(s, ident(ann), channel="call", summary="Asked about prices")
         customers.create_customer(
             s, name="Anne Smith", phone="+44 20 7946 0001", email="anne@work.example", company="Smith & Co"
         )

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.engine import Engine
+from textual.screen import Screen
 from textual.widgets import Static
 
 from deskapp.tui.pages.customer import CustomerScreen
-from deskapp.tui.pages.reports import ReportsScreen, bar
+from deskapp.tui.pages.reports import ReportsScreen, bar, diverging_bar
 from tests.tui.conftest import SmallDesk, make_app, settle
 from tests.tui.test_snapshots import SIZE, SnapCompare, customer_id, demo_app, keys
 
 
-def text_of(screen: object, selector: str) -> str:
-    return str(screen.query_one(selector, Static).content.plain)  # type: ignore[attr-defined]
+def text_of(screen: Screen[Any], selector: str) -> str:
+    return str(screen.query_one(selector, Static).content)
 
 
 def test_bar_uses_eighths_and_caps_at_the_width() -> None:
@@ -21,6 +24,29 @@ def test_bar_uses_eighths_and_caps_at_the_width() -> None:
     assert bar(5, 10, width=3) == "█▌"
     assert bar(20, 10, width=2) == "██"
     assert bar(1, 0) == ""
+
+
+def test_a_negative_nps_is_drawn_left_of_zero() -> None:
+    negative, positive = str(diverging_bar(-40, half=10)), str(diverging_bar(40, half=10))
+    assert negative == "      ████│          " and positive == "          │████      "
+    assert len(negative) == len(positive) == 21
+
+
+async def test_reports_list_who_is_at_risk_lapsed_and_needs_attention(sample_engine: Engine) -> None:
+    app = demo_app(sample_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        at_risk = text_of(screen, "#at-risk")
+        assert "P(alive)" in at_risk and "their usual" in at_risk  # the model's figure beside the plain rule
+        lapsed = text_of(screen, "#lapsed")
+        assert "(lapsed after 3)" in lapsed and "Mark one churned" in lapsed
+        attention = text_of(screen, "#attention")
+        assert "recency" in attention
+        assert "lapsed counted out" in text_of(screen, "#report-figures")
 
 
 async def test_reports_show_figures_and_charts_on_the_sample(sample_engine: Engine) -> None:
@@ -32,7 +58,7 @@ async def test_reports_show_figures_and_charts_on_the_sample(sample_engine: Engi
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
         figures = text_of(screen, "#report-figures")
-        for label in ("AOV 193.51", "Churn 7.7%", "Retention 92.3%", "NPS +39", "Simple CLV 6,439.63"):
+        for label in ("AOV 193.51", "Churn 7.7%", "Retention 72.6%", "NPS +39", "Simple CLV 6,439.63"):
             assert label in figures
         funnel = text_of(screen, "#funnel")
         assert "awareness" in funnel and "retention" in funnel and "→ 90.0%" in funnel and "churned" in funnel
@@ -71,8 +97,8 @@ async def test_customer_page_shows_health_parts_and_value(sample_engine: Engine)
             assert part in health
         assert "latest score 9/10" in health
         assert "358.03" in health  # margin earned so far: the historical CLV
-        forecast = text_of(app.screen, "#forecast")  # from the desk's BG/NBD + Gamma-Gamma fit, after the page
-        assert "P(alive)     98%" in forecast and "Predicted    194.81 in 365 days" in forecast
+        forecast = text_of(app.screen, "#forecast")  # from the desk's modified BG/NBD + Gamma-Gamma fit, after the page
+        assert "P(alive)     98%" in forecast and "Predicted    216.52 in 365 days" in forecast
 
 
 async def test_customer_page_on_a_desk_too_small_for_the_model(small_desk: SmallDesk) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import col
 from textual.pilot import Pilot
 
 from deskapp.core.db.engine import session_scope
@@ -36,7 +37,7 @@ def demo_app(engine: Engine, *, notify: bool = False) -> DeskApp:
 
 def customer_id(engine: Engine, name: str) -> int:
     with session_scope(engine) as s:
-        return int(s.execute(select(Customer.id).where(Customer.name == name)).scalar_one())
+        return int(s.execute(select(col(Customer.id)).where(col(Customer.name) == name)).scalar_one())
 
 
 def keys(*presses: str, pause: float = 0.0) -> Callable[[Pilot[Any]], Awaitable[None]]:
@@ -57,7 +58,8 @@ def opened(engine: Engine, name: str, *presses: str) -> Callable[[Pilot[Any]], A
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        pilot.app.open_customer(target)  # type: ignore[attr-defined]
+        assert isinstance(pilot.app, DeskApp)
+        pilot.app.open_customer(target)
         await settle(pilot)
         for key in presses:
             await pilot.press(key)

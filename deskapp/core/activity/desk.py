@@ -13,23 +13,21 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from deskapp.core.activity.reminders import due_follow_ups
-from deskapp.core.customers.contacts import contacts_of
-from deskapp.core.customers.lifecycle import last_contact_at, stage_history
-from deskapp.core.customers.service import get_customer
-from deskapp.core.records import clock
-from deskapp.core.records.readmodels import FollowUpRow
-from deskapp.core.records.tables import (
+from deskapp.core.customers import contacts_of, get_customer, last_contact_at, stage_history
+from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_FOLLOW_UP_STATUSES,
     Complaint,
     Customer,
     FollowUp,
+    FollowUpRow,
     Purchase,
+    clock,
+    tag_list,
 )
-from deskapp.core.records.validation import tag_list
 
 
 @dataclass(frozen=True)
@@ -106,18 +104,18 @@ def customer_profile(session: Session, customer_id: int) -> CustomerProfile:
     open_cases = session.execute(
         select(func.count())
         .select_from(Complaint)
-        .where(Complaint.customer_id == c.id, Complaint.status.in_(OPEN_COMPLAINT_STATUSES))  # type: ignore[attr-defined]
+        .where(col(Complaint.customer_id) == c.id, col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES))
     ).scalar_one()
     pending, next_due = session.execute(
-        select(func.count(), func.min(FollowUp.due_date)).where(
-            FollowUp.customer_id == c.id,
-            FollowUp.status.in_(PENDING_FOLLOW_UP_STATUSES),  # type: ignore[attr-defined]
+        select(func.count(), func.min(col(FollowUp.due_date))).where(
+            col(FollowUp.customer_id) == c.id,
+            col(FollowUp.status).in_(PENDING_FOLLOW_UP_STATUSES),
         )
     ).one()
     held = contacts_of(session, c.id)
     special = json.loads(c.special_dates) if c.special_dates else []
     orders, revenue = session.execute(
-        select(func.count(), func.coalesce(func.sum(Purchase.amount), 0)).where(Purchase.customer_id == c.id)
+        select(func.count(), func.coalesce(func.sum(col(Purchase.amount)), 0)).where(col(Purchase.customer_id) == c.id)
     ).one()
     return CustomerProfile(
         id=c.id,

@@ -5,28 +5,33 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from deskapp.core.records import clock
-from deskapp.core.records.readmodels import ComplaintRow, DeskSummary, FollowUpRow, Page, StageCount
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_SQL,
     Complaint,
+    ComplaintRow,
     ComplaintStatus,
     Customer,
+    DeskSummary,
     FollowUp,
     FollowUpKind,
+    FollowUpRow,
     FollowUpStatus,
+    Page,
     Priority,
     Stage,
+    StageCount,
+    clean_enum,
+    clock,
+    id_of,
 )
-from deskapp.core.records.validation import clean_enum
 
 PRIORITY_ORDER = case(
-    (Complaint.priority == Priority.URGENT, 0),
-    (Complaint.priority == Priority.HIGH, 1),
-    (Complaint.priority == Priority.NORMAL, 2),
+    (col(Complaint.priority) == Priority.URGENT, 0),
+    (col(Complaint.priority) == Priority.HIGH, 1),
+    (col(Complaint.priority) == Priority.NORMAL, 2),
     else_=3,
 )
 
@@ -46,17 +51,19 @@ def due_follow_ups(
     today = today or clock.today()
     horizon = today - timedelta(days=1) if overdue_only else today + timedelta(days=days)
     stmt = (
-        select(FollowUp, Customer.name)
-        .join(Customer, Customer.id == FollowUp.customer_id)
+        select(FollowUp, col(Customer.name))
+        .join(Customer, col(Customer.id) == col(FollowUp.customer_id))
         .where(text(f"follow_up.{PENDING_SQL}"))
-        .where(FollowUp.due_date <= horizon)
-        .where(Customer.archived.is_(False))  # type: ignore[attr-defined]
+        .where(col(FollowUp.due_date) <= horizon)
+        .where(col(Customer.archived).is_(False))
     )
     if assignee:
-        stmt = stmt.where(FollowUp.assignee == assignee)
+        stmt = stmt.where(col(FollowUp.assignee) == assignee)
     if kind:
-        stmt = stmt.where(FollowUp.kind == clean_enum(FollowUpKind, "kind", kind))
-    stmt = stmt.order_by(FollowUp.due_date, FollowUp.due_time, FollowUp.id).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
+        stmt = stmt.where(col(FollowUp.kind) == clean_enum(FollowUpKind, "kind", kind))
+    stmt = (
+        stmt.order_by(col(FollowUp.due_date), col(FollowUp.due_time), col(FollowUp.id)).offset(offset).limit(limit + 1)
+    )
     rows = session.execute(stmt).all()
     items = tuple(
         FollowUpRow(
@@ -88,14 +95,14 @@ def open_complaints(
 ) -> Page[ComplaintRow]:
     """Open cases, most urgent first and then oldest, with their age and whether the first response is late."""
     moment = now or clock.now()
-    stmt = select(Complaint, Customer.name).join(Customer, Customer.id == Complaint.customer_id)
+    stmt = select(Complaint, col(Customer.name)).join(Customer, col(Customer.id) == col(Complaint.customer_id))
     if status:
-        stmt = stmt.where(Complaint.status == clean_enum(ComplaintStatus, "status", status))
+        stmt = stmt.where(col(Complaint.status) == clean_enum(ComplaintStatus, "status", status))
     else:
-        stmt = stmt.where(Complaint.status.in_(OPEN_COMPLAINT_STATUSES))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES))
     if late_only:
-        stmt = stmt.where(Complaint.first_response_at.is_(None), Complaint.first_response_due < moment)  # type: ignore[union-attr,operator]
-    stmt = stmt.order_by(PRIORITY_ORDER, Complaint.opened_at, Complaint.id).offset(offset).limit(limit + 1)  # type: ignore[arg-type]
+        stmt = stmt.where(col(Complaint.first_response_at).is_(None), col(Complaint.first_response_due) < moment)
+    stmt = stmt.order_by(PRIORITY_ORDER, col(Complaint.opened_at), col(Complaint.id)).offset(offset).limit(limit + 1)
     rows = session.execute(stmt).all()
     items = tuple(complaint_row(c, name, moment) for c, name in rows[:limit])
     return Page(items=items, offset=offset, limit=limit, has_more=len(rows) > limit)
@@ -105,7 +112,7 @@ def complaint_row(c: Complaint, customer_name: str, now: datetime) -> ComplaintR
     responded_by = c.first_response_at or now
     late = c.first_response_due is not None and responded_by > c.first_response_due
     return ComplaintRow(
-        id=c.id,  # type: ignore[arg-type]
+        id=id_of(c),
         customer_id=c.customer_id,
         customer_name=customer_name,
         subject=c.subject,
@@ -126,30 +133,32 @@ def desk_summary(session: Session, today: date | None = None) -> DeskSummary:
     today = today or clock.today()
     by_stage = dict(
         session.execute(
-            select(Customer.stage, func.count()).where(Customer.archived.is_(False)).group_by(Customer.stage)  # type: ignore[attr-defined]
+            select(col(Customer.stage), func.count())
+            .where(col(Customer.archived).is_(False))
+            .group_by(col(Customer.stage))
         ).all()
     )
     # Counted exactly like the lists `due_follow_ups` returns: pending, of customers not archived.
     pending = (
         select(func.count())
         .select_from(FollowUp)
-        .join(Customer, Customer.id == FollowUp.customer_id)
-        .where(text(f"follow_up.{PENDING_SQL}"), Customer.archived.is_(False))  # type: ignore[attr-defined]
+        .join(Customer, col(Customer.id) == col(FollowUp.customer_id))
+        .where(text(f"follow_up.{PENDING_SQL}"), col(Customer.archived).is_(False))
     )
-    overdue = session.execute(pending.where(FollowUp.due_date < today)).scalar_one()
-    due_today = session.execute(pending.where(FollowUp.due_date == today)).scalar_one()
+    overdue = session.execute(pending.where(col(FollowUp.due_date) < today)).scalar_one()
+    due_today = session.execute(pending.where(col(FollowUp.due_date) == today)).scalar_one()
     week_start = clock.as_moment(today - timedelta(days=today.weekday()))
     done = session.execute(
         select(func.count())
         .select_from(FollowUp)
-        .where(FollowUp.status == FollowUpStatus.DONE, FollowUp.completed_at >= week_start)  # type: ignore[operator]
+        .where(col(FollowUp.status) == FollowUpStatus.DONE, col(FollowUp.completed_at) >= week_start)
     ).scalar_one()
-    is_open = Complaint.status.in_(OPEN_COMPLAINT_STATUSES)  # type: ignore[attr-defined]
+    is_open = col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES)
     open_count = session.execute(select(func.count()).select_from(Complaint).where(is_open)).scalar_one()
     late = session.execute(
         select(func.count())
         .select_from(Complaint)
-        .where(is_open, Complaint.first_response_at.is_(None), Complaint.first_response_due < clock.now())  # type: ignore[union-attr,operator]
+        .where(is_open, col(Complaint.first_response_at).is_(None), col(Complaint.first_response_due) < clock.now())
     ).scalar_one()
     return DeskSummary(
         customers_by_stage=tuple(StageCount(str(s), int(by_stage.get(s, 0))) for s in Stage),

@@ -16,18 +16,24 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from deskapp.core.records.contact_tables import ConsentStatus, CustomerEmail, CustomerPhone
-from deskapp.core.records.countries import country_code, language_code
-from deskapp.core.records.errors import NotFound, ValidationFailed
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import Customer, table_of
-from deskapp.core.records.validation import (
+from deskapp.core.records import (
+    ConsentStatus,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    NotFound,
+    Settings,
+    ValidationFailed,
     clean_datetime,
     clean_email,
     clean_phone,
     clean_text,
+    country_code,
     fold,
+    language_code,
+    load_settings,
     phone_region_for,
+    table_of,
 )
 
 ADDRESS_FIELDS = ("street", "postcode", "city", "region", "country")
@@ -72,7 +78,7 @@ def clean_consent(value: Any) -> ConsentStatus | None:
 
 
 def contact_field_cleaners() -> dict[str, Callable[[Any], dict[str, Any]]]:
-    """The services' cleaners for the contact fields (see customers.service._customer_cleaners)."""
+    """The services' cleaners for the contact fields (see customers.cleaning.customer_cleaners)."""
     return {
         "street": lambda v: {"street": clean_text("street", v, max_length=300)},
         "postcode": lambda v: {"postcode": clean_text("postcode", v, max_length=32)},
@@ -83,20 +89,6 @@ def contact_field_cleaners() -> dict[str, Callable[[Any], dict[str, Any]]]:
         "marketing_consent": lambda v: {"marketing_consent": clean_consent(v)},
         "consent_at": lambda v: {"consent_at": clean_datetime("consent_at", v)},
         "consent_source": lambda v: {"consent_source": clean_text("consent_source", v, max_length=200)},
-    }
-
-
-def contact_snapshot(customer: Customer) -> dict[str, Any]:
-    return {
-        "street": customer.street,
-        "postcode": customer.postcode,
-        "city": customer.city,
-        "region": customer.region,
-        "country": customer.country,
-        "language": customer.language,
-        "marketing_consent": str(customer.marketing_consent) if customer.marketing_consent else None,
-        "consent_at": customer.consent_at.isoformat() if customer.consent_at else None,
-        "consent_source": customer.consent_source,
     }
 
 

@@ -11,22 +11,26 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from deskapp.core.records import clock
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import (
+from deskapp.core.customers.lookup import get_customer
+from deskapp.core.db import staff_of
+from deskapp.core.records import (
     ChurnReason,
     Customer,
     FollowUp,
     FollowUpKind,
     Interaction,
     Purchase,
+    Settings,
     Stage,
     StageChange,
+    ValidationFailed,
+    clean_enum,
+    clean_text,
+    clock,
+    id_of,
 )
-from deskapp.core.records.validation import clean_enum, clean_text
 
 PRE_PURCHASE = (Stage.AWARENESS, Stage.CONSIDERATION)
 # Stages a repeat purchase moves to retention, and stages a 9-10 score moves to advocacy (the importer
@@ -37,12 +41,12 @@ ADVOCACY_BY_SCORE_FROM = (Stage.PURCHASE, Stage.RETENTION)
 
 def record_initial_stage(session: Session, customer: Customer, *, at: datetime, reason: str = "") -> StageChange:
     change = StageChange(
-        customer_id=customer.id,  # type: ignore[arg-type]
+        customer_id=id_of(customer),
         from_stage=None,
         to_stage=customer.stage,
         at=at,
         reason=reason or "customer created",
-        staff=str(session.info.get("staff") or ""),
+        staff=staff_of(session),
         automatic=True,
     )
     session.add(change)
@@ -64,8 +68,6 @@ def change_stage(
 
     Churned needs a reason category (what the churn report counts); every change needs a reason text.
     """
-    from deskapp.core.customers.service import get_customer
-
     target = clean_enum(Stage, "stage", to)
     why = clean_text("reason", reason, required=True, max_length=2000)
     category: ChurnReason | None = None
@@ -84,7 +86,7 @@ def change_stage(
         at=moment,
         reason=why,
         churn_reason=category,
-        staff=str(session.info.get("staff") or ""),
+        staff=staff_of(session),
         automatic=automatic,
     )
     customer.stage = target
@@ -99,7 +101,9 @@ def stage_history(session: Session, customer_id: int) -> list[StageChange]:
     """A customer's stage changes, oldest first."""
     return list(
         session.execute(
-            select(StageChange).where(StageChange.customer_id == customer_id).order_by(StageChange.at, StageChange.id)  # type: ignore[arg-type]
+            select(StageChange)
+            .where(col(StageChange.customer_id) == customer_id)
+            .order_by(col(StageChange.at), col(StageChange.id))
         ).scalars()
     )
 
@@ -148,8 +152,8 @@ def after_purchase(session: Session, customer: Customer, purchase: Purchase, set
     earlier = session.execute(
         select(func.count())
         .select_from(Purchase)
-        .where(Purchase.customer_id == customer.id, Purchase.id != purchase.id)
-        .where(Purchase.ordered_at <= purchase.ordered_at)
+        .where(col(Purchase.customer_id) == customer.id, col(Purchase.id) != purchase.id)
+        .where(col(Purchase.ordered_at) <= purchase.ordered_at)
     ).scalar_one()
     first = earlier == 0
     if first and customer.stage in PRE_PURCHASE:
@@ -210,5 +214,5 @@ def after_referral(session: Session, referrer: Customer, at: datetime) -> None:
 
 def last_contact_at(session: Session, customer_id: int) -> datetime | None:
     return session.execute(
-        select(func.max(Interaction.occurred_at)).where(Interaction.customer_id == customer_id)
+        select(func.max(col(Interaction.occurred_at))).where(col(Interaction.customer_id) == customer_id)
     ).scalar_one_or_none()

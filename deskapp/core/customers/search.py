@@ -12,10 +12,9 @@ import re
 
 from sqlalchemy import Float, Integer, and_, case, func, literal, select, text
 from sqlalchemy.sql import Subquery
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from deskapp.core.records.tables import Customer
-from deskapp.core.records.validation import fold
+from deskapp.core.records import Customer, fold
 
 # Column weights for bm25: a hit in the name counts most, then company, e-mail, phone, tags, further contacts.
 WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0, 2.0)
@@ -82,8 +81,8 @@ def match_ids(session: Session, query: str) -> Subquery | None:
 def _postgres_match(terms: list[str]) -> Subquery:
     """Word-prefix matches in the trigger-kept, folded `search_text` (see migration 0002); a hit at the
     start of the name ranks first, a hit anywhere in the name next, then the rest."""
-    conditions = [Customer.search_text.like(f"% {escape_like(t)}%", escape="\\") for t in terms]  # type: ignore[union-attr]
-    folded_name = func.translate(func.lower(Customer.name), PG_FOLD_FROM, PG_FOLD_TO)
+    conditions = [col(Customer.search_text).like(f"% {escape_like(t)}%", escape="\\") for t in terms]
+    folded_name = func.translate(func.lower(col(Customer.name)), PG_FOLD_FROM, PG_FOLD_TO)
     name_text = " " + folded_name
     first = escape_like(terms[0])
     rank = case(
@@ -91,24 +90,24 @@ def _postgres_match(terms: list[str]) -> Subquery:
         (name_text.like(f"% {first}%", escape="\\"), 1.0),
         else_=2.0,
     )
-    return select(Customer.id.label("id"), rank.label("rank")).where(and_(*conditions)).subquery("ranked")  # type: ignore[union-attr]
+    return select(col(Customer.id).label("id"), rank.label("rank")).where(and_(*conditions)).subquery("ranked")
 
 
 def _like_match(terms: list[str]) -> Subquery:
     """Portable fallback: every term must start a word somewhere in the searchable columns."""
     parts = [
-        Customer.name,
-        Customer.company,
-        Customer.email,
-        Customer.search_phone,
-        func.replace(Customer.tags, ",", " "),
-        Customer.search_contacts,
+        col(Customer.name),
+        col(Customer.company),
+        col(Customer.email),
+        col(Customer.search_phone),
+        func.replace(col(Customer.tags), ",", " "),
+        col(Customer.search_contacts),
     ]
     haystack = func.lower(" " + func.concat_ws(" ", *parts))
     conditions = [haystack.like(f"% {escape_like(term)}%", escape="\\") for term in terms]
-    name_first = func.lower(" " + Customer.name).like(f"% {escape_like(terms[0])}%", escape="\\")
+    name_first = func.lower(" " + col(Customer.name)).like(f"% {escape_like(terms[0])}%", escape="\\")
     rank = case((name_first, 0.0), else_=1.0)
-    return select(Customer.id.label("id"), rank.label("rank")).where(and_(*conditions)).subquery("ranked")  # type: ignore[union-attr]
+    return select(col(Customer.id).label("id"), rank.label("rank")).where(and_(*conditions)).subquery("ranked")
 
 
 def rebuild_index(session: Session) -> None:

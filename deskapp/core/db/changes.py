@@ -4,7 +4,7 @@ Polled every couple of seconds by the TUI, so it must cost next to nothing whate
 - SQLite: `PRAGMA data_version` on one connection the watcher keeps for itself. The number changes when any
   *other* connection commits (another process, or this process's pooled session connections), and reading it
   opens no transaction, so the watcher never pins a WAL snapshot or blocks a checkpoint.
-- PostgreSQL: write sessions `NOTIFY deskapp_changes` as they commit (`deskapp.core.db.engine.session_scope`); the
+- PostgreSQL: write sessions `NOTIFY deskapp_changes` as they commit (`deskapp.core.db.sessions.session_scope`); the
   watcher `LISTEN`s on a connection of its own (taken out of the pool, autocommit) and drains what arrived,
   without waiting. Writers that bypass the session (raw SQL) are caught by the aggregate check every
   `AGGREGATE_EVERY` polls.
@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+CHANGES_CHANNEL = "deskapp_changes"  # write sessions NOTIFY it on PostgreSQL as they commit
 AGGREGATE_EVERY = 15  # on PostgreSQL, also compare the aggregates every this many polls
 
 _AGGREGATES = text(
@@ -69,11 +70,12 @@ class ChangeWatcher:
 
     def _listen(self) -> bool:
         """Set up LISTEN on a connection of our own; False when it can't be (then aggregates are used)."""
-        from deskapp.core.db.engine import CHANGES_CHANNEL
-
         try:
             proxied = self._engine.raw_connection()
             driver = proxied.driver_connection
+            if driver is None:  # the pool handed back no live driver connection: aggregates will do
+                proxied.close()
+                return False
             proxied.detach()  # ours alone: autocommit must not leak back into the pool
             driver.rollback()  # the pool's pre-ping may have left a transaction open
             driver.autocommit = True

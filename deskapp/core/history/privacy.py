@@ -9,24 +9,28 @@ secure_delete overwrites the freed pages; older backups still hold the data unti
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, text, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, CursorResult, Executable, delete, or_, select, text, update
+from sqlmodel import Session, col
 
-from deskapp.core.customers.service import customer_snapshot, get_customer
+from deskapp.core.customers import customer_snapshot, get_customer
 from deskapp.core.db import audit
-from deskapp.core.records import clock
-from deskapp.core.records.contact_tables import CustomerEmail, CustomerPhone
-from deskapp.core.records.tables import (
+from deskapp.core.history.bulk import forget_in_bulk_edits
+from deskapp.core.hygiene import forget_merges_of
+from deskapp.core.io import forget_in_imports
+from deskapp.core.records import (
     AuditEntry,
     Complaint,
+    CustomerEmail,
+    CustomerPhone,
     FollowUp,
     Interaction,
     OwnerChange,
     Purchase,
     Referral,
     StageChange,
+    clock,
     table_of,
 )
 
@@ -38,8 +42,12 @@ ERASED_TEXT = (
 )  # fmt: skip
 
 
+def _in_referral(customer_id: int) -> ColumnElement[bool]:
+    return or_(col(Referral.referrer_id) == customer_id, col(Referral.referred_id) == customer_id)
+
+
 def _plain_row(obj: Any) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for column in obj.__table__.columns:
         value = getattr(obj, column.key)
         out[column.key] = value if isinstance(value, int | float | bool | type(None)) else str(value)
@@ -47,21 +55,26 @@ def _plain_row(obj: Any) -> dict[str, Any]:
     return out
 
 
+def _changed(session: Session, stmt: Executable) -> int:
+    """Rows an UPDATE or DELETE touched: Session.execute is typed as a plain Result, which has no rowcount."""
+    return int(cast("CursorResult[Any]", session.execute(stmt)).rowcount or 0)
+
+
 def person_record(session: Session, customer_id: int) -> dict[str, Any]:
     """Everything the desk holds about one person, as JSON-able data (their right of access)."""
     customer = get_customer(session, customer_id)
     record: dict[str, Any] = {"exported_at": clock.now().isoformat(), "customer": customer_snapshot(customer)}
     for model in CHILDREN:
-        rows = session.execute(select(model).where(model.customer_id == customer_id).order_by(model.id)).scalars()  # type: ignore[attr-defined]
-        record[model.__tablename__] = [_plain_row(r) for r in rows]
-    referrals = session.execute(
-        select(Referral).where(or_(Referral.referrer_id == customer_id, Referral.referred_id == customer_id))
-    ).scalars()
+        rows = session.execute(
+            select(model).where(col(model.customer_id) == customer_id).order_by(col(model.id))
+        ).scalars()
+        record[str(model.__tablename__)] = [_plain_row(r) for r in rows]
+    referrals = session.execute(select(Referral).where(_in_referral(customer_id))).scalars()
     record["referral"] = [_plain_row(r) for r in referrals]
     entries = session.execute(
         select(AuditEntry)
-        .where(AuditEntry.entity == "customer", AuditEntry.entity_id == customer_id)
-        .order_by(AuditEntry.id)
+        .where(col(AuditEntry.entity) == "customer", col(AuditEntry.entity_id) == customer_id)
+        .order_by(col(AuditEntry.id))
     ).scalars()
     record["audit_entry"] = [_plain_row(e) for e in entries]
     return record
@@ -75,50 +88,48 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
         session.execute(text("PRAGMA secure_delete=ON"))
     touched: dict[str, int] = {}
     child_ids = {
-        model.__tablename__: [r[0] for r in session.execute(select(model.id).where(model.customer_id == customer_id))]  # type: ignore[attr-defined]
+        str(model.__tablename__): list(
+            session.execute(select(col(model.id)).where(col(model.customer_id) == customer_id)).scalars()
+        )
         for model in CHILDREN
     }
-    touched["follow_up"] = session.execute(delete(FollowUp).where(FollowUp.customer_id == customer_id)).rowcount  # type: ignore[arg-type]
+    touched["follow_up"] = _changed(session, delete(FollowUp).where(col(FollowUp.customer_id) == customer_id))
     for contact in (CustomerEmail, CustomerPhone):  # further e-mails and phones are nothing but personal data
         table = table_of(contact)
-        touched[table.name] = session.execute(delete(table).where(table.c.customer_id == customer_id)).rowcount
-    touched["interaction"] = session.execute(
+        touched[table.name] = _changed(session, delete(table).where(table.c.customer_id == customer_id))
+    touched["interaction"] = _changed(
+        session,
         update(Interaction)
-        .where(Interaction.customer_id == customer_id)
-        .values(summary="", details="", external_id=None)  # type: ignore[arg-type]
-    ).rowcount
-    touched["complaint"] = session.execute(
+        .where(col(Interaction.customer_id) == customer_id)
+        .values(summary="", details="", external_id=None),
+    )
+    touched["complaint"] = _changed(
+        session,
         update(Complaint)
-        .where(Complaint.customer_id == customer_id)
-        .values(subject="(erased)", details="", resolution="")  # type: ignore[arg-type]
-    ).rowcount
-    touched["purchase"] = session.execute(
-        update(Purchase).where(Purchase.customer_id == customer_id).values(description="")  # type: ignore[arg-type]
-    ).rowcount
-    touched["stage_change"] = session.execute(
-        update(StageChange).where(StageChange.customer_id == customer_id).values(reason="")  # type: ignore[arg-type]
-    ).rowcount
-    touched["referral"] = session.execute(
-        update(Referral)
-        .where(or_(Referral.referrer_id == customer_id, Referral.referred_id == customer_id))
-        .values(note="")  # type: ignore[arg-type]
-    ).rowcount
+        .where(col(Complaint.customer_id) == customer_id)
+        .values(subject="(erased)", details="", resolution=""),
+    )
+    touched["purchase"] = _changed(
+        session, update(Purchase).where(col(Purchase.customer_id) == customer_id).values(description="")
+    )
+    touched["stage_change"] = _changed(
+        session, update(StageChange).where(col(StageChange.customer_id) == customer_id).values(reason="")
+    )
+    touched["referral"] = _changed(session, update(Referral).where(_in_referral(customer_id)).values(note=""))
     # The audit trail's old values describe the person too: keep that a change happened, not what it was.
     scrubbed = 0
     for entity, ids in [("customer", [customer_id]), *child_ids.items()]:
         if ids:
-            scrubbed += session.execute(
+            scrubbed += _changed(
+                session,
                 update(AuditEntry)
-                .where(AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids))  # type: ignore[union-attr]
-                .values(changes=json.dumps(audit.ERASED))
-            ).rowcount
-    from deskapp.core.history.bulk import forget_in_bulk_edits
-    from deskapp.core.io.importing.batches import forget_in_imports
+                .where(col(AuditEntry.entity) == entity, col(AuditEntry.entity_id).in_(ids))
+                .values(changes=json.dumps(audit.ERASED)),
+            )
 
     scrubbed += forget_in_imports(session, {"customer": [customer_id], **child_ids})
     touched["audit_entry"] = scrubbed + forget_in_bulk_edits(session, customer_id)
     # Merge records keep snapshots of both customers for undo: they hold the person's data too.
-    from deskapp.core.hygiene.merge_history import forget_merges_of
 
     touched["merge_record"] = forget_merges_of(session, customer_id)
     customer.name = f"Erased customer {customer_id}"
@@ -135,7 +146,7 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
     # The update above was audited with the old values: scrub that entry as well, then record the erasure.
     session.execute(
         update(AuditEntry)
-        .where(AuditEntry.entity == "customer", AuditEntry.entity_id == customer_id)
+        .where(col(AuditEntry.entity) == "customer", col(AuditEntry.entity_id) == customer_id)
         .values(changes=json.dumps(audit.ERASED))
     )
     if sqlite:

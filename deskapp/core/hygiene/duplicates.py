@@ -29,7 +29,7 @@ from deskapp.core.hygiene.matching import (
     make_profile,
     score_pair,
 )
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import Customer
 
 MAX_BLOCK = 60
 NAME_CANDIDATES = 50  # on create: the best name matches from the search index that are scored

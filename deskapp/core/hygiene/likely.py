@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, text
 from sqlmodel import Session, col
 
+from deskapp.core.customers import escape_like, get_customer, match_ids, to_row, top_ids
 from deskapp.core.hygiene.matching import (
     DEFAULT_MIN_SCORE,
     DOTLESS_DOMAINS,
@@ -25,9 +26,16 @@ from deskapp.core.hygiene.matching import (
     make_profile,
     score_pair,
 )
-from deskapp.core.records.readmodels import CustomerRow
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import (
+    Customer,
+    CustomerRow,
+    Settings,
+    ValidationFailed,
+    clean_date,
+    clean_phone,
+    load_settings,
+    phone_region_for,
+)
 
 SEARCH_CANDIDATES = 50  # the best matches from the search index (by name, by phone) that are scored
 
@@ -58,8 +66,6 @@ def profile_of(customer: Customer) -> Profile:
 def profile_from_fields(fields: Mapping[str, Any], settings: Settings, *, customer_id: int = 0) -> Profile:
     """A profile from what a person typed or a file held; fields that don't clean are left out (the
     check must never stop a create: the create's own validation reports them)."""
-    from deskapp.core.records.errors import ValidationFailed
-    from deskapp.core.records.validation import clean_date, clean_phone, phone_region_for
 
     def cleaned(fn: Any, *args: Any) -> Any:
         try:
@@ -90,7 +96,6 @@ def _same_mailbox(key: str) -> Any:
     """Stored addresses that deliver to the same mailbox as `key` (an `email_key`). The local part starts
     with the key's first letter whatever dots, tags or case it has, so an index range narrows the rows
     before the per-row folding is applied."""
-    from deskapp.core.customers.search import escape_like
 
     local, _, domain = key.rpartition("@")
     stored = func.lower(Customer.email)
@@ -146,7 +151,6 @@ def _mailbox_ids(session: Session, key: str) -> set[int]:
 
 
 def _candidate_ids(session: Session, probe: Profile) -> set[int]:
-    from deskapp.core.customers.search import match_ids, top_ids
 
     ids: set[int] = set()
     if probe.external_id:
@@ -178,7 +182,6 @@ def likely_duplicates_of(
     """Existing customers that the record about to be created (or edited: pass `exclude_id`) probably
     duplicates, best first. A shared external id or mailbox is always reported; the rest when they score
     at least `min_score`. Archived customers count: a lost customer coming back is worth knowing."""
-    from deskapp.core.customers.service import to_row
 
     settings = settings or load_settings(session)
     probe = profile_from_fields(fields, settings)
@@ -186,7 +189,7 @@ def likely_duplicates_of(
     if not ids:
         return []
     found = []
-    for customer in session.execute(select(Customer).where(Customer.id.in_(ids))).scalars():  # type: ignore[union-attr]
+    for customer in session.execute(select(Customer).where(col(Customer.id).in_(ids))).scalars():
         other = profile_of(customer)
         score, reasons = score_pair(probe, other) or (0, ())
         certain = bool(
@@ -201,7 +204,6 @@ def likely_duplicates_of(
 
 def pair_score(session: Session, first_id: int, second_id: int) -> tuple[int, tuple[str, ...]]:
     """How alike two given customers are (score, reasons): shown before a merge someone asked for."""
-    from deskapp.core.customers.service import get_customer
 
     one, two = profile_of(get_customer(session, first_id)), profile_of(get_customer(session, second_id))
     return score_pair(one, two) or (0, ())

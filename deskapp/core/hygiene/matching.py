@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from deskapp.core.records.validation import fold
+from deskapp.core.records import fold
 
 DEFAULT_MIN_SCORE = 60
 NAME_ALIKE = 75  # name similarity below this counts against a pair
@@ -185,7 +185,7 @@ def _rapidfuzz() -> Any:
     """rapidfuzz, imported on first use so a desk that never looks for duplicates never loads it."""
     global _fuzz
     if _fuzz is None:
-        from rapidfuzz import fuzz
+        from rapidfuzz import fuzz  # lazy: only a duplicate search needs it
 
         _fuzz = fuzz
     return _fuzz

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
-from deskapp.core.customers.contacts import keep_losing_contacts, search_contacts_of
+from deskapp.core.customers import keep_losing_contacts, search_contacts_of
 from deskapp.core.db import audit
 from deskapp.core.hygiene.merge_history import (
     MergeRow,
@@ -34,13 +34,24 @@ from deskapp.core.hygiene.merge_history import (
     merged_into,
     survivor_for_external_id,
 )
+from deskapp.core.hygiene.merge_payload import MergeEntry, MergeSnapshot
 from deskapp.core.hygiene.merge_rows import HISTORY, customer_table, read_row, refuse_unknown_references, row_json
 from deskapp.core.hygiene.merge_undo import UndoResult, undo_merge
-from deskapp.core.records import clock
-from deskapp.core.records.errors import FieldError, NotFound, ValidationFailed
-from deskapp.core.records.merge_tables import MergeRecord
-from deskapp.core.records.tables import Customer, OwnerChange, Referral, Stage, StageChange, table_of
-from deskapp.core.records.validation import normalise_tags, tag_list
+from deskapp.core.records import (
+    Customer,
+    FieldError,
+    MergeRecord,
+    NotFound,
+    OwnerChange,
+    Referral,
+    Stage,
+    StageChange,
+    ValidationFailed,
+    clock,
+    normalise_tags,
+    table_of,
+    tag_list,
+)
 
 # The fields a person chooses between, and the columns each one carries with it.
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -213,15 +224,10 @@ def merge_customers(
     refuse_unknown_references(session, other_id)
     choices = _choices(survivor, other, picks or {})
     table = customer_table()
-    snapshot: dict[str, Any] = {
-        "other": read_row(session, table, other_id),
-        "survivor_before": read_row(session, table, survivor_id),
-        "fields": {c.field: c.taken for c in choices},
-        "moved": {},
-        "removed": {},
-        "added": {},
-    }
-    moved = _move_history(session, survivor_id, other_id, snapshot)
+    other_row, survivor_before = read_row(session, table, other_id), read_row(session, table, survivor_id)
+    assert other_row is not None and survivor_before is not None  # both were just loaded and locked
+    moved_ids, removed, moved = _move_history(session, survivor_id, other_id)
+    added: dict[str, list[int]] = {}
     values: dict[str, Any] = {}
     for choice in choices:
         source = other if choice.taken == "other" else survivor
@@ -242,17 +248,19 @@ def merge_customers(
         )
         session.add(change)
         session.flush()
-        snapshot["added"]["stage_change"] = [change.id]
+        assert change.id is not None
+        added["stage_change"] = [change.id]
     if values["owner"] != survivor.owner:
         owner_change = OwnerChange(
             customer_id=survivor_id, from_owner=survivor.owner, to_owner=values["owner"], at=now, staff=staff
         )
         session.add(owner_change)
         session.flush()
-        snapshot["added"]["owner_change"] = [owner_change.id]
+        assert owner_change.id is not None
+        added["owner_change"] = [owner_change.id]
     kept = keep_losing_contacts(session, survivor, other, values)
     if kept:
-        snapshot["added"].update(kept)
+        added.update(kept)
     session.delete(other)
     session.flush()  # the other's external id and e-mail are free before the survivor takes them
     values["search_contacts"] = search_contacts_of(session, survivor_id, survivor.country or other.country)
@@ -265,8 +273,16 @@ def merge_customers(
         survivor.version += 1
         survivor.updated_at = now
     session.flush()
-    snapshot["survivor_after"] = read_row(session, table, survivor_id)
-    record = MergeRecord(at=now, staff=staff, survivor_id=survivor_id, other_id=other_id, snapshot=json.dumps(snapshot))
+    snapshot = MergeSnapshot(
+        other=other_row,
+        survivor_before=survivor_before,
+        fields={c.field: c.taken for c in choices},
+        moved=moved_ids,
+        removed=removed,
+        added=added,
+        survivor_after=read_row(session, table, survivor_id) or {},
+    )
+    record = MergeRecord(at=now, staff=staff, survivor_id=survivor_id, other_id=other_id, snapshot=snapshot.dumps())
     session.add(record)
     session.flush()
     assert record.id is not None
@@ -275,23 +291,27 @@ def merge_customers(
         action="merge",
         entity="customer",
         entity_id=survivor_id,
-        changes={"merge_id": record.id, "merged": other_id, "fields": snapshot["fields"], "moved": moved},
+        changes=MergeEntry(record.id, other_id, snapshot.fields, moved).to_json(),
     )
     _expire_history(session)
     return MergeResult(record.id, survivor_id, other_id, choices, moved)
 
 
-def _move_history(session: Session, survivor_id: int, other_id: int, snapshot: dict[str, Any]) -> dict[str, int]:
-    """Re-point the other's rows at the survivor, noting each moved id (and each referral that can't
-    move: one between the two, or a second "referred by" the survivor already has) for the undo."""
+def _move_history(
+    session: Session, survivor_id: int, other_id: int
+) -> tuple[dict[str, list[int]], dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Re-point the other's rows at the survivor. Returns each moved id and each referral that can't move
+    (one between the two, or a second "referred by" the survivor already has), for the undo, and the
+    counts moved per table."""
     conn = session.connection()
     moved: dict[str, int] = {}
+    moved_ids: dict[str, list[int]] = {}
     for model in HISTORY:
         t = table_of(model)
         ids = [r[0] for r in conn.execute(select(t.c.id).where(t.c.customer_id == other_id).order_by(t.c.id))]
         if ids:
             conn.execute(update(t).where(t.c.id.in_(ids)).values(customer_id=survivor_id))
-        snapshot["moved"][t.name] = ids
+        moved_ids[t.name] = ids
         moved[t.name] = len(ids)
     rt = table_of(Referral)
     between = or_(
@@ -304,14 +324,14 @@ def _move_history(session: Session, survivor_id: int, other_id: int, snapshot: d
         removed += list(conn.execute(select(rt).where((rt.c.referred_id == other_id) & ~between)))
     if removed:
         conn.execute(delete(rt).where(rt.c.id.in_([r.id for r in removed])))
-    snapshot["removed"]["referral"] = [row_json(rt, r) for r in removed]
+    removed_rows = {"referral": [row_json(rt, r) for r in removed]}
     for column in ("referrer_id", "referred_id"):
         ids = [r[0] for r in conn.execute(select(rt.c.id).where(rt.c[column] == other_id).order_by(rt.c.id))]
         if ids:
             conn.execute(update(rt).where(rt.c.id.in_(ids)).values({column: survivor_id}))
-        snapshot["moved"][f"referral.{column}"] = ids
-    moved["referral"] = sum(len(snapshot["moved"][f"referral.{c}"]) for c in ("referrer_id", "referred_id"))
-    return moved
+        moved_ids[f"referral.{column}"] = ids
+    moved["referral"] = sum(len(moved_ids[f"referral.{c}"]) for c in ("referrer_id", "referred_id"))
+    return moved_ids, removed_rows, moved
 
 
 def _expire_history(session: Session) -> None:

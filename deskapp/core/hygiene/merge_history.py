@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlmodel import Session, col
 
-from deskapp.core.customers.search import escape_like
-from deskapp.core.records.merge_tables import MergeRecord
+from deskapp.core.customers import escape_like
+from deskapp.core.hygiene.merge_payload import MergeSnapshot
+from deskapp.core.records import MergeRecord
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ def list_merges(session: Session, *, limit: int = 50) -> list[MergeRow]:
     rows = session.execute(select(MergeRecord).order_by(col(MergeRecord.id).desc()).limit(limit)).scalars()
     out = []
     for r in rows:
-        other = json.loads(r.snapshot).get("other") or {}
+        other = MergeSnapshot.loads(r.snapshot).other
         assert r.id is not None
         out.append(MergeRow(r.id, r.at, r.staff, r.survivor_id, r.other_id, other.get("name", ""), r.undone_at))
     return out
@@ -61,11 +63,14 @@ def survivor_for_external_id(session: Session, external_id: str) -> int | None:
     needle = f'"external_id": {json.dumps(external_id)}'
     candidates = session.execute(
         select(MergeRecord)
-        .where(MergeRecord.undone_at.is_(None), MergeRecord.snapshot.like(f"%{escape_like(needle)}%", escape="\\"))  # type: ignore[union-attr,attr-defined]
+        .where(
+            col(MergeRecord.undone_at).is_(None),
+            col(MergeRecord.snapshot).like(f"%{escape_like(needle)}%", escape="\\"),
+        )
         .order_by(col(MergeRecord.id).desc())
     ).scalars()
     for record in candidates:
-        other = json.loads(record.snapshot).get("other") or {}
+        other = MergeSnapshot.loads(record.snapshot).other
         if other.get("external_id") == external_id:
             return merged_into(session, record.other_id)
     return None
@@ -74,4 +79,5 @@ def survivor_for_external_id(session: Session, external_id: str) -> int | None:
 def forget_merges_of(session: Session, customer_id: int) -> int:
     """Delete the merge records that hold a person's data (for erasure); those merges can't be undone."""
     involved = or_(col(MergeRecord.survivor_id) == customer_id, col(MergeRecord.other_id) == customer_id)
-    return session.execute(delete(MergeRecord).where(involved)).rowcount  # type: ignore[attr-defined,no-any-return]
+    result = session.execute(delete(MergeRecord).where(involved))
+    return int(cast("CursorResult[Any]", result).rowcount or 0)  # Session.execute is typed as a plain Result

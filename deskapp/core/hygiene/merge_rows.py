@@ -16,20 +16,22 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from deskapp.core.db.audit import json_value
-from deskapp.core.records.contact_tables import CustomerEmail, CustomerPhone
-from deskapp.core.records.errors import DeskError
-from deskapp.core.records.tables import (
+from deskapp.core.db import json_value
+from deskapp.core.records import (
     Complaint,
     Customer,
+    CustomerEmail,
+    CustomerPhone,
+    DeskError,
     FollowUp,
     Interaction,
+    Money,
     OwnerChange,
     Purchase,
     StageChange,
+    UTCDateTime,
     table_of,
 )
-from deskapp.core.records.types import Money, UTCDateTime
 
 # A customer's history: every row of these follows its customer into a merge (by `customer_id`).
 # Further e-mails and phones move too: the survivor keeps every way to reach the person.

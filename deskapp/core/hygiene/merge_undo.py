@@ -12,7 +12,6 @@ someone else, the survivor is gone, or the other's id or external id has been ta
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +19,18 @@ from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session, col
 
 from deskapp.core.db import audit
+from deskapp.core.hygiene.merge_payload import MergeSnapshot, UnmergeEntry
 from deskapp.core.hygiene.merge_rows import HISTORY, customer_table, json_row, read_row
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DeskError, InvalidTransition, NotFound
-from deskapp.core.records.merge_tables import MergeRecord
-from deskapp.core.records.tables import Customer, Referral, table_of
+from deskapp.core.records import (
+    Customer,
+    DeskError,
+    InvalidTransition,
+    MergeRecord,
+    NotFound,
+    Referral,
+    clock,
+    table_of,
+)
 
 BOOKKEEPING = frozenset({"updated_at", "version"})
 
@@ -55,7 +61,7 @@ def _later_merges(session: Session, record: MergeRecord) -> list[int]:
     return [r[0] for r in session.execute(stmt)]
 
 
-def _blockers(session: Session, record: MergeRecord, snap: dict[str, Any]) -> tuple[list[str], list[str]]:
+def _blockers(session: Session, record: MergeRecord, snap: MergeSnapshot) -> tuple[list[str], list[str]]:
     """(reasons to refuse, fields the survivor changed since the merge that the undo leaves alone)."""
     reasons: list[str] = []
     later = _later_merges(session, record)
@@ -64,7 +70,7 @@ def _blockers(session: Session, record: MergeRecord, snap: dict[str, Any]) -> tu
     current = read_row(session, table, record.survivor_id)
     if current is None:
         return [f"customer {record.survivor_id}, who kept the merged record, no longer exists{hint}"], []
-    before, after = snap["survivor_before"], snap["survivor_after"]
+    before, after = snap.survivor_before, snap.survivor_after
     merged = {c for c in after if c not in BOOKKEEPING and before.get(c) != after[c]}
     edited = {c for c in after if c not in BOOKKEEPING and current.get(c) != after[c]}
     if edited & merged:
@@ -75,13 +81,13 @@ def _blockers(session: Session, record: MergeRecord, snap: dict[str, Any]) -> tu
     taken = session.get(Customer, record.other_id)
     if taken is not None:
         reasons.append(f"id {record.other_id} is in use again, by customer {taken.name!r}")
-    external = snap["other"].get("external_id")
+    external = snap.other.get("external_id")
     if external:
         holder = session.execute(select(col(Customer.id)).where(col(Customer.external_id) == external)).scalar()
         if holder is not None and not (holder == record.survivor_id and before.get("external_id") != external):
             reasons.append(f"external id {external!r} now belongs to customer {holder}")
     conn = session.connection()
-    for name, ids in snap["moved"].items():
+    for name, ids in snap.moved.items():
         if not ids:
             continue
         table_name, _, column = name.partition(".")
@@ -106,15 +112,15 @@ def undo_merge(session: Session, merge_id: int) -> UndoResult:
         raise NotFound("merge", merge_id)
     if record.undone_at is not None:
         raise InvalidTransition(f"merge {merge_id} was already undone ({record.undone_at:%Y-%m-%d %H:%M} UTC)")
-    snap = json.loads(record.snapshot)
+    snap = MergeSnapshot.loads(record.snapshot)
     reasons, kept_edits = _blockers(session, record, snap)
     if reasons:
         raise UndoRefused(merge_id, reasons)
     table = customer_table()
     survivor = session.get(Customer, record.survivor_id, with_for_update=True, populate_existing=True)
     assert survivor is not None
-    before = json_row(table, snap["survivor_before"])
-    after = json_row(table, snap["survivor_after"])
+    before = json_row(table, snap.survivor_before)
+    after = json_row(table, snap.survivor_after)
     restore = {c: v for c, v in before.items() if c != "id" and (c in BOOKKEEPING or v != after.get(c))}
     if kept_edits or survivor.version != after["version"]:  # saved since: later edits stay, the row is saved again
         restore = {c: v for c, v in restore.items() if c not in BOOKKEEPING}
@@ -124,10 +130,10 @@ def undo_merge(session: Session, merge_id: int) -> UndoResult:
         setattr(survivor, column, value)
     session.flush()  # frees the other's external id and e-mail before it comes back
     conn = session.connection()
-    conn.execute(insert(table).values(json_row(table, snap["other"])))
+    conn.execute(insert(table).values(json_row(table, snap.other)))
     notes: list[str] = []
     moved_back: dict[str, int] = {}
-    for name, ids in snap["moved"].items():
+    for name, ids in snap.moved.items():
         if not ids:
             continue
         table_name, _, column = name.partition(".")
@@ -138,9 +144,9 @@ def undo_merge(session: Session, merge_id: int) -> UndoResult:
         if done < len(ids):
             notes.append(f"{len(ids) - done} {table_name} row(s) were deleted after the merge")
     rt = table_of(Referral)
-    for row in snap["removed"].get("referral", []):
+    for row in snap.removed.get("referral", []):
         conn.execute(insert(rt).values(json_row(rt, row)))
-    for table_name, ids in snap["added"].items():
+    for table_name, ids in snap.added.items():
         t = _history_table(table_name)
         conn.execute(delete(t).where(t.c.id.in_(ids)))
     record.undone_at = clock.now()
@@ -151,7 +157,7 @@ def undo_merge(session: Session, merge_id: int) -> UndoResult:
         action="unmerge",
         entity="customer",
         entity_id=record.other_id,
-        changes={"merge_id": merge_id, "survivor": record.survivor_id, "moved_back": moved_back},
+        changes=UnmergeEntry(merge_id, record.survivor_id, moved_back).to_json(),
     )
     for obj in list(session.identity_map.values()):
         if isinstance(obj, (*HISTORY, Referral)):

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from deskapp.core.customers import get_customer
+from deskapp.core.hygiene.likely import pair_score
 from deskapp.core.hygiene.merge import MergePlan, plan_merge
+from deskapp.core.records import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,6 @@ class MergePreview:
 
 def default_survivor(session: Session, first_id: int, second_id: int) -> int:
     """The id that survives when nobody chose: the older customer (created first; the lower id on a tie)."""
-    from deskapp.core.customers.service import get_customer
 
     first, second = get_customer(session, first_id), get_customer(session, second_id)
     older = min((first, second), key=lambda c: (c.created_at, c.id or 0))
@@ -50,9 +52,6 @@ def merge_preview(
     picks: Mapping[str, str] | None = None,
 ) -> MergePreview:
     """The plan for merging the two (`keep` survives, by default the older), with names and score."""
-    from deskapp.core.customers.service import get_customer
-    from deskapp.core.hygiene.likely import pair_score
-    from deskapp.core.records.errors import ValidationFailed
 
     if keep is not None and keep not in (first_id, second_id):
         raise ValidationFailed.one("keep", keep, f"is not one of the two customers ({first_id}, {second_id})")

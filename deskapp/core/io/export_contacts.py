@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from deskapp.core.customers.contacts import EMAIL, PHONE, Contacts, contacts_by_customer
+from deskapp.core.customers import EMAIL, PHONE, Contacts, contacts_by_customer
 from deskapp.core.io.importing.vcard import escape
 
 MAX_NUMBERED = 20  # the importer reads "E-mail 2" .. "E-mail 20" (kinds.py)

@@ -23,7 +23,7 @@ from typing import IO, Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from deskapp.core.customers.contacts import CONTACT_FIELDS
+from deskapp.core.customers import CONTACT_FIELDS
 from deskapp.core.io.export_contacts import (
     attach_contacts,
     json_contacts,
@@ -32,17 +32,17 @@ from deskapp.core.io.export_contacts import (
     vcard_contacts,
 )
 from deskapp.core.io.importing.vcard import escape, fold_line
-from deskapp.core.records import clock
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     PENDING_FOLLOW_UP_STATUSES,
     Complaint,
     Customer,
     FollowUp,
     Interaction,
     Purchase,
+    clock,
     table_of,
+    tag_list,
 )
-from deskapp.core.records.validation import tag_list
 
 CUSTOMER_FIELDS = (
     "id",

@@ -16,12 +16,10 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
-from deskapp.core.db import audit
-from deskapp.core.db.engine import default_data_dir, open_engine, session_scope
-from deskapp.core.records import clock
-from deskapp.core.records.settings import load_settings
-from deskapp.core.records.tables import (
+from deskapp.core.db import audit, default_data_dir, open_engine, session_scope
+from deskapp.core.records import (
     Complaint,
     Customer,
     FollowUp,
@@ -30,8 +28,11 @@ from deskapp.core.records.tables import (
     Referral,
     Staff,
     StageChange,
+    clean_phone,
+    clock,
+    load_settings,
+    normalise_tags,
 )
-from deskapp.core.records.validation import clean_phone, normalise_tags
 
 
 def sample_data_dir() -> Path:
@@ -119,7 +120,7 @@ def load_sample(engine: Engine, *, today: date | None = None, folder: Path | Non
                 }
             )
         put(Customer, customers)
-        ids = dict(session.execute(select(Customer.external_id, Customer.id)).all())
+        ids: dict[str | None, int] = dict(session.execute(select(col(Customer.external_id), col(Customer.id))).all())
 
         put(
             Purchase,

@@ -16,9 +16,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db.engine import _create_private_file, _known_revisions, default_data_dir, describe_url
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DatabaseError
+from deskapp.core.db import (
+    create_private_file,
+    default_data_dir,
+    describe_url,
+    known_revisions,
+    session_scope,
+)
+from deskapp.core.records import DatabaseError, clock, load_settings
 
 PAGES_PER_STEP = 1024
 
@@ -54,7 +59,7 @@ def _integrity(path: Path) -> str | None:
             raise DatabaseError(f"{path} is not a deskapp database")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = row[0] if row else None
-        if revision is not None and revision not in _known_revisions():
+        if revision is not None and revision not in known_revisions():
             raise DatabaseError(f"{path} was made by a newer deskapp (schema {revision})")
         return revision
     except sqlite3.DatabaseError as exc:
@@ -69,7 +74,7 @@ def _copy(source: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, mode=0o700)  # backups hold personal data
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
-    _create_private_file(partial)
+    create_private_file(partial)
     src = sqlite3.connect(source, timeout=15)
     dst = sqlite3.connect(partial)
     try:
@@ -158,8 +163,6 @@ def daily_backup_on_open(engine: Engine) -> Path | None:
     """The once-a-day backup a desk makes when it opens, kept per the `daily_backups_kept` setting.
 
     Never raises: a backup problem must not keep anyone from their desk (the next open tries again)."""
-    from deskapp.core.db.engine import session_scope
-    from deskapp.core.records.settings import load_settings
 
     try:
         with session_scope(engine) as session:

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from deskapp.core.customers.search import index_in_sync, rebuild_index
-from deskapp.core.db.engine import session_scope
-from deskapp.core.records.tables import Customer
+from deskapp.core.customers import index_in_sync, rebuild_index
+from deskapp.core.db import session_scope
+from deskapp.core.records import Customer
 
 
 @dataclass
@@ -42,8 +44,8 @@ def check_desk(engine: Engine, *, repair: bool = True) -> CheckReport:
             in_sync = index_in_sync(session) and _fts_count(session) == _customer_count(session)
         else:
             stale = session.execute(
-                select(func.count()).select_from(Customer).where(Customer.search_text.is_(None))
-            ).scalar_one()  # type: ignore[union-attr]
+                select(func.count()).select_from(Customer).where(col(Customer.search_text).is_(None))
+            ).scalar_one()
             in_sync = stale == 0
         report.search_index_ok = in_sync
         if not in_sync and repair:
@@ -56,9 +58,9 @@ def check_desk(engine: Engine, *, repair: bool = True) -> CheckReport:
     return report
 
 
-def _fts_count(session) -> int:  # type: ignore[no-untyped-def]
+def _fts_count(session: Session) -> int:
     return int(session.execute(text("SELECT count(*) FROM customer_fts_docsize")).scalar_one())
 
 
-def _customer_count(session) -> int:  # type: ignore[no-untyped-def]
+def _customer_count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(Customer)).scalar_one())

@@ -14,10 +14,10 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import deskapp.core.records.tables  # noqa: F401  (registers the tables)
-from deskapp.core.db import audit
-from deskapp.core.db.engine import describe_url, session_scope, upgrade
-from deskapp.core.records.errors import DatabaseError
+from deskapp.core.db import audit, describe_url, session_scope, upgrade
+from deskapp.core.records import Customer, DatabaseError
+
+_TABLES_REGISTERED = Customer  # loading one table registers them all on SQLModel.metadata, which the copy reads
 
 BATCH = 5000
 Progress = Callable[[str, int, int], None]  # table, rows copied so far, rows in the table

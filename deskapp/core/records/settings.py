@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import select
 
 from deskapp.core.records.tables import Setting
 
@@ -50,6 +50,10 @@ class Settings:
     at_risk_factor: float = 2.0  # silence beyond factor x the customer's usual purchase interval
     at_risk_alive_threshold: float = 0.3
     daily_backups_kept: int = 7  # the rotating backup made when the desk opens; 0 turns it off
+    sweep_daily_cap: int = 50  # automatic reminders created per day at most; the rest follow on the next days
+    lapsed_cycles: float = 3.0  # silent past this many of their own purchase cycles: lapsed
+    win_back_after_days: int = 60  # a win-back follow-up this long after a customer churned or lapsed
+    detractor_complaint_below: int = 3  # a feedback score under this also opens a complaint (0-6 always calls)
 
     def cadence_for(self, stage: str) -> int | None:
         return self.cadence_days.get(str(stage))
@@ -73,9 +77,7 @@ def load_settings(session: Session) -> Settings:
     """The desk's settings: stored values over the defaults (unknown keys are ignored)."""
     known = {f.name for f in dataclasses.fields(Settings)}
     stored = {
-        row.key: _coerce(row.key, json.loads(row.value))
-        for row in session.exec(select(Setting)).all()  # type: ignore[attr-defined]
-        if row.key in known
+        row.key: _coerce(row.key, json.loads(row.value)) for row in session.scalars(select(Setting)) if row.key in known
     }
     return Settings(**stored)
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from deskapp.core.records.contact_tables import ConsentStatus
+# Tables kept in their own modules load with this one, so whoever reads SQLModel.metadata (migrations, db
+# copy, the schema test) sees every table whatever else was imported.
+from deskapp.core.records.contact_tables import ConsentStatus, CustomerEmail, CustomerPhone  # noqa: F401
+from deskapp.core.records.import_tables import ImportBatch, ImportPrior  # noqa: F401
+from deskapp.core.records.merge_tables import MergeRecord  # noqa: F401
 from deskapp.core.records.types import Money, UTCDateTime, utcnow
 
 
@@ -91,6 +95,8 @@ class FollowUpKind(enum.StrEnum):
     COMPLAINT_FOLLOW_UP = "complaint_follow_up"
     ONBOARDING = "onboarding"
     SPECIAL_DAY = "special_day"
+    WIN_BACK = "win_back"
+    REFERRAL_ASK = "referral_ask"  # a delighted customer (9-10): ask for a referral or a review
     OTHER = "other"
 
 
@@ -125,6 +131,17 @@ def enum_column(kind: type[enum.Enum], *, nullable: bool = False, index: bool = 
 def table_of(model: Any) -> Table:
     """A SQLModel table class's Core table (typed: SQLModel's metaclass hides `__table__` from type checkers)."""
     return cast(Table, model.__table__)
+
+
+class Keyed(Protocol):
+    id: int | None
+
+
+def id_of(row: Keyed) -> int:
+    """A stored row's id. A row not yet flushed has none: say so rather than let a NULL key travel on."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
+    return row.id
 
 
 def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
@@ -343,10 +360,3 @@ AUDITED_TABLES = frozenset(
         "customer_phone",
     }
 )
-
-
-# Tables kept in their own modules register here, so whoever reads SQLModel.metadata (migrations, db copy,
-# the schema test) sees every table whatever else was imported.
-from deskapp.core.records import contact_tables as _contact_models  # noqa: E402,F401
-from deskapp.core.records import import_tables as _import_models  # noqa: E402,F401
-from deskapp.core.records import merge_tables as _merge_models  # noqa: E402,F401

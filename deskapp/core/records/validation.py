@@ -15,6 +15,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
 from deskapp.core.records.errors import ValidationFailed
 from deskapp.core.records.types import to_money
 
@@ -46,8 +49,6 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _email(value: str) -> str:
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -72,8 +73,6 @@ def clean_email(value: Any, field: str = "email") -> str:
 
 @lru_cache(maxsize=65536)
 def _phone(text: str, region: str) -> tuple[str, str]:
-    import phonenumbers
-
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:

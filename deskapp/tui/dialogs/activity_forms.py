@@ -20,7 +20,7 @@ from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.db import DeskSession
 
 
 def _choices(kind: Any) -> tuple[tuple[str, str], ...]:
@@ -57,7 +57,7 @@ class LogInteractionForm(FormScreen):
         yield warning
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import Channel
+        from deskapp.core.records import Channel
 
         return (
             FormField("summary", "Summary", placeholder="what was said, in a few words"),
@@ -79,7 +79,7 @@ class LogInteractionForm(FormScreen):
     @work(thread=True, group="warning", exit_on_error=False)
     def check_contacts(self) -> None:
         """Too many contacts tire a customer out: warn before adding another outbound one."""
-        from deskapp.core.activity.service import over_contact_warning
+        from deskapp.core.activity import over_contact_warning
 
         try:
             with self.desk_app.desk.read() as session:
@@ -106,7 +106,7 @@ class LogInteractionForm(FormScreen):
         box.display = bool(self._warning) and outbound
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.activity.service import log_interaction
+        from deskapp.core.activity import log_interaction
 
         interaction = log_interaction(
             session,
@@ -139,7 +139,7 @@ class ComplaintForm(CustomerForm):
     CONTEXT_WORD = "from"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ComplaintCategory, Priority
+        from deskapp.core.records import ComplaintCategory, Priority
 
         return (
             FormField("subject", "Subject", placeholder="what went wrong"),
@@ -149,7 +149,7 @@ class ComplaintForm(CustomerForm):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.activity.service import open_complaint
+        from deskapp.core.activity import open_complaint
 
         c = open_complaint(session, self.customer_id, **values)
         due = c.first_response_due.astimezone().strftime("%a %d %b %H:%M") if c.first_response_due else "?"
@@ -161,7 +161,7 @@ class FollowUpForm(CustomerForm):
     CONTEXT_WORD = "with"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import FollowUpKind
+        from deskapp.core.records import FollowUpKind
 
         return (
             FormField("due", "Due", value=_today_plus(7), placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM"),
@@ -171,7 +171,7 @@ class FollowUpForm(CustomerForm):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.activity.service import schedule_follow_up
+        from deskapp.core.activity import schedule_follow_up
 
         f = schedule_follow_up(session, self.customer_id, **values)
         return f"Follow-up with {one_line(self.customer_name)} on {f.due_date:%a %d %b}"
@@ -191,7 +191,7 @@ class PurchaseForm(CustomerForm):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.activity.service import record_purchase
+        from deskapp.core.activity import record_purchase
 
         p = record_purchase(
             session,
@@ -203,6 +203,28 @@ class PurchaseForm(CustomerForm):
             currency=values["currency"] or None,
         )
         return f"Recorded {p.amount} {p.currency} for {one_line(self.customer_name)}"
+
+
+class ReferralForm(CustomerForm):
+    """Who this customer brought to us: they get a thank-you follow-up and count as an advocate."""
+
+    TITLE = "Record a referral"
+    CONTEXT_WORD = "by"
+
+    def fields(self) -> Iterable[FormField]:
+        return (
+            FormField("referred_id", "Referred", placeholder="the new customer's name or id"),
+            FormField("note", "How", placeholder="how it came about (optional)"),
+        )
+
+    def save(self, session: DeskSession, values: dict[str, Any]) -> str:
+        from deskapp.core.activity import record_referral
+        from deskapp.core.customers import get_customer, pick_customer
+
+        referred = pick_customer(session, values["referred_id"], field="referred_id")
+        record_referral(session, self.customer_id, referred, note=values["note"])
+        name = get_customer(session, referred).name
+        return f"{one_line(self.customer_name)} referred {one_line(name)}: a thank-you is due"
 
 
 class DateForm(FormScreen):
@@ -219,7 +241,7 @@ class DateForm(FormScreen):
         context: Text | None = None,
         placeholder: str = "YYYY-MM-DD",
     ) -> None:
-        self.TITLE = title  # type: ignore[misc]
+        self.TITLE = title  # type: ignore[misc]  # a ClassVar on Screen; here each date form names its own
         self.field_name, self.field_label, self.field_value = name, label, value
         self.action, self.context, self.placeholder = action, context, placeholder
         super().__init__()
@@ -261,7 +283,7 @@ class RespondForm(ComplaintActionForm):
     FOCUS_FIELD = "message"
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import Channel
+        from deskapp.core.records import Channel
 
         return (
             FormField("message", "What you said", placeholder="the answer you gave"),
@@ -269,7 +291,7 @@ class RespondForm(ComplaintActionForm):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.activity.service import respond_to_complaint
+        from deskapp.core.activity import respond_to_complaint
 
         respond_to_complaint(session, self.complaint_id, message=values["message"], channel=values["channel"])
         return "Response logged"
@@ -289,8 +311,8 @@ class ResolveForm(ComplaintActionForm):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.activity.service import resolve_complaint
-        from deskapp.core.records.validation import clean_int
+        from deskapp.core.activity import resolve_complaint
+        from deskapp.core.records import clean_int
 
         days = clean_int("follow_up_in_days", values["follow_up_in_days"], minimum=0, maximum=365)
         _complaint, follow_up = resolve_complaint(
@@ -318,7 +340,7 @@ class StatusForm(ComplaintActionForm):
         return (FormField("status", "Status", "select", value=value, options=choices),)
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.activity.service import close_complaint, update_complaint
+        from deskapp.core.activity import close_complaint, update_complaint
 
         if values["status"] == "closed":
             close_complaint(session, self.complaint_id)

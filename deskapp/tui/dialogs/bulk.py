@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.widget import Widget
-from textual.widgets import Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import plural, words
 
 if TYPE_CHECKING:
-    from deskapp.core.history.bulk import BulkChange
+    from deskapp.core.history import BulkChange
 
 ACTIONS = (
     ("Add a tag", "tag"),
@@ -54,7 +54,7 @@ class BulkForm(FormScreen):
         yield Static(Text(f"{plural(self.count, 'customer')} marked", style="bold"), classes="form-context")
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ChurnReason, Stage
+        from deskapp.core.records import ChurnReason, Stage
 
         return (
             FormField("action", "Do", "select", value="tag", options=ACTIONS),
@@ -87,11 +87,11 @@ class BulkForm(FormScreen):
             self.query_one(f"#field-{name}").display = visible
         if action in VALUE_LABEL:
             self.query_one("#field-value .field-label", Label).update(VALUE_LABEL[action])
-            self.query_one("#input-value").placeholder = VALUE_HINT[action]  # type: ignore[attr-defined]
+            self.query_one("#input-value", Input).placeholder = VALUE_HINT[action]
 
     def change(self, values: dict[str, Any]) -> BulkChange:
         """The change the form describes (ValidationFailed when it can't be made)."""
-        from deskapp.core.history.bulk import clean_change
+        from deskapp.core.history import clean_change
 
         action = values["action"]
         if action == "stage":
@@ -101,7 +101,7 @@ class BulkForm(FormScreen):
 
     def action_save(self) -> None:
         """Checked here and now: nothing is written until the page's confirmation."""
-        from deskapp.core.records.errors import ValidationFailed
+        from deskapp.core.records import ValidationFailed
 
         self._clear_errors()
         try:

@@ -25,9 +25,9 @@ from deskapp.tui.dialogs.forms import FormField, FormScreen
 from deskapp.tui.text import cell, clean, one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.activity.desk import CustomerProfile
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.hygiene.likely import LikelyDuplicate
+    from deskapp.core.activity import CustomerProfile
+    from deskapp.core.db import DeskSession
+    from deskapp.core.hygiene import LikelyDuplicate
 
 SHOWN_MATCHES = 5
 
@@ -47,11 +47,8 @@ def _displayable(profile: CustomerProfile) -> CustomerProfile:
     from dataclasses import replace
 
     text_fields = ("name", "company", "email", "phone", "phone_raw", "source", "owner", "notes")
-    return replace(
-        profile,
-        tags=tuple(clean(t) for t in profile.tags),
-        **{name: clean(getattr(profile, name)) for name in text_fields},
-    )
+    cleaned: dict[str, Any] = {name: clean(getattr(profile, name)) for name in text_fields}
+    return replace(profile, tags=tuple(clean(t) for t in profile.tags), **cleaned)
 
 
 class CustomerForm(FormScreen):
@@ -68,7 +65,7 @@ class CustomerForm(FormScreen):
     def __init__(self, profile: CustomerProfile | None = None) -> None:
         self.profile = profile
         self.version = profile.version if profile else None
-        self.TITLE = "Edit customer" if profile else "New customer"  # type: ignore[misc]
+        self.TITLE = "Edit customer" if profile else "New customer"  # type: ignore[misc]  # a ClassVar on Screen; here it depends on what is edited
         self._create_anyway = False
         super().__init__()
 
@@ -82,7 +79,7 @@ class CustomerForm(FormScreen):
         self._run_save(self._check_in_thread, "look for duplicates")
 
     def _check_in_thread(self, values: dict[str, Any]) -> None:
-        from deskapp.core.hygiene.likely import likely_duplicates_of
+        from deskapp.core.hygiene import likely_duplicates_of
 
         try:
             with self.desk_app.desk.read() as session:
@@ -130,8 +127,8 @@ class CustomerForm(FormScreen):
         )
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> CustomerSaved:
-        from deskapp.core.customers import service as customers
-        from deskapp.core.records.errors import ConflictError, ValidationFailed
+        from deskapp.core import customers
+        from deskapp.core.records import ConflictError, ValidationFailed
 
         if self.profile is None:
             created = customers.create_customer(session, **values)
@@ -155,8 +152,12 @@ class StageForm(FormScreen):
 
     TITLE = "Change stage"
 
-    def __init__(self, customer_id: int, customer_name: str, current: str) -> None:
+    def __init__(
+        self, customer_id: int, customer_name: str, current: str, *, suggest: str | None = None, reason: str = ""
+    ) -> None:
+        """`suggest`: the stage to preselect (churned, for a lapsed customer), with a `reason` filled in."""
         self.customer_id, self.customer_name, self.current = customer_id, customer_name, current
+        self.suggest, self.reason = suggest, reason
         super().__init__()
 
     def intro(self) -> Iterable[Widget]:
@@ -166,13 +167,13 @@ class StageForm(FormScreen):
         )
 
     def fields(self) -> Iterable[FormField]:
-        from deskapp.core.records.tables import ChurnReason, Stage
+        from deskapp.core.records import ChurnReason, Stage
 
         stages = tuple((words(s.value), str(s.value)) for s in Stage)
-        target = next((v for _l, v in stages if v != self.current), "awareness")
+        target = self.suggest or next((v for _l, v in stages if v != self.current), "awareness")
         return (
             FormField("stage", "New stage", "select", value=target, options=stages),
-            FormField("reason", "Why", placeholder="what happened"),
+            FormField("reason", "Why", value=self.reason, placeholder="what happened"),
             FormField(
                 "churn_reason",
                 "Churn reason",
@@ -189,7 +190,7 @@ class StageForm(FormScreen):
         self.query_one("#field-churn_reason").display = self.query_one("#input-stage", Select).value == "churned"
 
     def save(self, session: DeskSession, values: dict[str, Any]) -> str:
-        from deskapp.core.customers.lifecycle import change_stage
+        from deskapp.core.customers import change_stage
 
         churn = values["churn_reason"] if values["stage"] == "churned" else None
         change = change_stage(session, self.customer_id, values["stage"], reason=values["reason"], churn_reason=churn)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on
@@ -27,8 +27,8 @@ from deskapp.tui.text import one_line
 from deskapp.tui.widgets.inputs import DeskInput, DeskTextArea
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.errors import FieldError
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import FieldError
     from deskapp.tui.app import DeskApp
 
 
@@ -77,7 +77,7 @@ class FormScreen(ModalScreen[Any]):
 
     @property
     def desk_app(self) -> DeskApp:
-        return self.app  # type: ignore[return-value]
+        return cast("DeskApp", self.app)  # every screen here runs inside the desk app
 
     # --- to override ------------------------------------------------------------------------------------
 
@@ -157,7 +157,7 @@ class FormScreen(ModalScreen[Any]):
         self.run_worker(lambda: work(values), thread=True, group="save", exit_on_error=False, description=description)
 
     def _save_in_thread(self, values: dict[str, Any]) -> None:
-        from deskapp.core.records.errors import ValidationFailed
+        from deskapp.core.records import ValidationFailed
 
         try:
             with self.desk_app.desk.write() as session:  # rolls back on any error: nothing half-saved
@@ -181,7 +181,7 @@ class FormScreen(ModalScreen[Any]):
         self.show_errors(message.errors, message.message)
 
     def _clear_errors(self) -> None:
-        for error in self.query(".field-error"):
+        for error in self.query(".field-error").results(Static):
             error.update("")
             error.display = False
         for f in self.query(".field"):

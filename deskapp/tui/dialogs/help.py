@@ -21,7 +21,7 @@ def _bindings(items: Iterable[BindingType]) -> Iterable[Binding]:
         if isinstance(item, Binding):
             yield item
         else:
-            key, action, description, *_ = (*item, "")
+            key, action, description = (*item, "")[:3]
             yield Binding(key, action, description)
 
 

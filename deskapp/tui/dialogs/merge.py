@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
@@ -29,8 +29,7 @@ from deskapp.tui.data import describe_error
 from deskapp.tui.text import cell, one_line, plural
 
 if TYPE_CHECKING:
-    from deskapp.core.hygiene.merge import FieldChoice, MergeResult
-    from deskapp.core.hygiene.pairs import MergePreview
+    from deskapp.core.hygiene import FieldChoice, MergePreview, MergeResult
     from deskapp.tui.app import DeskApp
 
 LABELS = {
@@ -67,7 +66,7 @@ def shown(field: str, value: Any) -> str:
         except (ValueError, TypeError, AttributeError):
             pass
     if field == "tags" and isinstance(value, str):
-        from deskapp.core.records.validation import tag_list
+        from deskapp.core.records import tag_list
 
         return ", ".join(tag_list(value))
     if field == "cadence_days":
@@ -133,7 +132,7 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
 
     @property
     def desk_app(self) -> DeskApp:
-        return self.app  # type: ignore[return-value]
+        return cast("DeskApp", self.app)  # every screen here runs inside the desk app
 
     # --- layout -------------------------------------------------------------------------------------------
 
@@ -156,7 +155,7 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
         first, second, keep = self.first_id, self.second_id, self.keep
 
         def run() -> None:
-            from deskapp.core.hygiene.pairs import merge_preview
+            from deskapp.core.hygiene import merge_preview
 
             try:
                 with self.desk_app.desk.read() as session:
@@ -239,9 +238,9 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
                 return Text("  ") + cell(shown(field, text), "dim")
 
             note = {"both": "  (both)", "same": ""}.get(side, "  (picked)" if manual else "")
-            kept = cell(shown(field, result), "bold" if side != "same" else "")
-            kept.append(note, style="dim italic")
-            table.add_row(Text(LABELS[field]), value(left, "left"), value(right, "right"), kept, key=field)
+            kept_value = cell(shown(field, result), "bold" if side != "same" else "")
+            kept_value.append(note, style="dim italic")
+            table.add_row(Text(LABELS[field]), value(left, "left"), value(right, "right"), kept_value, key=field)
         table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
 
         survivor = preview.plan.survivor_id
@@ -306,7 +305,7 @@ class MergeScreen(ModalScreen["MergeDone | None"]):
         survivor_id, other_id, picks = plan.survivor_id, plan.other_id, self.core_picks()
 
         def run() -> None:
-            from deskapp.core.hygiene.merge import merge_customers
+            from deskapp.core.hygiene import merge_customers
 
             try:
                 with self.desk_app.desk.write() as session:

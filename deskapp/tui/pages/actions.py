@@ -1,6 +1,7 @@
 """Actions on a follow-up or a complaint row, shared by the pages that list them (Today, Follow-ups,
-Complaints). A page mixes these in, lists the bindings below in its BINDINGS, and says which row is
-selected; each action is one core call in its own write transaction.
+Complaints). A page mixes these in (they are pages themselves, so they may use `write` and `form_done`), lists
+the bindings below in its BINDINGS, and says which row is selected; each action is one core call in its own
+write transaction.
 
 The forms are imported when first opened: the home page paints without loading them.
 """
@@ -13,11 +14,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.binding import Binding
 
+from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.text import one_line, words
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import ComplaintRow, FollowUpRow
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import ComplaintRow, FollowUpRow
 
 FOLLOW_UP_BINDINGS = [
     Binding("l", "log_call", "Log call", id="follow-up.log-call"),
@@ -41,7 +43,7 @@ def _who(name: str) -> Text:
     return Text(one_line(name), style="bold")
 
 
-class FollowUpActions:
+class FollowUpActions(DeskScreen):
     """Mark done, snooze (a day, a week, until a date), reschedule, and log a call, on the selected follow-up."""
 
     def selected_follow_up(self) -> FollowUpRow | None:
@@ -53,7 +55,7 @@ class FollowUpActions:
             return
 
         def complete(session: DeskSession) -> str:
-            from deskapp.core.activity.service import complete_follow_up
+            from deskapp.core.activity import complete_follow_up
 
             _done, upcoming = complete_follow_up(session, row.id)
             message = f"Done: {words(row.kind)} with {one_line(row.customer_name)}"
@@ -61,7 +63,7 @@ class FollowUpActions:
                 message += f". Next check-in on {upcoming.due_date:%a %d %b}"
             return message
 
-        self.write("marking the follow-up done", complete)  # type: ignore[attr-defined]
+        self.write("marking the follow-up done", complete)
 
     def action_snooze(self, days: int) -> None:
         row = self.selected_follow_up()
@@ -69,12 +71,12 @@ class FollowUpActions:
             return
 
         def snooze(session: DeskSession) -> str:
-            from deskapp.core.activity.service import snooze_follow_up
+            from deskapp.core.activity import snooze_follow_up
 
             f = snooze_follow_up(session, row.id, days=days)
             return f"Snoozed {one_line(row.customer_name)} until {f.due_date:%a %d %b}"
 
-        self.write("snoozing the follow-up", snooze)  # type: ignore[attr-defined]
+        self.write("snoozing the follow-up", snooze)
 
     def action_snooze_until(self) -> None:
         row = self.selected_follow_up()
@@ -84,7 +86,7 @@ class FollowUpActions:
         from deskapp.tui.dialogs.activity_forms import DateForm
 
         def snooze(session: DeskSession, value: str) -> str:
-            from deskapp.core.activity.service import snooze_follow_up
+            from deskapp.core.activity import snooze_follow_up
 
             f = snooze_follow_up(session, row.id, until=value)
             return f"Snoozed {one_line(row.customer_name)} until {f.due_date:%a %d %b}"
@@ -97,7 +99,7 @@ class FollowUpActions:
             action=snooze,
             context=_who(row.customer_name) + Text(f" · {words(row.kind)}"),
         )
-        self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
+        self.app.push_screen(form, self.form_done)
 
     def action_reschedule(self) -> None:
         row = self.selected_follow_up()
@@ -106,7 +108,7 @@ class FollowUpActions:
         from deskapp.tui.dialogs.activity_forms import DateForm
 
         def reschedule(session: DeskSession, value: str) -> str:
-            from deskapp.core.activity.service import reschedule_follow_up
+            from deskapp.core.activity import reschedule_follow_up
 
             f = reschedule_follow_up(session, row.id, due=value)
             at = f" {f.due_time:%H:%M}" if f.due_time else ""
@@ -122,21 +124,21 @@ class FollowUpActions:
             context=_who(row.customer_name) + Text(f" · {words(row.kind)}"),
             placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM",
         )
-        self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
+        self.app.push_screen(form, self.form_done)
 
     def action_log_call(self) -> None:
         from deskapp.tui.dialogs.activity_forms import LogInteractionForm
 
         target = self.selected_customer()
         if target is not None:
-            self.app.push_screen(LogInteractionForm(*target), self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(LogInteractionForm(*target), self.form_done)
 
     def selected_customer(self) -> tuple[int, str] | None:
         row = self.selected_follow_up()
         return (row.customer_id, row.customer_name) if row else None
 
 
-class ComplaintActions:
+class ComplaintActions(DeskScreen):
     """Respond, resolve (asks the resolution, offers the personal follow-up) and change status."""
 
     def selected_complaint(self) -> ComplaintRow | None:
@@ -150,14 +152,14 @@ class ComplaintActions:
 
         row = self.selected_complaint()
         if row is not None:
-            self.app.push_screen(RespondForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(RespondForm(row.id, self._complaint_context(row)), self.form_done)
 
     def action_resolve(self) -> None:
         from deskapp.tui.dialogs.activity_forms import ResolveForm
 
         row = self.selected_complaint()
         if row is not None:
-            self.app.push_screen(ResolveForm(row.id, self._complaint_context(row)), self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(ResolveForm(row.id, self._complaint_context(row)), self.form_done)
 
     def action_complaint_status(self) -> None:
         from deskapp.tui.dialogs.activity_forms import StatusForm
@@ -165,4 +167,4 @@ class ComplaintActions:
         row = self.selected_complaint()
         if row is not None:
             form = StatusForm(row.id, row.status, self._complaint_context(row))
-            self.app.push_screen(form, self.form_done)  # type: ignore[attr-defined]
+            self.app.push_screen(form, self.form_done)

@@ -9,7 +9,7 @@ message -> `show(data)` on the UI thread fills the widgets. Widgets never see a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,8 +24,15 @@ from deskapp.tui.data import guard
 from deskapp.tui.widgets.nav import NavBar
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.db import DeskSession
     from deskapp.tui.app import DeskApp
+
+
+T = TypeVar("T")
+
+
+def _text_or_nothing(result: object) -> str | None:
+    return result if isinstance(result, str) else None
 
 
 class DeskScreen(Screen[None]):
@@ -48,7 +55,7 @@ class DeskScreen(Screen[None]):
 
     @property
     def desk_app(self) -> DeskApp:
-        return self.app  # type: ignore[return-value]
+        return cast("DeskApp", self.app)  # every screen here runs inside the desk app
 
     # --- layout -----------------------------------------------------------------------------------------
 
@@ -119,18 +126,20 @@ class DeskScreen(Screen[None]):
     def write(
         self,
         doing: str,
-        action: Callable[[DeskSession], str | None],
+        action: Callable[[DeskSession], T],
         *,
-        after: Callable[[Any], None] | None = None,
+        message: Callable[[T], str | None] = _text_or_nothing,
+        after: Callable[[T], None] | None = None,
     ) -> None:
-        """Run one write in its own transaction in a worker; its message (if any) becomes a notification,
-        then the page reloads. Refusals (validation, invalid transitions) become error notifications."""
+        """Run one write in its own transaction in a worker; what it returns goes to `after` on the UI thread,
+        `message(result)` (by default: a returned string) becomes a notification, then the page reloads.
+        Refusals (validation, invalid transitions) become error notifications."""
 
         def run() -> None:
             with guard(self.app, doing):
                 with self.desk_app.desk.write() as session:
-                    message = action(session)
-                self.post_message(self.Written(message, after, None))
+                    result = action(session)
+                self.post_message(self.Written(message(result), after, result))
 
         self.run_worker(run, thread=True, group="write", exit_on_error=False, description=doing)
 

@@ -21,8 +21,8 @@ from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, complaint_row
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import ComplaintRow, Page
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import ComplaintRow, Page
 
 OPEN_STATUSES = ("open", "in_progress", "waiting_on_customer")
 
@@ -73,11 +73,11 @@ class ComplaintsScreen(ComplaintActions, FollowUpActions, DeskScreen):
         return ComplaintsQuery(None if value is Select.NULL else str(value), self.late_only)
 
     def fetch(self, session: DeskSession, params: ComplaintsQuery) -> ComplaintsData:
-        from deskapp.core.activity import reminders
+        from deskapp.core.activity import open_complaints
         from deskapp.core.records import clock
 
         now = clock.now()
-        page = reminders.open_complaints(session, now=now, status=params.status, late_only=params.late_only, limit=500)
+        page = open_complaints(session, now=now, status=params.status, late_only=params.late_only, limit=500)
         return ComplaintsData(params, page, now)
 
     def show(self, data: ComplaintsData) -> None:

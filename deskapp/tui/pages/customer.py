@@ -15,7 +15,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from deskapp.tui.dialogs.activity_forms import ComplaintForm, FollowUpForm, LogInteractionForm, PurchaseForm
+from deskapp.tui.dialogs.activity_forms import (
+    ComplaintForm,
+    FollowUpForm,
+    LogInteractionForm,
+    PurchaseForm,
+    ReferralForm,
+)
 from deskapp.tui.dialogs.customer_forms import CustomerForm, StageForm
 from deskapp.tui.dialogs.forms import ConfirmScreen
 from deskapp.tui.pages.base import DeskScreen
@@ -24,11 +30,10 @@ from deskapp.tui.widgets.rows import STAGE_STYLE
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.activity.desk import CustomerProfile
-    from deskapp.core.analytics.metrics import CustomerValue, HealthScore
-    from deskapp.core.analytics.predict import CustomerForecast
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import Page, TimelineEntry
+    from deskapp.core.activity import CustomerProfile
+    from deskapp.core.analytics import CustomerForecast, CustomerValue, HealthScore, LapsedCustomer
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import Page, TimelineEntry
 
 KIND_LABEL = {
     "interaction": ("contact", "cyan"),
@@ -46,6 +51,7 @@ class CustomerData:
     timeline: Page[TimelineEntry] | None
     health: HealthScore | None = None
     value: CustomerValue | None = None
+    lapse: LapsedCustomer | None = None
 
 
 def profile_card(p: CustomerProfile) -> Text:
@@ -102,10 +108,14 @@ HEALTH_BAR = 10
 HEALTH_DETAIL_WIDTH = 34  # indented by 4 in the 44-column card
 
 
-def health_card(health: HealthScore | None, value: CustomerValue | None) -> Text:
-    """The health score with its parts (a small bar, the score and the reason in words) and the margin the
-    customer has earned so far (historical CLV)."""
+def health_card(health: HealthScore | None, value: CustomerValue | None, lapse: LapsedCustomer | None = None) -> Text:
+    """The health score with its parts (a small bar, the score and the reason in words), the margin the
+    customer has earned so far (historical CLV), and whether they have lapsed (with the offer to mark them
+    churned, which asks the reason)."""
     out = Text()
+    if lapse is not None:
+        out.append("Lapsed", style="bold yellow").append(f"  {lapse.reason}\n", style="yellow")
+        out.append("  mark churned? s (asks the reason)\n", style="dim italic")
     if health is None:
         out.append("Health", style="dim").append("  not scored (churned or archived)\n", style="dim")
     else:
@@ -178,6 +188,7 @@ class CustomerScreen(DeskScreen):
         Binding("f", "follow_up", "Follow-up", id="customer.follow-up"),
         Binding("p", "purchase", "Purchase", id="customer.purchase"),
         Binding("s", "stage", "Stage", id="customer.stage"),
+        Binding("r", "referral", "Referral", id="customer.referral"),
         Binding("e", "edit", "Edit", id="customer.edit"),
         Binding("a", "archive", "Archive", id="customer.archive"),
         Binding("escape", "back", "Back", id="customer.back"),
@@ -193,6 +204,7 @@ class CustomerScreen(DeskScreen):
         super().__init__()
         self.customer_id = customer_id
         self.profile: CustomerProfile | None = None
+        self.lapse: LapsedCustomer | None = None
 
     def compose_body(self) -> Iterable[Widget]:
         with Horizontal(id="customer-body"):
@@ -211,23 +223,24 @@ class CustomerScreen(DeskScreen):
         table.border_title = "Timeline"
 
     def fetch(self, session: DeskSession, params: Any) -> CustomerData:
-        from deskapp.core.activity.desk import customer_profile
-        from deskapp.core.customers.service import timeline
-        from deskapp.core.records.errors import NotFound
+        from deskapp.core import customers
+        from deskapp.core.activity import customer_profile
+        from deskapp.core.records import NotFound
 
         try:
             profile = customer_profile(session, self.customer_id)
         except NotFound:
             return CustomerData(None, None)
-        from deskapp.core.analytics.metrics import customer_health, customer_value
-        from deskapp.core.records.settings import load_settings
+        from deskapp.core.analytics import customer_health, customer_lapse, customer_value
+        from deskapp.core.records import load_settings
 
         settings = load_settings(session)
         return CustomerData(
             profile,
-            timeline(session, self.customer_id, limit=TIMELINE_LIMIT),
+            customers.timeline(session, self.customer_id, limit=TIMELINE_LIMIT),
             customer_health(session, self.customer_id, settings),
             customer_value(session, self.customer_id, settings),
+            customer_lapse(session, self.customer_id, settings),
         )
 
     def show(self, data: CustomerData) -> None:
@@ -238,7 +251,8 @@ class CustomerScreen(DeskScreen):
         self.profile = data.profile
         self.title = one_line(data.profile.name)
         self.query_one("#profile", Static).update(profile_card(data.profile))
-        self.query_one("#health", Static).update(health_card(data.health, data.value))
+        self.lapse = data.lapse
+        self.query_one("#health", Static).update(health_card(data.health, data.value, data.lapse))
         self.query_one("#stage-history", Static).update(stage_path(data.profile))
         table = self.query_one("#timeline", DeskTable)
         table.set_rows(timeline_row(e) for e in data.timeline.items)
@@ -257,8 +271,7 @@ class CustomerScreen(DeskScreen):
 
     def _forecast_in_thread(self) -> None:
         """After the page shows: the desk's CLV model (fitted once between purchases, shared with Reports)."""
-        from deskapp.core.analytics.metrics import period_between
-        from deskapp.tui.pages.reports import desk_clv_model
+        from deskapp.core.analytics import desk_clv_model, period_between
 
         try:
             with self.desk_app.desk.read() as session:
@@ -299,7 +312,7 @@ class CustomerScreen(DeskScreen):
         return self.profile.name if self.profile else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"log", "complaint", "follow_up", "purchase", "stage", "edit", "archive"}:
+        if action in {"log", "complaint", "follow_up", "purchase", "stage", "edit", "archive", "referral"}:
             return True if self.profile is not None else None
         return True
 
@@ -315,9 +328,20 @@ class CustomerScreen(DeskScreen):
     def action_purchase(self) -> None:
         self.app.push_screen(PurchaseForm(self.customer_id, self._customer_name()), self.form_done)
 
+    def action_referral(self) -> None:
+        self.app.push_screen(ReferralForm(self.customer_id, self._customer_name()), self.form_done)
+
     def action_stage(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(StageForm(self.customer_id, self._customer_name(), self.profile.stage), self.form_done)
+            lapsed = self.lapse is not None
+            form = StageForm(
+                self.customer_id,
+                self._customer_name(),
+                self.profile.stage,
+                suggest="churned" if lapsed else None,
+                reason=f"lapsed: {self.lapse.reason}" if self.lapse is not None else "",
+            )
+            self.app.push_screen(form, self.form_done)
 
     def action_edit(self) -> None:
         if self.profile is not None:
@@ -337,7 +361,7 @@ class CustomerScreen(DeskScreen):
                 return
 
             def do(session: DeskSession) -> str:
-                from deskapp.core.customers.service import archive_customer
+                from deskapp.core.customers import archive_customer
 
                 archive_customer(session, self.customer_id, archived=archive)
                 return f"{'Archived' if archive else 'Restored'} {one_line(self._customer_name())}"

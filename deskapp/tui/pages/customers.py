@@ -20,27 +20,24 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
-from textual.worker import get_current_worker
 
-from deskapp.tui.data import guard
 from deskapp.tui.dialogs.activity_forms import LogInteractionForm
 from deskapp.tui.dialogs.bulk import BulkForm
 from deskapp.tui.dialogs.customer_forms import CustomerForm, CustomerSaved
 from deskapp.tui.dialogs.forms import ConfirmScreen
-from deskapp.tui.pages.base import DeskScreen
+from deskapp.tui.pages.paged import PagedListScreen
 from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.inputs import DeskInput
 from deskapp.tui.widgets.rows import CUSTOMER_COLUMNS, customer_row
 from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.history.bulk import BulkChange, BulkResult
-    from deskapp.core.records.readmodels import CustomerRow, Page
+    from deskapp.core.db import DeskSession
+    from deskapp.core.history import BulkChange, BulkResult
+    from deskapp.core.records import CustomerRow, Page
 
 PAGE = 100
 CAP = 2000  # rows kept in the table; past this, narrowing the search is the better tool
@@ -98,10 +95,13 @@ class SearchInput(DeskInput):
         self.screen.query_one("#customers", DeskTable).focus()
 
 
-class CustomersScreen(DeskScreen):
+class CustomersScreen(PagedListScreen[Query, "CustomerRow"]):
     SECTION = "customers"
     TITLE = "Customers"
     CSS_PATH = "lists.tcss"
+    TABLE_ID = "customers"
+    ROW_CAP = CAP
+    LOADING_MORE = "loading more customers"
     BINDINGS = [
         Binding("slash", "focus_search", "Search", id="customers.search"),
         Binding("ctrl+n", "new_customer", "New customer", id="customers.new"),
@@ -116,17 +116,10 @@ class CustomersScreen(DeskScreen):
     ]
     AUTO_FOCUS = "#search"
 
-    class MoreLoaded(Message, bubble=False):
-        def __init__(self, generation: int, page: Page[CustomerRow]) -> None:
-            self.generation, self.page = generation, page
-            super().__init__()
-
     def __init__(self) -> None:
         super().__init__()
-        self._generation = 0
         self._debounce: Timer | None = None
         self._choices_loaded = False
-        self._loading_more = False
         self._shown_generation = -1
         self._debounce_pending = False
         self._open_after_load = False
@@ -155,7 +148,6 @@ class CustomersScreen(DeskScreen):
         return None if value is Select.NULL or value is None else str(value)
 
     def reload(self) -> None:
-        self._generation += 1
         self._debounce_pending = False
         if self._debounce is not None:
             self._debounce.stop()
@@ -174,24 +166,27 @@ class CustomersScreen(DeskScreen):
         )
 
     def fetch(self, session: DeskSession, params: Query) -> CustomersData:
-        from deskapp.core.customers import service as customers
+        from deskapp.core import customers
 
-        page = customers.search_customers(session, params.text, limit=PAGE, **params.search_kwargs())
+        page = self.fetch_page(session, params, 0)
         total = None if params.filtered else customers.count_customers(session)
         choices = None
         if not self._choices_loaded:
             choices = {name: customers.distinct_values(session, name) for name in ("tags", "owner", "source")}
         return CustomersData(params, page, total, choices)
 
+    def fetch_page(self, session: DeskSession, query: Query, offset: int) -> Page[CustomerRow]:
+        from deskapp.core import customers
+
+        return customers.search_customers(session, query.text, offset=offset, limit=PAGE, **query.search_kwargs())
+
     def show(self, data: CustomersData) -> None:
-        if data.query.generation != self._generation:
+        if not self.answers_latest(data.query):
             return  # an older search finished after a newer one started
         self._shown_generation = data.query.generation
         if data.choices is not None:
             self._set_choices(data.choices)
-        table = self.query_one("#customers", DeskTable)
-        table.set_rows((self._row(r) for r in data.page.items), has_more=data.page.has_more)
-        self._loading_more = False
+        self.show_first_page(data.page)
         self._status(data.total)
         self.refresh_bindings()
         if self._open_after_load:
@@ -228,35 +223,7 @@ class CustomersScreen(DeskScreen):
             text += f" · {len(self.marked):,} selected"
         self.query_one("#customers-status", Static).update(Text(text))
 
-    @on(DeskTable.NearEnd, "#customers")
-    def _load_more(self) -> None:
-        table = self.query_one("#customers", DeskTable)
-        if self._loading_more or table.row_count >= CAP or not table.near_end():
-            return
-        self._loading_more = True
-        query = self.params()
-        offset = table.row_count
-
-        def more() -> None:
-            from deskapp.core.customers import service as customers
-
-            worker = get_current_worker()
-            with guard(self.app, "loading more customers"), self.desk_app.desk.read() as session:
-                page = customers.search_customers(
-                    session, query.text, offset=offset, limit=PAGE, **query.search_kwargs()
-                )
-                if not worker.is_cancelled:
-                    self.post_message(self.MoreLoaded(query.generation, page))
-
-        self.run_worker(more, thread=True, exclusive=True, group="more", exit_on_error=False)
-
-    @on(MoreLoaded)
-    def _more_loaded(self, message: MoreLoaded) -> None:
-        self._loading_more = False
-        if message.generation != self._generation:
-            return
-        table = self.query_one("#customers", DeskTable)
-        table.append_rows((self._row(r) for r in message.page.items), has_more=message.page.has_more)
+    def more_shown(self) -> None:
         self._status()
 
     # --- typing and filters -------------------------------------------------------------------------------
@@ -285,6 +252,11 @@ class CustomersScreen(DeskScreen):
             self._open_after_load = True
         else:
             self.action_open()
+
+    @property
+    def search_settled(self) -> bool:
+        """What is typed has been searched and shown: no keystroke waits on its debounce or its answer."""
+        return not self._debounce_pending and self._shown_generation == self._generation
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -349,9 +321,9 @@ class CustomersScreen(DeskScreen):
 
     # --- marks and bulk edits ---------------------------------------------------------------------------
 
-    def _row(self, row: CustomerRow) -> Row:
-        key, cells, model = customer_row(row)
-        if row.id in self.marked:
+    def row(self, item: CustomerRow) -> Row:
+        key, cells, model = customer_row(item)
+        if item.id in self.marked:
             cells = (Text.assemble(MARK, cells[0], no_wrap=True, overflow="ellipsis"), *cells[1:])
         return key, cells, model
 
@@ -361,7 +333,7 @@ class CustomersScreen(DeskScreen):
         for cid in ids:
             model = table.models.get(str(cid))
             if model is not None:
-                table.update_cell(str(cid), "name", self._row(model)[1][0])
+                table.update_cell(str(cid), "name", self.row(model)[1][0])
         self._show_status()
         self.refresh_bindings()
 
@@ -418,22 +390,22 @@ class CustomersScreen(DeskScreen):
     def run_bulk(self, ids: list[int], change: BulkChange) -> None:
         """The edit in a write worker; then the list reloads, the marks clear and Ctrl+Z can undo it."""
         undo_key = self._key_for("undo_bulk")
-        done: list[BulkResult] = []
 
-        def edit(session: DeskSession) -> str:
-            from deskapp.core.history.bulk import bulk_edit
+        def edit(session: DeskSession) -> BulkResult:
+            from deskapp.core.history import bulk_edit
 
-            result = bulk_edit(session, ids, change)
-            done.append(result)
+            return bulk_edit(session, ids, change)
+
+        def told(result: BulkResult) -> str:
             return result.summary() + (f". {undo_key} undoes it." if result.bulk_id is not None else ".")
 
-        def after(_result: object) -> None:
+        def after(result: BulkResult) -> None:
             self.marked.clear()
             self._choices_loaded = False  # a new tag or owner belongs in the filters
-            if done and done[0].bulk_id is not None:
-                self.last_bulk = done[0].bulk_id
+            if result.bulk_id is not None:
+                self.last_bulk = result.bulk_id
 
-        self.write(f"bulk editing {len(ids)} customers", edit, after=after)
+        self.write(f"bulk editing {len(ids)} customers", edit, message=told, after=after)
 
     def action_undo_bulk(self) -> None:
         bulk_id = self.last_bulk
@@ -441,11 +413,11 @@ class CustomersScreen(DeskScreen):
             return
 
         def undo(session: DeskSession) -> str:
-            from deskapp.core.history.bulk import undo_bulk
+            from deskapp.core.history import undo_bulk
 
             return undo_bulk(session, bulk_id).summary() + "."
 
-        def after(_result: object) -> None:
+        def after(_summary: str) -> None:
             if self.last_bulk == bulk_id:
                 self.last_bulk = None
             self._choices_loaded = False

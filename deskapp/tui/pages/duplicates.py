@@ -28,8 +28,8 @@ from deskapp.tui.text import cell, one_line, plural
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.hygiene.duplicates import DuplicatePair, DuplicateReport, PairSide
+    from deskapp.core.db import DeskSession
+    from deskapp.core.hygiene import DuplicatePair, DuplicateReport, PairSide
 
 SHOWN = 500  # pairs in the table; a desk with more has a data problem to fix at the source first
 MIN_SCORES = (40, 50, 60, 70, 80, 90)
@@ -150,7 +150,7 @@ class DuplicatesScreen(DeskScreen):
             self.reload()
 
     def fetch(self, session: DeskSession, params: DuplicatesQuery) -> DuplicatesData:
-        from deskapp.core.hygiene.duplicates import find_duplicates
+        from deskapp.core.hygiene import find_duplicates
 
         report = find_duplicates(session, min_score=params.min_score, include_archived=params.archived)
         return DuplicatesData(params, report)
@@ -233,7 +233,7 @@ class DuplicatesScreen(DeskScreen):
             return
 
         def undo(session: DeskSession) -> str:
-            from deskapp.core.hygiene.merge_undo import undo_merge
+            from deskapp.core.hygiene import undo_merge
 
             result = undo_merge(session, done.merge_id)
             back = moved_text(result.moved_back)

@@ -10,23 +10,29 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Select, Static
-from textual.worker import get_current_worker
 
-from deskapp.tui.data import guard
 from deskapp.tui.pages.actions import FOLLOW_UP_ACTIONS, FOLLOW_UP_BINDINGS, FollowUpActions
-from deskapp.tui.pages.base import DeskScreen
+from deskapp.tui.pages.paged import PagedListScreen
 from deskapp.tui.text import words
 from deskapp.tui.widgets.rows import FOLLOW_UP_COLUMNS, follow_up_row
-from deskapp.tui.widgets.tables import DeskTable
+from deskapp.tui.widgets.tables import DeskTable, Row
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import FollowUpRow, Page
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import FollowUpRow, Page
 
-KINDS = ("check_in", "thank_you", "complaint_follow_up", "onboarding", "special_day", "other")
+KINDS = (
+    "check_in",
+    "thank_you",
+    "complaint_follow_up",
+    "onboarding",
+    "special_day",
+    "win_back",
+    "referral_ask",
+    "other",
+)
 HORIZON_DAYS = 3660  # "every open reminder": ten years ahead is all of them in practice
 PAGE = 200
 
@@ -46,25 +52,13 @@ class FollowUpsData:
     page: Page[FollowUpRow]
 
 
-def _fetch_page(session: DeskSession, q: FollowUpsQuery, offset: int) -> Page[FollowUpRow]:
-    from deskapp.core.activity import reminders
-
-    return reminders.due_follow_ups(
-        session,
-        days=HORIZON_DAYS,
-        assignee=q.assignee if q.mine else None,
-        kind=q.kind,
-        overdue_only=q.overdue,
-        offset=offset,
-        limit=PAGE,
-    )
-
-
-class FollowUpsScreen(FollowUpActions, DeskScreen):
+class FollowUpsScreen(FollowUpActions, PagedListScreen[FollowUpsQuery, "FollowUpRow"]):
     SECTION = "follow_ups"
     TITLE = "Follow-ups"
     CSS_PATH = "lists.tcss"
     AUTO_FOCUS = "#follow-ups"
+    TABLE_ID = "follow-ups"
+    LOADING_MORE = "loading more follow-ups"
     BINDINGS = [
         *FOLLOW_UP_BINDINGS,
         Binding("m", "toggle_mine", "Mine", id="follow-ups.mine"),
@@ -72,17 +66,10 @@ class FollowUpsScreen(FollowUpActions, DeskScreen):
         Binding("k", "focus_kind", "Kind", id="follow-ups.kind", show=False),
     ]
 
-    class MoreLoaded(Message, bubble=False):
-        def __init__(self, generation: int, page: Page[FollowUpRow]) -> None:
-            self.generation, self.page = generation, page
-            super().__init__()
-
     def __init__(self) -> None:
         super().__init__()
         self.mine = False
         self.overdue = False
-        self._generation = 0
-        self._loading_more = False
 
     def compose_body(self) -> Iterable[Widget]:
         with Horizontal(id="filters"):
@@ -95,10 +82,6 @@ class FollowUpsScreen(FollowUpActions, DeskScreen):
         self.query_one("#follow-ups", DeskTable).set_columns(*FOLLOW_UP_COLUMNS)
         self._flags()
 
-    def reload(self) -> None:
-        self._generation += 1
-        super().reload()
-
     def params(self) -> FollowUpsQuery:
         kind = self.query_one("#filter-kind", Select).value
         return FollowUpsQuery(
@@ -110,14 +93,29 @@ class FollowUpsScreen(FollowUpActions, DeskScreen):
         )
 
     def fetch(self, session: DeskSession, params: FollowUpsQuery) -> FollowUpsData:
-        return FollowUpsData(params, _fetch_page(session, params, 0))
+        return FollowUpsData(params, self.fetch_page(session, params, 0))
+
+    def fetch_page(self, session: DeskSession, query: FollowUpsQuery, offset: int) -> Page[FollowUpRow]:
+        from deskapp.core.activity import due_follow_ups
+
+        return due_follow_ups(
+            session,
+            days=HORIZON_DAYS,
+            assignee=query.assignee if query.mine else None,
+            kind=query.kind,
+            overdue_only=query.overdue,
+            offset=offset,
+            limit=PAGE,
+        )
+
+    def row(self, item: FollowUpRow) -> Row:
+        return follow_up_row(item)
 
     def show(self, data: FollowUpsData) -> None:
-        if data.query.generation != self._generation:
+        if not self.answers_latest(data.query):
             return
-        table = self.query_one("#follow-ups", DeskTable)
-        table.set_rows((follow_up_row(r) for r in data.page.items), has_more=data.page.has_more)
-        self._loading_more = False
+        table = self.list_table()
+        self.show_first_page(data.page)
         self._status()
         if self.focused is None and table.row_count:
             table.focus()
@@ -132,30 +130,8 @@ class FollowUpsScreen(FollowUpActions, DeskScreen):
         text.append(f"{overdue} overdue", style="red" if overdue else "").append(f" · {today} due today")
         self.query_one("#follow-ups-status", Static).update(text)
 
-    @on(DeskTable.NearEnd, "#follow-ups")
-    def _load_more(self) -> None:
-        table = self.query_one("#follow-ups", DeskTable)
-        if self._loading_more or not table.near_end():
-            return
-        self._loading_more = True
-        query, offset = self.params(), table.row_count
-
-        def more() -> None:
-            worker = get_current_worker()
-            with guard(self.app, "loading more follow-ups"), self.desk_app.desk.read() as session:
-                page = _fetch_page(session, query, offset)
-                if not worker.is_cancelled:
-                    self.post_message(self.MoreLoaded(query.generation, page))
-
-        self.run_worker(more, thread=True, exclusive=True, group="more", exit_on_error=False)
-
-    @on(MoreLoaded)
-    def _more_loaded(self, message: MoreLoaded) -> None:
-        self._loading_more = False
-        if message.generation == self._generation:
-            table = self.query_one("#follow-ups", DeskTable)
-            table.append_rows((follow_up_row(r) for r in message.page.items), has_more=message.page.has_more)
-            self._status()
+    def more_shown(self) -> None:
+        self._status()
 
     @on(Select.Changed, "#filter-kind")
     def _kind_changed(self) -> None:

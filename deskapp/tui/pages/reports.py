@@ -7,10 +7,7 @@ then each chart says "computing…". A desk too small for the model gets a calm 
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -23,16 +20,15 @@ from deskapp.tui.text import cell, words
 from deskapp.tui.widgets.rows import STAGE_STYLE
 
 if TYPE_CHECKING:
-    from deskapp.core.analytics.metrics import (
+    from deskapp.core.analytics import (
+        ClvBucket,
         Funnel,
         NpsFigures,
-        Period,
         ReasonCount,
+        ReportsBoard,
         RetentionFigures,
-        SimpleClv,
     )
-    from deskapp.core.analytics.predict import ClvBucket, ClvModel
-    from deskapp.core.db.engine import DeskSession
+    from deskapp.core.db import DeskSession
 
 BAR_WIDTH = 20
 LABEL_WIDTH = 17
@@ -42,61 +38,13 @@ CHARTS = (
     ("funnel", "Funnel: customers per stage · conversion to the next"),
     ("churn-reasons", "Churn reasons (last 12 months)"),
     ("clv", "Predicted CLV, next 365 days: customers per band"),
-    ("retention", "Retention by month (E − N) / S"),
+    ("at-risk", "At risk: silent well past their own rhythm"),
+    ("retention", "Retention by month (E − N) / S: marked churn only"),
     ("nps", "NPS by month"),
+    ("lapsed", "Lapsed: counted out of retention"),
+    ("attention", "Needs attention: lowest health first"),
 )
-
-
-_MODELS: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], ClvModel | str]] = weakref.WeakKeyDictionary()
-_MODELS_LOCK = threading.Lock()
-
-
-def desk_clv_model(session: DeskSession, period: Period, margin_rate: float | None = None) -> ClvModel | str:
-    """The predicted-CLV model over the purchases up to the period's end (margin: the period's margin rate),
-    or why it can't be fitted. Remembered per engine while the purchases' count and highest id stay the same,
-    so the Reports page and the Customer page fit it once between purchases (an edited amount waits for the
-    next purchase). Runs in workers only."""
-    from sqlalchemy import func, select
-
-    from deskapp.core.analytics.predict import ModelUnavailable, fit_clv_model
-    from deskapp.core.records.tables import Purchase
-
-    count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()  # type: ignore[arg-type]
-    key = (int(count), int(top or 0), period.end)
-    engine = session.get_bind()
-    with _MODELS_LOCK:
-        known = _MODELS.get(engine)
-        if known is not None and known[0] == key:
-            return known[1]
-    if margin_rate is None:
-        from deskapp.core.analytics.metrics import order_figures
-        from deskapp.core.records.settings import load_settings
-
-        settings = load_settings(session)
-        margin_rate = order_figures(session, period, settings).margin_rate
-        if margin_rate is None:
-            margin_rate = float(settings.default_margin)
-    try:
-        found: ClvModel | str = fit_clv_model(session, period.end, margin_rate=margin_rate)
-    except ModelUnavailable as exc:
-        found = str(exc)
-    with _MODELS_LOCK:
-        _MODELS[engine] = (key, found)
-    return found
-
-
-@dataclass(frozen=True)
-class ReportsData:
-    period: Period
-    funnel: Funnel
-    retention: RetentionFigures
-    retention_months: tuple[RetentionFigures, ...]
-    reasons: tuple[ReasonCount, ...]
-    nps: NpsFigures
-    nps_months: tuple[NpsFigures, ...]
-    simple: SimpleClv
-    clv: tuple[ClvBucket, ...]
-    clv_problem: str | None
+LEFT = 4  # charts in the left column
 
 
 def bar(value: float, largest: float, width: int = BAR_WIDTH) -> str:
@@ -122,7 +70,13 @@ def _money(value: Any) -> str:
     return "–" if value is None else f"{float(value):,.2f}"
 
 
-def figures_line(data: ReportsData) -> Text:
+def _retention(r: RetentionFigures) -> str:
+    if r.rate is None:
+        return "–"
+    return f"{r.rate:.1f}%" + (f" ({r.lapsed} lapsed counted out)" if r.lapsed else "")
+
+
+def figures_line(data: ReportsBoard) -> Text:
     s = data.simple
     line = Text()
     period = f"{data.period.start:%Y-%m-%d} – {data.period.end:%Y-%m-%d}"
@@ -131,7 +85,7 @@ def figures_line(data: ReportsData) -> Text:
         ("AOV", _money(s.aov)),
         ("Orders/customer/yr", "–" if s.frequency_per_year is None else f"{s.frequency_per_year:.1f}"),
         ("Churn", _pct(s.churn.rate)),
-        ("Retention", "–" if data.retention.rate is None else f"{data.retention.rate:.1f}%"),
+        ("Retention", _retention(data.retention)),
         ("NPS", "–" if data.nps.score is None else f"{data.nps.score:+.0f}"),
         ("Simple CLV", _money(s.value)),
     )
@@ -186,10 +140,59 @@ def nps_chart(months: tuple[NpsFigures, ...]) -> Text:
         if m.score is None:
             _row(chart, f"{m.period.start:%b %Y}", 0, 100, "no answers", "dim")
             continue
-        style = "green" if m.score >= 0 else "red"
-        _row(chart, f"{m.period.start:%b %Y}", abs(m.score), 100.0, f"{m.score:+.0f}  ({m.respondents})", style)
+        chart.append(f"{m.period.start:%b %Y}".ljust(LABEL_WIDTH))
+        chart.append_text(diverging_bar(m.score))
+        chart.append(f" {m.score:+.0f}  ({m.respondents})\n")
     chart.rstrip()
     return chart
+
+
+def diverging_bar(value: float, largest: float = 100.0, half: int = BAR_WIDTH // 2) -> Text:
+    """A bar either side of a zero line: negative NPS to the left in red, positive to the right in green
+    (a negative score drawn like a positive one read as good news)."""
+    cells = round(min(abs(value), largest) / largest * half)
+    if value < 0:
+        return Text(" " * (half - cells)).append("█" * cells, style="red").append("│" + " " * half, style="dim")
+    out = Text(" " * half).append("│", style="dim").append("█" * cells, style="green")
+    return out.append(" " * (half - cells))
+
+
+def _more(shown: int, total: int) -> str:
+    return f"\n… and {total - shown} more (deskapp report {{}})" if total > shown else ""
+
+
+def at_risk_list(data: ReportsBoard) -> Text:
+    if not data.at_risk:
+        return Text("Nobody is silent well past their own rhythm.", style="dim")
+    out = Text()
+    for c in data.at_risk:
+        alive = "" if c.p_alive is None else f" · P(alive) {c.p_alive:.0%}"
+        out.append_text(cell(c.name, "yellow")).append(f"{alive}\n  {c.reason}\n", style="")
+    out.append(_more(len(data.at_risk), data.at_risk_total).format("at-risk"), style="dim")
+    out.rstrip()
+    return out
+
+
+def lapsed_list(data: ReportsBoard) -> Text:
+    if not data.lapsed:
+        return Text("Nobody has lapsed.", style="dim")
+    out = Text()
+    for c in data.lapsed:
+        out.append_text(cell(c.name)).append(f"\n  {c.reason}\n", style="dim")
+    out.append(_more(len(data.lapsed), data.lapsed_total).format("retention"), style="dim")
+    out.append("\nMark one churned from their page (s), with the reason.", style="dim italic")
+    return out
+
+
+def attention_list(data: ReportsBoard) -> Text:
+    if not data.attention:
+        return Text("No active customers yet.", style="dim")
+    out = Text()
+    for h in data.attention:
+        parts = " · ".join(f"{p.name} {p.score:.0f}" for p in h.parts if p.score is not None)
+        out.append(f"{h.score:>3} ", style="bold").append_text(cell(h.name)).append(f"  {parts}\n", style="dim")
+    out.rstrip()
+    return out
 
 
 def clv_chart(buckets: tuple[ClvBucket, ...], problem: str | None) -> Text:
@@ -217,10 +220,10 @@ class ReportsScreen(DeskScreen):
         yield Static(COMPUTING, id="report-figures")
         with Horizontal(id="report-charts"):
             with Vertical(id="report-left"):
-                for chart_id, title in CHARTS[:3]:
+                for chart_id, title in CHARTS[:LEFT]:
                     yield self._chart(chart_id, title)
             with Vertical(id="report-right"):
-                for chart_id, title in CHARTS[3:]:
+                for chart_id, title in CHARTS[LEFT:]:
                     yield self._chart(chart_id, title)
 
     @staticmethod
@@ -229,34 +232,18 @@ class ReportsScreen(DeskScreen):
         chart.border_title = title
         return chart
 
-    def fetch(self, session: DeskSession, params: Any) -> ReportsData:
-        from deskapp.core.analytics import metrics
-        from deskapp.core.records.settings import load_settings
+    def fetch(self, session: DeskSession, params: Any) -> ReportsBoard:
+        from deskapp.core import analytics
 
-        settings = load_settings(session)
-        period = metrics.period_between()
-        simple = metrics.simple_clv(session, period, settings)
-        margin_rate = simple.margin_rate if simple.margin_rate is not None else float(settings.default_margin)
-        model = desk_clv_model(session, period, margin_rate)
-        problem = model if isinstance(model, str) else None
-        buckets: tuple[ClvBucket, ...] = () if isinstance(model, str) else model.distribution()
-        return ReportsData(
-            period=period,
-            funnel=metrics.funnel(session),
-            retention=metrics.retention_rate(session, period),
-            retention_months=metrics.retention_by_month(session, period),
-            reasons=metrics.churn_reasons(session, period),
-            nps=metrics.net_promoter_score(session, period),
-            nps_months=metrics.nps_by_month(session, period),
-            simple=simple,
-            clv=buckets,
-            clv_problem=problem,
-        )
+        return analytics.reports_board(session)
 
-    def show(self, data: ReportsData) -> None:
+    def show(self, data: ReportsBoard) -> None:
         self.query_one("#report-figures", Static).update(figures_line(data))
         self.query_one("#funnel", Static).update(funnel_chart(data.funnel))
         self.query_one("#retention", Static).update(retention_chart(data.retention_months))
         self.query_one("#churn-reasons", Static).update(reasons_chart(data.reasons))
         self.query_one("#nps", Static).update(nps_chart(data.nps_months))
         self.query_one("#clv", Static).update(clv_chart(data.clv, data.clv_problem))
+        self.query_one("#at-risk", Static).update(at_risk_list(data))
+        self.query_one("#lapsed", Static).update(lapsed_list(data))
+        self.query_one("#attention", Static).update(attention_list(data))

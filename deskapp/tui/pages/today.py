@@ -4,8 +4,6 @@ line of figures. Everything the morning needs, with the keys to act on it from t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -27,25 +25,12 @@ from deskapp.tui.widgets.rows import COMPLAINT_COLUMNS, FOLLOW_UP_COLUMNS, compl
 from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
-    from deskapp.core.db.engine import DeskSession
-    from deskapp.core.records.readmodels import ComplaintRow, DeskSummary, FollowUpRow
+    from deskapp.core.activity import TodayBoard
+    from deskapp.core.db import DeskSession
+    from deskapp.core.records import ComplaintRow, DeskSummary, FollowUpRow
 
 
-FOLLOW_UP_LIMIT = 500  # oldest first: past this, the Follow-ups page pages through the rest
-COMPLAINT_LIMIT = 100
 AT_RISK_SHOWN = 4  # names on the at-risk line; the rest are counted
-
-
-@dataclass(frozen=True)
-class TodayData:
-    overdue: tuple[FollowUpRow, ...]
-    due_today: tuple[FollowUpRow, ...]
-    more_follow_ups: bool
-    complaints: tuple[ComplaintRow, ...]
-    more_complaints: bool
-    summary: DeskSummary
-    now: datetime
-    at_risk: tuple[str, ...] = ()  # names of customers with an open at-risk check-in (`deskapp due` flags them)
 
 
 def figures(summary: DeskSummary, at_risk: tuple[str, ...] = ()) -> Text:
@@ -95,39 +80,15 @@ class TodayScreen(FollowUpActions, ComplaintActions, DeskScreen):
                 table.border_title = title
                 yield table
 
-    def fetch(self, session: DeskSession, params: Any) -> TodayData:
-        from sqlalchemy import select
-
-        from deskapp.core.activity import reminders
-        from deskapp.core.analytics.automation import open_at_risk_flags
+    def fetch(self, session: DeskSession, params: Any) -> TodayBoard:
+        from deskapp.core import activity
+        from deskapp.core.analytics import open_at_risk_flags
         from deskapp.core.records import clock
-        from deskapp.core.records.tables import Customer
 
-        today, now = clock.today(), clock.now()
-        due = reminders.due_follow_ups(session, today, days=0, limit=FOLLOW_UP_LIMIT)
-        complaints = reminders.open_complaints(session, now=now, limit=COMPLAINT_LIMIT)
-        flagged = list(open_at_risk_flags(session))
-        at_risk = (
-            session.scalars(
-                select(Customer.name)  # type: ignore[call-overload]
-                .where(Customer.id.in_(flagged), Customer.archived.is_(False))  # type: ignore[union-attr,attr-defined]
-                .order_by(Customer.name)
-            ).all()
-            if flagged
-            else []
-        )
-        return TodayData(
-            overdue=tuple(r for r in due.items if r.days_overdue > 0),
-            due_today=tuple(r for r in due.items if r.days_overdue == 0),
-            more_follow_ups=due.has_more,
-            complaints=complaints.items,
-            more_complaints=complaints.has_more,
-            summary=reminders.desk_summary(session, today),
-            now=now,
-            at_risk=tuple(at_risk),
-        )
+        flagged = open_at_risk_flags(session)
+        return activity.today_board(session, today=clock.today(), now=clock.now(), at_risk_ids=flagged)
 
-    def show(self, data: TodayData) -> None:
+    def show(self, data: TodayBoard) -> None:
         from deskapp.tui import probe
 
         self.query_one("#figures", Static).update(figures(data.summary, data.at_risk))

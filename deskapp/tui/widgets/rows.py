@@ -12,7 +12,7 @@ from deskapp.tui.widgets.tables import Row
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from deskapp.core.records.readmodels import ComplaintRow, CustomerRow, FollowUpRow
+    from deskapp.core.records import ComplaintRow, CustomerRow, FollowUpRow
 
 PRIORITY_STYLE = {"urgent": "bold red", "high": "red", "normal": "", "low": "dim"}
 STAGE_STYLE = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,5 +31,5 @@ def table_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture
-def snapshot():  # type: ignore[no-untyped-def]
+def snapshot() -> Callable[[Engine], dict[str, list[tuple[Any, ...]]]]:
     return table_snapshot

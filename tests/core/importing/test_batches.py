@@ -10,23 +10,26 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers import service as customers
 from deskapp.core.customers.search import index_in_sync
 from deskapp.core.db.engine import session_scope
 from deskapp.core.io.importing import ImportOptions, import_file
-from deskapp.core.io.importing.batches import ImportUndoRefused, list_batches, undo_batch
+from deskapp.core.io.importing.batches import ImportUndoRefused, UndoResult, list_batches, undo_batch
+from deskapp.core.io.importing.pipeline import ImportSummary
 from deskapp.core.records.errors import DeskError, NotFound
 from deskapp.core.records.import_tables import ImportBatch
 from deskapp.core.records.tables import Customer, Stage
+from tests.core.ids import id_of
 from tests.core.importing.conftest import table_snapshot
 
 # The trail of what happened grows by design (the import and its undo are both in it).
 GROWS = ("audit_entry", "import_batch")
 
 
-def run(engine: Engine, kind: str, body: str, **options: Any):  # type: ignore[no-untyped-def]
+def run(engine: Engine, kind: str, body: str, **options: Any) -> ImportSummary:
     return import_file(engine, kind, io.BytesIO(body.encode()), ImportOptions(**options), staff="night-job")
 
 
@@ -34,7 +37,9 @@ def tables(engine: Engine) -> dict[str, Any]:
     return {name: rows for name, rows in table_snapshot(engine).items() if name not in GROWS}
 
 
-def undo(engine: Engine, batch_id: int, **kw: Any):  # type: ignore[no-untyped-def]
+def undo(engine: Engine, batch_id: int | None, **kw: Any) -> UndoResult:
+    """Undo the batch of an import (`summary.import_batch`: None only for an import that wrote nothing)."""
+    assert batch_id is not None
     with session_scope(engine, staff="owner", write=True) as session:
         return undo_batch(session, batch_id, **kw)
 
@@ -51,8 +56,8 @@ def desk(engine: Engine, frozen_now: Any) -> Engine:
         ann = customers.create_customer(s, name="Ann Old", email="ann@example.com", external_id="C1", stage="awareness")
         customers.create_customer(s, name="Bo Keep", email="bo@example.com", external_id="C2", phone="+46701234567")
         customers.create_customer(s, name="Cy Stay", external_id="C3")
-        activity.record_purchase(s, ann.id, amount="10.00", ordered_at=frozen_now - timedelta(days=30))
-        activity.log_interaction(s, ann.id, channel="call", summary="Asked about bikes")
+        activity.record_purchase(s, id_of(ann), amount="10.00", ordered_at=frozen_now - timedelta(days=30))
+        activity.log_interaction(s, id_of(ann), channel="call", summary="Asked about bikes")
     return engine
 
 
@@ -117,7 +122,7 @@ def test_the_other_engines_path_undoes_the_same(desk: Engine, frozen_now: Any, m
     assert tables(desk) == before
 
 
-def _refusal(engine: Engine, batch_id: int) -> str:
+def _refusal(engine: Engine, batch_id: int | None) -> str:
     before = tables(engine)
     with pytest.raises(ImportUndoRefused) as caught:
         undo(engine, batch_id)
@@ -128,7 +133,7 @@ def _refusal(engine: Engine, batch_id: int) -> str:
 def test_a_later_edit_blocks_the_undo_and_is_named(desk: Engine) -> None:
     summary = run(desk, "customers", CUSTOMERS)
     with session_scope(desk, staff="bence", write=True) as s:
-        ann = s.execute(select(Customer).where(Customer.external_id == "C1")).scalar_one()
+        ann = s.execute(select(Customer).where(col(Customer.external_id) == "C1")).scalar_one()
         customers.update_customer(s, ann.id, notes="Called back, happy")
     message = _refusal(desk, summary.import_batch)
     assert f"customer {ann.id} (Ann Renamed) was changed since (update by bence" in message
@@ -137,7 +142,7 @@ def test_a_later_edit_blocks_the_undo_and_is_named(desk: Engine) -> None:
 def test_history_added_to_an_imported_customer_blocks_the_undo(desk: Engine) -> None:
     summary = run(desk, "customers", CUSTOMERS)
     with session_scope(desk, staff="bence", write=True) as s:
-        zed = s.execute(select(Customer).where(Customer.external_id == "N1")).scalar_one()
+        zed = s.execute(select(Customer).where(col(Customer.external_id) == "N1")).scalar_one()
         call = activity.log_interaction(s, zed.id, channel="call", summary="First call")
     message = _refusal(desk, summary.import_batch)
     assert f"interaction {call.id} was added since, for customer {zed.id} (Zed New)" in message
@@ -146,7 +151,7 @@ def test_history_added_to_an_imported_customer_blocks_the_undo(desk: Engine) -> 
 def test_an_imported_customer_deleted_since_blocks_the_undo(desk: Engine) -> None:
     summary = run(desk, "customers", CUSTOMERS)
     with session_scope(desk, write=True) as s:
-        s.delete(s.execute(select(Customer).where(Customer.external_id == "N2")).scalar_one())
+        s.delete(s.execute(select(Customer).where(col(Customer.external_id) == "N2")).scalar_one())
     assert "1 of the customer rows it added are gone" in _refusal(desk, summary.import_batch)
 
 
@@ -195,10 +200,13 @@ def test_stage_of_a_moved_customer_is_restored(desk: Engine, frozen_now: Any) ->
     day = (frozen_now - timedelta(days=1)).date()
     summary = run(desk, "purchases", f"customer_external_id,ordered_at,amount\nC3,{day},40\n")
     with session_scope(desk) as s:
-        assert s.execute(select(Customer.stage).where(Customer.external_id == "C3")).scalar_one() == Stage.PURCHASE
+        assert (
+            s.execute(select(col(Customer.stage)).where(col(Customer.external_id) == "C3")).scalar_one()
+            == Stage.PURCHASE
+        )
     undo(desk, summary.import_batch)
     with session_scope(desk) as s:
-        cy = s.execute(select(Customer).where(Customer.external_id == "C3")).scalar_one()
+        cy = s.execute(select(Customer).where(col(Customer.external_id) == "C3")).scalar_one()
     assert (cy.stage, cy.version) == (Stage.AWARENESS, 1)
 
 
@@ -208,13 +216,15 @@ def test_erasure_scrubs_the_import_entries_and_blocks_their_undo(desk: Engine) -
 
     summary = run(desk, "customers", CUSTOMERS)
     with session_scope(desk, write=True) as s:
-        ann = s.execute(select(Customer).where(Customer.external_id == "C1")).scalar_one()
+        ann = s.execute(select(Customer).where(col(Customer.external_id) == "C1")).scalar_one()
         erase_person(s, ann.id)
     with session_scope(desk) as s:
-        trail = " ".join(s.execute(select(AuditEntry.changes)).scalars())
+        trail = " ".join(s.execute(select(col(AuditEntry.changes))).scalars())
     assert "Ann Old" not in trail and "Ann Renamed" not in trail and "ann@example.com" not in trail
     assert "+46701234567" in trail  # other people's old values stay (Bo's phone)
-    assert f"customer {ann.id} (Erased customer {ann.id}) was erased since" in _refusal(desk, summary.import_batch)
+    assert f"customer {id_of(ann)} (Erased customer {id_of(ann)}) was erased since" in _refusal(
+        desk, summary.import_batch
+    )
 
 
 def test_a_customer_the_import_moved_and_someone_saved_since_blocks_the_undo(desk: Engine, frozen_now: Any) -> None:
@@ -222,7 +232,7 @@ def test_a_customer_the_import_moved_and_someone_saved_since_blocks_the_undo(des
     day = (frozen_now - timedelta(days=1)).date()
     summary = run(desk, "purchases", f"customer_external_id,ordered_at,amount\nC3,{day},40\nC2,{day},10\n")
     with session_scope(desk, staff="bence", write=True) as s:
-        cy = s.execute(select(Customer).where(Customer.external_id == "C3")).scalar_one()
+        cy = s.execute(select(Customer).where(col(Customer.external_id) == "C3")).scalar_one()
         customers.update_customer(s, cy.id, notes="Loves the new bike")
     message = _refusal(desk, summary.import_batch)
     assert f"customer {cy.id} (Cy Stay) was changed since" in message and "Bo Keep" not in message
@@ -235,6 +245,6 @@ def test_a_bulk_edit_since_blocks_the_undo_even_of_other_fields(desk: Engine) ->
 
     summary = run(desk, "customers", "external_id,name\nC2,Bo Renamed\n")
     with session_scope(desk, staff="bence", write=True) as s:
-        bo = s.execute(select(Customer.id).where(Customer.external_id == "C2")).scalar_one()
+        bo = s.execute(select(col(Customer.id)).where(col(Customer.external_id) == "C2")).scalar_one()
         bulk.bulk_edit(s, [bo], bulk.clean_change("tag", "spring"))
     assert f"customer {bo} (Bo Renamed) was saved since" in _refusal(desk, summary.import_batch)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from deskapp.core.db.engine import session_scope
 from deskapp.core.io.importing import ImportOptions, ImportSummary, import_file
@@ -168,9 +169,9 @@ def test_interactions_complaints_and_follow_ups(swedish_desk: Engine, data: Path
     assert counts(run(swedish_desk, "complaints", data / "complaints.json")) == (2, 0, 0, 0)
     assert counts(run(swedish_desk, "followups", data / "followups.csv")) == (3, 0, 0, 0)
     with session_scope(swedish_desk) as session:
-        calls = session.execute(select(Interaction).order_by(Interaction.occurred_at)).scalars().all()
+        calls = session.execute(select(Interaction).order_by(col(Interaction.occurred_at))).scalars().all()
         cases = {c.external_id: c for c in session.execute(select(Complaint)).scalars()}
-        reminders = session.execute(select(FollowUp).order_by(FollowUp.due_date)).scalars().all()
+        reminders = session.execute(select(FollowUp).order_by(col(FollowUp.due_date))).scalars().all()
     assert [(i.channel, i.direction) for i in calls] == [
         ("call", "in"),
         ("email", "out"),

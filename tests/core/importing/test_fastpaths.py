@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import phonenumbers
 import pytest
@@ -15,7 +16,7 @@ from deskapp.core.records.errors import ValidationFailed
 from deskapp.core.records.validation import clean_email, clean_phone
 
 
-def outcome(fn, *args):  # type: ignore[no-untyped-def]
+def outcome(fn: Callable[..., object], *args: object) -> object:
     try:
         return fn(*args)
     except ValidationFailed as exc:
@@ -51,7 +52,7 @@ def _numbers(seed: int, count: int) -> list[tuple[str, str]]:
     """Real-looking numbers of every region, varied in their last digits, written three ways."""
     rng = random.Random(seed)
     fmt = phonenumbers.PhoneNumberFormat
-    out = []
+    out: list[tuple[str, str]] = []
     regions = sorted(phonenumbers.SUPPORTED_REGIONS)
     while len(out) < count:
         region = rng.choice(regions)

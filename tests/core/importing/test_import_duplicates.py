@@ -10,13 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from deskapp.core.customers.service import archive_customer, create_customer
 from deskapp.core.db.engine import session_scope
 from deskapp.core.hygiene.matching import exact_evidence, make_profile
 from deskapp.core.io.importing import ImportFileError, ImportOptions, import_file, likely
+from deskapp.core.io.importing.pipeline import ImportSummary
 from deskapp.core.records.settings import save_setting
 from deskapp.core.records.tables import Customer
+from tests.core.ids import id_of
 
 HEADER = "name,email,phone,company\n"
 NIGHT = HEADER + (
@@ -35,24 +38,24 @@ def desk(engine: Engine) -> dict[str, int]:
     with session_scope(engine, staff="owner", write=True) as session:
         save_setting(session, "phone_region", "SE")
         ids = {
-            "anna": create_customer(session, name="Anna Berg", email="annaberg@gmail.com", phone="+46701234567").id,
-            "erik": create_customer(session, name="Erik Nagy", email="erik@example.se").id,
-            "karin": create_customer(session, name="Karin Lind", phone="+46707777777").id,
+            "anna": id_of(create_customer(session, name="Anna Berg", email="annaberg@gmail.com", phone="+46701234567")),
+            "erik": id_of(create_customer(session, name="Erik Nagy", email="erik@example.se")),
+            "karin": id_of(create_customer(session, name="Karin Lind", phone="+46707777777")),
         }
         # namesakes: the most common name in the desk, each with an address and a number of their own
         for i in range(70):
             create_customer(session, name="Anna Berg", email=f"anna.berg{i}@telia.se", phone=f"+4670200{i:04d}")
         archive_customer(session, ids["karin"])
-    return ids  # type: ignore[return-value]
+    return ids
 
 
-def run(engine: Engine, body: str, **options: Any):  # type: ignore[no-untyped-def]
+def run(engine: Engine, body: str, **options: Any) -> ImportSummary:
     return import_file(engine, "customers", io.BytesIO(body.encode()), ImportOptions(**options), staff="night-job")
 
 
 def customers_with(engine: Engine, **where: Any) -> list[int]:
     with session_scope(engine) as session:
-        stmt = select(Customer.id).order_by(Customer.id)  # type: ignore[arg-type]
+        stmt = select(col(Customer.id)).order_by(col(Customer.id))
         for column, value in where.items():
             stmt = stmt.where(getattr(Customer, column) == value)
         return list(session.execute(stmt).scalars())

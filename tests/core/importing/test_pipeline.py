@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from deskapp.core.customers.search import index_in_sync
 from deskapp.core.customers.service import create_customer, search_customers
 from deskapp.core.db.engine import session_scope
 from deskapp.core.io.importing import ImportFileError, ImportOptions, MappingError, import_file
+from deskapp.core.io.importing.pipeline import ImportRun, ImportSummary
 from deskapp.core.records.tables import (
     AuditEntry,
     Customer,
@@ -29,7 +31,7 @@ from deskapp.core.records.tables import (
 )
 
 
-def run(engine: Engine, kind: str, body: str | bytes | Path, **options: Any):  # type: ignore[no-untyped-def]
+def run(engine: Engine, kind: str, body: str | bytes | Path, **options: Any) -> ImportSummary:
     source = body if isinstance(body, Path) else io.BytesIO(body.encode() if isinstance(body, str) else body)
     return import_file(engine, kind, source, ImportOptions(**options), staff="tester")
 
@@ -180,7 +182,7 @@ def test_children_find_customers_or_say_which_is_missing(engine: Engine) -> None
     summary = run(engine, "purchases", body, create_missing=True)
     assert summary.committed and (summary.counts.inserted, summary.counts.customers_created) == (4, 1)
     with session_scope(engine) as session:
-        created = session.execute(select(Customer).where(Customer.external_id == "C9")).scalar_one()
+        created = session.execute(select(Customer).where(col(Customer.external_id) == "C9")).scalar_one()
     assert created.name == "C9"
 
 
@@ -212,12 +214,14 @@ def test_purchase_lifecycle_effects_are_applied_per_batch(
     )
     summary = run(engine, "purchases", body, batch_size=2)
     with session_scope(engine) as session:
-        stages = {c.external_id: c.stage for c in session.execute(select(Customer)).scalars()}
+        stage_of = {c.external_id: c.stage for c in session.execute(select(Customer)).scalars()}
         changes = session.execute(
-            select(StageChange.reason, StageChange.to_stage).where(StageChange.from_stage.is_not(None))
+            select(col(StageChange.reason), col(StageChange.to_stage)).where(col(StageChange.from_stage).is_not(None))
         ).all()
-        follow_ups = session.execute(select(FollowUp.kind, FollowUp.due_date).order_by(FollowUp.id)).all()
-    assert stages == {"C1": Stage.RETENTION, "C2": Stage.PURCHASE, "C3": Stage.CHURNED}
+        follow_ups = session.execute(
+            select(col(FollowUp.kind), col(FollowUp.due_date)).order_by(col(FollowUp.id))
+        ).all()
+    assert stage_of == {"C1": Stage.RETENTION, "C2": Stage.PURCHASE, "C3": Stage.CHURNED}
     assert sorted(changes) == [
         ("first purchase", Stage.PURCHASE),
         ("first purchase", Stage.PURCHASE),
@@ -235,7 +239,7 @@ def test_the_same_rules_as_the_core_services(engine: Engine, frozen_now: Any) ->
     run(engine, "purchases", "customer_external_id,ordered_at,amount\nC1,2025-05-01,10\n")
     run(engine, "purchases", "customer_external_id,ordered_at,amount\nC1,2025-01-01,10\n")
     with session_scope(engine) as session:
-        reasons = session.execute(select(StageChange.reason).order_by(StageChange.id)).scalars().all()
+        reasons = session.execute(select(col(StageChange.reason)).order_by(col(StageChange.id))).scalars().all()
     assert reasons == ["imported from <stream>", "first purchase"]  # the earlier order: no repeat yet
 
 
@@ -255,7 +259,7 @@ def test_one_audit_entry_per_batch(engine: Engine) -> None:
     body = "name\n" + "".join(f"N{i}\n" for i in range(5))
     run(engine, "customers", body, batch_size=2)
     with session_scope(engine) as session:
-        entries = session.execute(select(AuditEntry).where(AuditEntry.action == "import")).scalars().all()
+        entries = session.execute(select(AuditEntry).where(col(AuditEntry.action) == "import")).scalars().all()
     assert len(entries) == 3
     first = json.loads(entries[0].changes)
     assert first["batch"] == 1 and first["counts"]["inserted"] == 2 and first["inserted"]["customer"] == [[1, 2]]
@@ -285,7 +289,7 @@ def test_long_notes(engine: Engine) -> None:
     summary = run(engine, "customers", f'name,notes\nAnn,"{note}"\n')
     assert summary.committed
     with session_scope(engine) as session:
-        assert len(session.execute(select(Customer.notes)).scalar_one()) == len(note.strip())
+        assert len(session.execute(select(col(Customer.notes))).scalar_one()) == len(note.strip())
 
 
 def test_follow_up_links(engine: Engine) -> None:
@@ -297,7 +301,9 @@ def test_follow_up_links(engine: Engine) -> None:
     assert [(e.line, e.column) for e in summary.errors] == [(3, "purchase_external_id")]
     assert summary.warnings_total == 1 and "link left out" in summary.warnings[0]
     with session_scope(engine) as session:
-        links = session.execute(select(FollowUp.due_date, FollowUp.purchase_id).order_by(FollowUp.due_date)).all()
+        links = session.execute(
+            select(col(FollowUp.due_date), col(FollowUp.purchase_id)).order_by(col(FollowUp.due_date))
+        ).all()
     assert links == [(date(2026, 12, 1), 1), (date(2026, 12, 3), None)]
 
 
@@ -316,6 +322,21 @@ def test_naive_times_are_read_in_their_own_dates_offset(engine: Engine, monkeypa
         monkeypatch.setenv("TZ", "UTC")
         time_module.tzset()
     with session_scope(engine) as session:
-        rows = session.execute(select(Interaction.summary, Interaction.occurred_at))
+        rows = session.execute(select(col(Interaction.summary), col(Interaction.occurred_at)))
         times = {row.summary: row.occurred_at for row in rows}
     assert (times["summer"].hour, times["winter"].hour) == (10, 11)
+
+
+def test_summary_and_run_are_built_by_keyword() -> None:
+    """Thirteen positional fields were easy to swap unnoticed: both refuse positional arguments."""
+    summary_class: Any = ImportSummary  # called the wrong way on purpose, which mypy would refuse
+    run_class: Any = ImportRun
+    with pytest.raises(TypeError):
+        summary_class("customers", "a.csv", "csv", "utf-8", ",", None, [], [], False)
+    with pytest.raises(TypeError):
+        run_class(None, None, None, None, None, None, None)
+    summary = ImportSummary(
+        kind="customers", file="a.csv", format="csv", encoding="utf-8", delimiter=",", preset=None,
+        mapping=[], ignored=[], dry_run=False,
+    )  # fmt: skip
+    assert summary.counts.rows == 0 and summary.exit_code == 0

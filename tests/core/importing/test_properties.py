@@ -14,12 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from deskapp.core.activity import service as activity
 from deskapp.core.customers.service import create_customer
 from deskapp.core.db.engine import open_engine, session_scope
 from deskapp.core.io.exporting import export_records
 from deskapp.core.io.importing import ImportOptions, import_file
+from tests.core.ids import id_of
 from tests.core.importing.conftest import table_snapshot
 
 _counter = itertools.count()
@@ -80,7 +82,7 @@ def _build(engine: Engine, people: list[dict[str, Any]], purchases: list[tuple[i
             fields = {k: v for k, v in person.items() if not k.startswith("has_")}
             fields["email"] = f"p{i}@example.com" if person["has_email"] else ""
             fields["external_id"] = f"X{i}" if person["has_external_id"] else None
-            ids.append(create_customer(session, **fields).id)
+            ids.append(id_of(create_customer(session, **fields)))
         for n, (who, amount) in enumerate(purchases):
             customer = ids[who % len(ids)]
             external = f"O{n}" if n % 2 else None
@@ -223,12 +225,12 @@ def test_imported_events_follow_the_same_rules_as_the_services(
     now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     by_service, by_import = desks(), desks()
     saved = clock.now
-    clock.now = lambda: now  # type: ignore[assignment]
+    clock.now = lambda: now
     try:
         for engine in (by_service, by_import):
             with session_scope(engine, staff="tester", write=True) as session:
                 for i, stage in enumerate(stages):
-                    fields = {"churn_reason": "other"} if stage == "churned" else {}
+                    fields: dict[str, Any] = {"churn_reason": "other"} if stage == "churned" else {}
                     create_customer(session, name=f"C{i}", external_id=f"C{i}")
                     if stage != "awareness":
                         from deskapp.core.customers.lifecycle import change_stage
@@ -255,12 +257,12 @@ def test_imported_events_follow_the_same_rules_as_the_services(
         files = [("purchases", purchases), ("interactions", interactions)] if len(kinds) == 1 else []
         if not files:
             for n, (who, kind, days, score) in enumerate(events):
-                moment = (now + timedelta(days=days, minutes=n)).isoformat()
+                stamp = (now + timedelta(days=days, minutes=n)).isoformat()
                 if kind == "purchase":
-                    files.append(("purchases", [purchases[0], f"C{who},{moment},10"]))
+                    files.append(("purchases", [purchases[0], f"C{who},{stamp},10"]))
                 else:
                     cell = "" if score is None else score
-                    files.append(("interactions", [interactions[0], f"C{who},call,{moment},s{n},{cell}"]))
+                    files.append(("interactions", [interactions[0], f"C{who},call,{stamp},s{n},{cell}"]))
         for target, lines in files:
             if len(lines) == 1:
                 continue
@@ -271,24 +273,26 @@ def test_imported_events_follow_the_same_rules_as_the_services(
         def outcome(engine: Engine) -> Any:
             with session_scope(engine) as session:
                 final = session.execute(
-                    select(Customer.external_id, Customer.stage, Customer.version).order_by(Customer.id)
+                    select(col(Customer.external_id), col(Customer.stage), col(Customer.version)).order_by(
+                        col(Customer.id)
+                    )
                 ).all()
                 moves = session.execute(
                     select(
-                        StageChange.customer_id,
-                        StageChange.from_stage,
-                        StageChange.to_stage,
-                        StageChange.at,
-                        StageChange.reason,
+                        col(StageChange.customer_id),
+                        col(StageChange.from_stage),
+                        col(StageChange.to_stage),
+                        col(StageChange.at),
+                        col(StageChange.reason),
                     )
-                    .where(StageChange.automatic.is_(True), StageChange.from_stage.is_not(None))
-                    .order_by(StageChange.customer_id, StageChange.at, StageChange.id)
+                    .where(col(StageChange.automatic).is_(True), col(StageChange.from_stage).is_not(None))
+                    .order_by(col(StageChange.customer_id), col(StageChange.at), col(StageChange.id))
                 ).all()
                 reminders = sorted(
-                    session.execute(select(FollowUp.customer_id, FollowUp.kind, FollowUp.due_date)).all()
+                    session.execute(select(col(FollowUp.customer_id), col(FollowUp.kind), col(FollowUp.due_date))).all()
                 )
             return final, moves, reminders
 
         assert outcome(by_import) == outcome(by_service)
     finally:
-        clock.now = saved  # type: ignore[assignment]
+        clock.now = saved

@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from deskapp.core.io.importing.readers import open_records
 from deskapp.core.io.importing.sources import ImportFileError, Source
 
 
-def read(path: Path | io.BytesIO, **options: str) -> tuple[Source, list[str], list]:  # type: ignore[type-arg]
-    source = Source(path, **options)  # type: ignore[arg-type]
-    headers, records = source.open_records()
+def read(path: Path | io.BytesIO, **options: str) -> tuple[Source, list[str], list[Any]]:
+    source = Source(path, **options)
+    headers, records = open_records(source)
     return source, headers, list(records)
 
 

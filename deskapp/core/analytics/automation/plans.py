@@ -8,16 +8,17 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import fetch
-from deskapp.core.records.tables import (
+from deskapp.core.analytics.predict.checks import MIN_BUYERS
+from deskapp.core.records import (
     FollowUp,
     FollowUpKind,
 )
 
 KEY_PREFIX = "auto:"
-MIN_MODEL_CUSTOMERS = 200  # below this the BG/NBD fit says more about noise than about customers
-MIN_MODEL_REPEAT_BUYERS = 20
+MIN_MODEL_CUSTOMERS = MIN_BUYERS  # the same bar as the Reports page and `report clv`: they must agree
 SUGGESTION = "Call and ask how they are doing; if they have gone, mark them churned with the reason."
 
 
@@ -41,6 +42,8 @@ def existing_keys(session: Session, prefix: str) -> set[str]:
         k
         for (k,) in fetch(
             session,
-            select(FollowUp.external_id).where(FollowUp.external_id >= prefix, FollowUp.external_id < upper),  # type: ignore[operator]
+            select(col(FollowUp.external_id)).where(
+                col(FollowUp.external_id) >= prefix, col(FollowUp.external_id) < upper
+            ),
         )
     }

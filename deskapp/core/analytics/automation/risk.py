@@ -7,22 +7,24 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.automation.plans import (
     KEY_PREFIX,
     MIN_MODEL_CUSTOMERS,
-    MIN_MODEL_REPEAT_BUYERS,
     SUGGESTION,
     Plan,
     existing_keys,
 )
 from deskapp.core.analytics.metrics.common import BUYING_STAGES, fetch, raw
 from deskapp.core.analytics.metrics.retention import Rhythm, purchase_rhythms
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings, load_settings
-from deskapp.core.records.tables import (
+from deskapp.core.analytics.predict import ModelUnavailable, clv_model_from_log, purchase_log
+from deskapp.core.records import (
     Customer,
     FollowUpKind,
+    Settings,
+    clock,
+    load_settings,
 )
 
 # --- at risk ----------------------------------------------------------------------------------------------
@@ -46,10 +48,8 @@ class AtRiskCustomer:
 def _p_alive(
     session: Session, today: date, min_customers: int
 ) -> tuple[dict[int, float], str | None, dict[int, Rhythm]]:
-    """P(alive) per customer from a BG/NBD fit (or why it wasn't fitted), and the purchase rhythms read
-    from the same log, so the interval rule needs no second pass over the purchases."""
-    from deskapp.core.analytics.predict import ModelUnavailable, fit_bgnbd, purchase_log
-
+    """P(alive) per customer from the checked modified BG/NBD fit (or why it wasn't fitted), and the purchase
+    rhythms read from the same log, so the interval rule needs no second pass over the purchases."""
     log = purchase_log(session, today)
     rhythms = {
         int(cid): Rhythm(date.fromordinal(int(first)), date.fromordinal(int(last)), int(x) + 1)
@@ -61,19 +61,11 @@ def _p_alive(
             strict=True,
         )
     }
-    repeat = int((log.frequency > 0).sum()) if len(log) else 0
-    if len(log) < min_customers or repeat < MIN_MODEL_REPEAT_BUYERS:
-        why = (
-            f"P(alive) rule skipped: {len(log)} buyers, {repeat} repeat buyers "
-            f"(needs {min_customers} and {MIN_MODEL_REPEAT_BUYERS})"
-        )
-        return {}, why, rhythms
     try:
-        params = fit_bgnbd(log.frequency, log.recency, log.age)
+        model = clv_model_from_log(log, min_buyers=min_customers)
     except ModelUnavailable as exc:
         return {}, f"P(alive) rule skipped: {exc}", rhythms
-    alive = params.p_alive(log.frequency, log.recency, log.age)
-    return dict(zip(log.customer_ids.tolist(), alive.tolist(), strict=True)), None, rhythms
+    return dict(zip(log.customer_ids.tolist(), model.p_alive.tolist(), strict=True)), None, rhythms
 
 
 def at_risk_customers(
@@ -101,9 +93,9 @@ def at_risk_customers(
     found = []
     for cid, name, owner, stage in fetch(
         session,
-        select(Customer.id, Customer.name, Customer.owner, raw(session, Customer.stage))
-        .where(Customer.archived.is_(False))  # type: ignore[attr-defined]
-        .where(Customer.stage.in_(BUYING_STAGES)),  # type: ignore[union-attr]
+        select(col(Customer.id), col(Customer.name), col(Customer.owner), raw(session, col(Customer.stage)))
+        .where(col(Customer.archived).is_(False))
+        .where(col(Customer.stage).in_(BUYING_STAGES)),
     ):
         rhythm = rhythms.get(cid)
         if rhythm is None:
@@ -151,9 +143,11 @@ def plan_at_risk(
     )
     owners = dict(
         session.execute(
-            select(Customer.id, Customer.owner).where(Customer.id.in_([c.customer_id for c in customers]))
+            select(col(Customer.id), col(Customer.owner)).where(
+                col(Customer.id).in_([c.customer_id for c in customers])
+            )
         ).all()
-    )  # type: ignore[union-attr]
+    )
     plans = [
         Plan(
             "at_risk",

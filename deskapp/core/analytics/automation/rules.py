@@ -10,20 +10,21 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.automation.plans import KEY_PREFIX, Plan
 from deskapp.core.analytics.metrics.common import as_date, day_expr, fetch, raw, utc
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     PENDING_FOLLOW_UP_STATUSES,
     Customer,
     FollowUp,
     FollowUpKind,
     Interaction,
     Purchase,
+    Settings,
+    clock,
+    special_day_date,
 )
-from deskapp.core.records.validation import special_day_date
 
 # --- cadence ----------------------------------------------------------------------------------------------
 
@@ -34,8 +35,8 @@ def plan_cadence_check_ins(session: Session, today: date, settings: Settings, *,
     last_contact = dict(
         fetch(
             session,
-            select(Interaction.customer_id, func.max(raw(session, Interaction.occurred_at))).group_by(
-                Interaction.customer_id
+            select(col(Interaction.customer_id), func.max(raw(session, col(Interaction.occurred_at)))).group_by(
+                col(Interaction.customer_id)
             ),
         )
     )
@@ -43,9 +44,9 @@ def plan_cadence_check_ins(session: Session, today: date, settings: Settings, *,
         cid
         for (cid,) in fetch(
             session,
-            select(FollowUp.customer_id)
-            .where(FollowUp.kind == FollowUpKind.CHECK_IN)
-            .where(FollowUp.status.in_(PENDING_FOLLOW_UP_STATUSES))  # type: ignore[attr-defined]
+            select(col(FollowUp.customer_id))
+            .where(col(FollowUp.kind) == FollowUpKind.CHECK_IN)
+            .where(col(FollowUp.status).in_(PENDING_FOLLOW_UP_STATUSES))
             .distinct(),
         )
     }
@@ -54,12 +55,12 @@ def plan_cadence_check_ins(session: Session, today: date, settings: Settings, *,
     for cid, stage, own, created, owner in fetch(
         session,
         select(
-            Customer.id,
-            raw(session, Customer.stage),
-            Customer.cadence_days,
-            raw(session, Customer.created_at),
-            Customer.owner,
-        ).where(Customer.archived.is_(False)),  # type: ignore[attr-defined]
+            col(Customer.id),
+            raw(session, col(Customer.stage)),
+            col(Customer.cadence_days),
+            raw(session, col(Customer.created_at)),
+            col(Customer.owner),
+        ).where(col(Customer.archived).is_(False)),
     ):
         cadence = own or settings.cadence_for(str(stage))
         if not cadence or cid in pending:
@@ -120,23 +121,29 @@ def plan_special_days(session: Session, today: date, settings: Settings, *, ahea
     lead = settings.special_day_lead_days
     window_end = today + timedelta(days=lead + ahead_days)
     month_days = _month_days(today, lead + ahead_days)
-    first_day = day_expr(session, func.min(Purchase.ordered_at))
+    first_day = day_expr(session, func.min(col(Purchase.ordered_at)))
     anniversaries = (
-        select(Purchase.customer_id, first_day)
-        .group_by(Purchase.customer_id)
+        select(col(Purchase.customer_id), first_day)
+        .group_by(col(Purchase.customer_id))
         .having(_month_day(session, first_day).in_(month_days))
     )
     first_purchase = {cid: as_date(day) for cid, day in fetch(session, anniversaries)}
     candidates = or_(
-        _month_day(session, Customer.birthday).in_(month_days),
-        Customer.special_dates != "",
-        Customer.id.in_(anniversaries.with_only_columns(Purchase.customer_id)),  # type: ignore[union-attr]
+        _month_day(session, col(Customer.birthday)).in_(month_days),
+        col(Customer.special_dates) != "",
+        col(Customer.id).in_(anniversaries.with_only_columns(col(Purchase.customer_id))),
     )
     plans = []
     for cid, name, birthday, special, owner in fetch(
         session,
-        select(Customer.id, Customer.name, raw(session, Customer.birthday), Customer.special_dates, Customer.owner)
-        .where(Customer.archived.is_(False))  # type: ignore[attr-defined]
+        select(
+            col(Customer.id),
+            col(Customer.name),
+            raw(session, col(Customer.birthday)),
+            col(Customer.special_dates),
+            col(Customer.owner),
+        )
+        .where(col(Customer.archived).is_(False))
         .where(candidates),
     ):
         days: list[tuple[str, date, str, bool]] = []

@@ -1,7 +1,8 @@
 """The business's figures, each a plain function over a session returning frozen dataclasses.
 
 Split by theme so each module stays small: `orders` (AOV, frequency, margin, simple and historical CLV),
-`retention` (who is a customer when: retention, churn, churn reasons, purchase interval), `feedback` (NPS),
+`retention` (who is a customer when: retention, churn, churn reasons, purchase interval), `lapsed` (buyers
+silent past several of their own purchase cycles), `feedback` (NPS),
 `health` (a score per customer with its parts), `funnel` (stages, conversion, time in stage, owner
 changes) and `segments` (churn, retention and value by source, tag or owner). The TUI and the CLI render
 the dataclasses; none of them holds a live ORM object.
@@ -13,6 +14,7 @@ from deskapp.core.analytics.metrics.common import Period, months_in, period_betw
 from deskapp.core.analytics.metrics.feedback import NpsFigures, net_promoter_score, nps_by_month
 from deskapp.core.analytics.metrics.funnel import Funnel, FunnelStep, OwnerChangeCount, funnel, owner_changes
 from deskapp.core.analytics.metrics.health import HealthPart, HealthScore, attention_list, customer_health
+from deskapp.core.analytics.metrics.lapsed import LapsedCustomer, customer_lapse, lapsed_customers
 from deskapp.core.analytics.metrics.orders import (
     CustomerValue,
     OrderFigures,
@@ -45,6 +47,7 @@ __all__ = [
     "FunnelStep",
     "HealthPart",
     "HealthScore",
+    "LapsedCustomer",
     "NpsFigures",
     "OrderFigures",
     "OwnerChangeCount",
@@ -59,9 +62,11 @@ __all__ = [
     "churn_rate",
     "churn_reasons",
     "customer_health",
+    "customer_lapse",
     "customer_value",
     "funnel",
     "historical_clv",
+    "lapsed_customers",
     "lifecycle_facts",
     "months_in",
     "net_promoter_score",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Label, func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import Period, months_in
-from deskapp.core.records.tables import Interaction
+from deskapp.core.records import Interaction
 
 
 @dataclass(frozen=True)
@@ -33,19 +34,23 @@ def nps_from_scores(period: Period, scores: list[int]) -> NpsFigures:
     return NpsFigures(period, len(scores), promoters, passives, detractors, value)
 
 
+def latest_answer_first() -> Label[int]:
+    """`n`: 1 for each customer's latest answer (by time, then id), 2 for the one before, ..."""
+    rank = func.row_number().over(
+        partition_by=col(Interaction.customer_id),
+        order_by=(col(Interaction.occurred_at).desc(), col(Interaction.id).desc()),
+    )
+    return rank.label("n")
+
+
 def net_promoter_score(session: Session, period: Period) -> NpsFigures:
     latest = (
         select(
-            Interaction.score,
-            func.row_number()
-            .over(
-                partition_by=Interaction.customer_id,
-                order_by=(Interaction.occurred_at.desc(), Interaction.id.desc()),  # type: ignore[union-attr]
-            )
-            .label("n"),
+            col(Interaction.score),
+            latest_answer_first(),
         )
-        .where(Interaction.score.is_not(None))  # type: ignore[union-attr]
-        .where(Interaction.occurred_at >= period.start_moment, Interaction.occurred_at < period.end_moment)  # type: ignore[operator]
+        .where(col(Interaction.score).is_not(None))
+        .where(col(Interaction.occurred_at) >= period.start_moment, col(Interaction.occurred_at) < period.end_moment)
         .subquery()
     )
     scores = [int(s) for (s,) in session.execute(select(latest.c.score).where(latest.c.n == 1))]

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import Period, fetch, median, raw
-from deskapp.core.records.tables import Customer, OwnerChange, Stage, StageChange
+from deskapp.core.records import Customer, OwnerChange, Stage, StageChange
 
 FUNNEL = (Stage.AWARENESS, Stage.CONSIDERATION, Stage.PURCHASE, Stage.RETENTION, Stage.ADVOCACY)
-_RANK = case(*((StageChange.to_stage == s, i) for i, s in enumerate(FUNNEL)), else_=-1)
+_RANK = case(*((col(StageChange.to_stage) == s, i) for i, s in enumerate(FUNNEL)), else_=-1)
 
 
 @dataclass(frozen=True)
@@ -41,33 +42,37 @@ class Funnel:
     churned_ever: int
 
 
-def _cohort(session: Session, period: Period | None) -> object | None:
+def _cohort(session: Session, period: Period | None) -> Select[int] | None:
     if period is None:
         return None
-    entered = (
-        select(StageChange.customer_id)
-        .group_by(StageChange.customer_id)
-        .having(func.min(StageChange.at) >= period.start_moment, func.min(StageChange.at) < period.end_moment)
+    entered: Select[int] = (
+        select(col(StageChange.customer_id))
+        .group_by(col(StageChange.customer_id))
+        .having(func.min(col(StageChange.at)) >= period.start_moment, func.min(col(StageChange.at)) < period.end_moment)
     )
     return entered
 
 
 def funnel(session: Session, period: Period | None = None) -> Funnel:
     cohort = _cohort(session, period)
-    now_stmt = select(Customer.stage, func.count()).where(Customer.archived.is_(False)).group_by(Customer.stage)  # type: ignore[attr-defined]
-    reach_stmt = select(
-        StageChange.customer_id, func.max(_RANK), func.max(case((StageChange.to_stage == Stage.CHURNED, 1), else_=0))
+    now_stmt = (
+        select(col(Customer.stage), func.count()).where(col(Customer.archived).is_(False)).group_by(col(Customer.stage))
     )
-    current_rank = case(*((Customer.stage == s, i) for i, s in enumerate(FUNNEL)), else_=-1)
-    current_stmt = select(Customer.id, current_rank, case((Customer.stage == Stage.CHURNED, 1), else_=0))
+    reach_stmt = select(
+        col(StageChange.customer_id),
+        func.max(_RANK),
+        func.max(case((col(StageChange.to_stage) == Stage.CHURNED, 1), else_=0)),
+    )
+    current_rank = case(*((col(Customer.stage) == s, i) for i, s in enumerate(FUNNEL)), else_=-1)
+    current_stmt = select(col(Customer.id), current_rank, case((col(Customer.stage) == Stage.CHURNED, 1), else_=0))
     if cohort is not None:
-        now_stmt = now_stmt.where(Customer.id.in_(cohort))  # type: ignore[union-attr]
-        reach_stmt = reach_stmt.where(StageChange.customer_id.in_(cohort))  # type: ignore[attr-defined]
-        current_stmt = current_stmt.where(Customer.id.in_(cohort))  # type: ignore[union-attr]
+        now_stmt = now_stmt.where(col(Customer.id).in_(cohort))
+        reach_stmt = reach_stmt.where(col(StageChange.customer_id).in_(cohort))
+        current_stmt = current_stmt.where(col(Customer.id).in_(cohort))
     now = {str(stage): int(n) for stage, n in fetch(session, now_stmt)}
     best: dict[int, int] = {}
     churned_ever: set[int] = set()
-    for cid, rank, churned in fetch(session, reach_stmt.group_by(StageChange.customer_id)):
+    for cid, rank, churned in fetch(session, reach_stmt.group_by(col(StageChange.customer_id))):
         best[cid] = int(rank)
         if churned:
             churned_ever.add(cid)
@@ -97,15 +102,17 @@ def funnel(session: Session, period: Period | None = None) -> Funnel:
 def _stays(session: Session, cohort: Any | None) -> dict[str, list[float]]:
     """Finished stays per stage in days: each change paired with the customer's next one (a window in SQL,
     so only the durations cross into Python), kept when the next change starts from the same stage."""
-    window = {"partition_by": StageChange.customer_id, "order_by": (StageChange.at, StageChange.id)}
+    partition, order = col(StageChange.customer_id), (col(StageChange.at), col(StageChange.id))
     inner = select(
-        raw(session, StageChange.to_stage).label("stage"),
-        StageChange.at.label("at"),
-        func.lead(StageChange.at).over(**window).label("next_at"),  # type: ignore[arg-type]
-        func.lead(raw(session, StageChange.from_stage)).over(**window).label("next_from"),  # type: ignore[arg-type]
+        raw(session, col(StageChange.to_stage)).label("stage"),
+        col(StageChange.at).label("at"),
+        func.lead(col(StageChange.at)).over(partition_by=partition, order_by=order).label("next_at"),
+        func.lead(raw(session, col(StageChange.from_stage)))
+        .over(partition_by=partition, order_by=order)
+        .label("next_from"),
     )
     if cohort is not None:
-        inner = inner.where(StageChange.customer_id.in_(cohort))  # type: ignore[attr-defined]
+        inner = inner.where(col(StageChange.customer_id).in_(cohort))
     pairs = inner.subquery()
     if session.get_bind().dialect.name == "sqlite":
         days = func.julianday(pairs.c.next_at) - func.julianday(pairs.c.at)
@@ -136,14 +143,20 @@ def owner_changes(
 ) -> tuple[OwnerChangeCount, ...]:
     """Customers by number of owner changes (in the period, if given), most first."""
     stmt = (
-        select(OwnerChange.customer_id, Customer.name, Customer.owner, func.count(), func.max(OwnerChange.at))
-        .join(Customer, Customer.id == OwnerChange.customer_id)
-        .group_by(OwnerChange.customer_id, Customer.name, Customer.owner)
-        .order_by(func.count().desc(), OwnerChange.customer_id)
+        select(
+            col(OwnerChange.customer_id),
+            col(Customer.name),
+            col(Customer.owner),
+            func.count(),
+            func.max(col(OwnerChange.at)),
+        )
+        .join(Customer, col(Customer.id) == col(OwnerChange.customer_id))
+        .group_by(col(OwnerChange.customer_id), col(Customer.name), col(Customer.owner))
+        .order_by(func.count().desc(), col(OwnerChange.customer_id))
         .limit(limit)
     )
     if period is not None:
-        stmt = stmt.where(OwnerChange.at >= period.start_moment, OwnerChange.at < period.end_moment)  # type: ignore[operator]
+        stmt = stmt.where(col(OwnerChange.at) >= period.start_moment, col(OwnerChange.at) < period.end_moment)
     if customer_id is not None:
-        stmt = stmt.where(OwnerChange.customer_id == customer_id)
+        stmt = stmt.where(col(OwnerChange.customer_id) == customer_id)
     return tuple(OwnerChangeCount(cid, name, owner, int(n), at) for cid, name, owner, n, at in session.execute(stmt))

@@ -17,19 +17,30 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import fetch, median, raw, utc
+from deskapp.core.analytics.metrics.feedback import latest_answer_first
 from deskapp.core.analytics.metrics.retention import Rhythm, purchase_interval, purchase_rhythms
-from deskapp.core.records import clock
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import OPEN_COMPLAINT_STATUSES, Complaint, Customer, Interaction, Purchase, Stage
+from deskapp.core.records import (
+    OPEN_COMPLAINT_STATUSES,
+    Complaint,
+    Customer,
+    Interaction,
+    Purchase,
+    Settings,
+    Stage,
+    clock,
+)
 
 WEIGHTS = {"recency": 0.40, "complaints": 0.25, "feedback": 0.20, "contact": 0.15}
 FEEDBACK_WINDOW_DAYS = 365
+_Row = TypeVarTuple("_Row")
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ def _total(parts: tuple[float | None, ...]) -> int:
     """The weighted mean of the parts that apply (written out: it runs once per customer)."""
     recency, complaints, feedback, contact = parts[:4]
     weight = _W_COMPLAINTS
-    value = _W_COMPLAINTS * complaints  # type: ignore[operator]
+    value = _W_COMPLAINTS * complaints  # type: ignore[operator]  # the complaints part always applies
     if recency is not None:
         weight += _W_RECENCY
         value += _W_RECENCY * recency
@@ -145,23 +156,23 @@ def score_parts(inputs: _Inputs, today: date, settings: Settings, typical_interv
 def _inputs(
     session: Session, today: date, customer_ids: list[int] | None, rhythms: dict[int, Rhythm] | None = None
 ) -> list[_Inputs]:
-    def scoped(stmt, column):  # type: ignore[no-untyped-def]
+    def scoped(stmt: Select[*_Row], column: SQLCoreOperations[Any]) -> Select[*_Row]:
         return stmt.where(column.in_(customer_ids)) if customer_ids is not None else stmt
 
     customers = fetch(
         session,
         scoped(
             select(
-                Customer.id,
-                Customer.name,
-                raw(session, Customer.stage),
-                Customer.cadence_days,
-                raw(session, Customer.created_at),
+                col(Customer.id),
+                col(Customer.name),
+                raw(session, col(Customer.stage)),
+                col(Customer.cadence_days),
+                raw(session, col(Customer.created_at)),
             ).where(
-                Customer.archived.is_(False),
-                Customer.stage != Stage.CHURNED,  # type: ignore[attr-defined]
+                col(Customer.archived).is_(False),
+                col(Customer.stage) != Stage.CHURNED,
             ),
-            Customer.id,
+            col(Customer.id),
         ),
     )
     if rhythms is None:
@@ -170,35 +181,29 @@ def _inputs(
         fetch(
             session,
             scoped(
-                select(Complaint.customer_id, func.count())
-                .where(Complaint.status.in_(OPEN_COMPLAINT_STATUSES))  # type: ignore[attr-defined]
-                .group_by(Complaint.customer_id),
-                Complaint.customer_id,
+                select(col(Complaint.customer_id), func.count())
+                .where(col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES))
+                .group_by(col(Complaint.customer_id)),
+                col(Complaint.customer_id),
             ),
         )
     )
     since = clock.as_moment(today - timedelta(days=FEEDBACK_WINDOW_DAYS))
-    latest = (
-        select(
-            Interaction.customer_id,
-            Interaction.score,
-            func.row_number()
-            .over(
-                partition_by=Interaction.customer_id, order_by=(Interaction.occurred_at.desc(), Interaction.id.desc())
-            )  # type: ignore[union-attr]
-            .label("n"),
-        ).where(Interaction.score.is_not(None), Interaction.occurred_at >= since)  # type: ignore[union-attr,operator]
-    )
-    latest_sq = scoped(latest, Interaction.customer_id).subquery()
+    latest = select(
+        col(Interaction.customer_id),
+        col(Interaction.score),
+        latest_answer_first(),
+    ).where(col(Interaction.score).is_not(None), col(Interaction.occurred_at) >= since)
+    latest_sq = scoped(latest, col(Interaction.customer_id)).subquery()
     scores = dict(fetch(session, select(latest_sq.c.customer_id, latest_sq.c.score).where(latest_sq.c.n == 1)))
     contacts = dict(
         fetch(
             session,
             scoped(
-                select(Interaction.customer_id, func.max(raw(session, Interaction.occurred_at))).group_by(
-                    Interaction.customer_id
+                select(col(Interaction.customer_id), func.max(raw(session, col(Interaction.occurred_at)))).group_by(
+                    col(Interaction.customer_id)
                 ),
-                Interaction.customer_id,
+                col(Interaction.customer_id),
             ),
         )
     )
@@ -249,7 +254,7 @@ _TYPICAL: weakref.WeakKeyDictionary[Any, tuple[int, int, float | None]] = weakre
 def _typical_interval(session: Session) -> float | None:
     """`purchase_interval(...).typical_days`, remembered per engine while its purchases' count and highest
     id stay the same (two cheap lookups instead of a pass over every purchase)."""
-    count, top = session.execute(select(func.count(), func.max(Purchase.id))).one()  # type: ignore[arg-type]
+    count, top = session.execute(select(func.count(), func.max(col(Purchase.id)))).one()
     engine = session.get_bind()
     known = _TYPICAL.get(engine)
     if known is not None and known[:2] == (int(count), int(top or 0)):

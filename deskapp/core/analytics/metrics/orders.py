@@ -10,22 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import DAYS_PER_YEAR, Period, cents, fetch, grouped, money, ratio, scanned
 from deskapp.core.analytics.metrics.retention import ChurnFigures, churn_rate
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import Customer, Purchase
+from deskapp.core.records import Customer, Purchase, Settings
 
-_amount = cents(Purchase.amount)
-_cost = cents(Purchase.cost)
+_amount = cents(col(Purchase.amount))
+_cost = cents(col(Purchase.cost))
 
 
-def _margin_columns() -> tuple[object, object]:
+def _margin_columns() -> tuple[ColumnElement[int], ColumnElement[int]]:
     """(margin from known costs, revenue without a cost) in cents: margin = first + default x second."""
-    known = func.coalesce(func.sum(case((Purchase.cost.is_not(None), _amount - _cost), else_=0)), 0)  # type: ignore[union-attr]
-    unknown = func.coalesce(func.sum(case((Purchase.cost.is_(None), _amount), else_=0)), 0)  # type: ignore[union-attr]
+    known = func.coalesce(func.sum(case((col(Purchase.cost).is_not(None), _amount - _cost), else_=0)), 0)
+    unknown = func.coalesce(func.sum(case((col(Purchase.cost).is_(None), _amount), else_=0)), 0)
     return known, unknown
 
 
@@ -51,12 +51,12 @@ def order_figures(session: Session, period: Period, settings: Settings) -> Order
         select(
             func.coalesce(func.sum(_amount), 0),
             func.count(case((_amount > 0, 1))),
-            func.count(func.distinct(case((_amount > 0, Purchase.customer_id)))),
+            func.count(func.distinct(case((_amount > 0, col(Purchase.customer_id))))),
             known,
             unknown,
         )
-        .where(scanned(session, Purchase.ordered_at) >= period.start_moment)
-        .where(scanned(session, Purchase.ordered_at) < period.end_moment)
+        .where(scanned(session, col(Purchase.ordered_at)) >= period.start_moment)
+        .where(scanned(session, col(Purchase.ordered_at)) < period.end_moment)
     ).one()
     revenue_d = money(revenue)
     margin = _margin(k, u, settings.default_margin)
@@ -131,19 +131,21 @@ def historical_clv(
     read for the page afterwards: joining customers before grouping made this 5x slower.
     """
     known, unknown = _margin_columns()
-    margin_cents = known + unknown * float(settings.default_margin)  # type: ignore[operator]
+    margin_cents = known + unknown * float(settings.default_margin)
     stmt = (
-        select(Purchase.customer_id, func.count(case((_amount > 0, 1))), func.sum(_amount), known, unknown)
-        .group_by(grouped(session, Purchase.customer_id))
-        .order_by(margin_cents.desc(), Purchase.customer_id)
+        select(col(Purchase.customer_id), func.count(case((_amount > 0, 1))), func.sum(_amount), known, unknown)
+        .group_by(grouped(session, col(Purchase.customer_id)))
+        .order_by(margin_cents.desc(), col(Purchase.customer_id))
         .offset(offset)
     )
     if customer_ids is not None:
-        stmt = stmt.where(Purchase.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Purchase.customer_id).in_(customer_ids))
     if limit is not None:
         stmt = stmt.limit(limit)
     rows = fetch(session, stmt)
-    names = dict(fetch(session, select(Customer.id, Customer.name).where(Customer.id.in_([r[0] for r in rows]))))  # type: ignore[union-attr]
+    names = dict(
+        fetch(session, select(col(Customer.id), col(Customer.name)).where(col(Customer.id).in_([r[0] for r in rows])))
+    )
     return tuple(
         CustomerValue(cid, names.get(cid, ""), int(n), money(rev), _margin(k, u, settings.default_margin))
         for cid, n, rev, k, u in rows
@@ -161,8 +163,8 @@ def margin_cents_by_customer(session: Session) -> dict[int, tuple[int, int, int]
     known, unknown = _margin_columns()
     rows = fetch(
         session,
-        select(Purchase.customer_id, func.sum(_amount), known, unknown).group_by(
-            grouped(session, Purchase.customer_id)
+        select(col(Purchase.customer_id), func.sum(_amount), known, unknown).group_by(
+            grouped(session, col(Purchase.customer_id))
         ),
     )
     return {cid: (int(rev), int(k), int(u)) for cid, rev, k, u in rows}

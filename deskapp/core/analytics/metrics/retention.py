@@ -4,7 +4,9 @@ A person becomes a customer at their first purchase (or the first time their sta
 retention or advocacy, for desks that track stages without orders). They are lost when their stage moves
 to churned, and back when it moves out of churned again. From that one history the figures follow:
 
-- retention rate over a period = (E - N) / S x 100 (S at the start, E at the end, N gained in between);
+- retention rate over a period = (E - N) / S x 100 (S at the start, E at the end, N gained in between),
+  where a customer from the start who is *lapsed* at the end (silent past `lapsed_cycles` of their own
+  purchase cycle, see `lapsed.py`) is not counted as kept, marked churned or not;
 - churn rate = customers at the start who were lost during the period / S;
 - the typical purchase interval, and a measuring period that covers three purchase cycles.
 
@@ -19,11 +21,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import (
     BUYING_STAGES,
@@ -38,7 +41,7 @@ from deskapp.core.analytics.metrics.common import (
     scanned,
     utc,
 )
-from deskapp.core.records.tables import ChurnReason, Customer, Purchase, Stage, StageChange
+from deskapp.core.records import ChurnReason, Customer, Purchase, Stage, StageChange, load_settings
 
 # --- the facts -------------------------------------------------------------------------------------------
 
@@ -106,41 +109,48 @@ def lifecycle_facts(session: Session) -> LifecycleFacts:
     keep_earliest(
         fetch(
             session,
-            select(Purchase.customer_id, func.min(raw(session, Purchase.ordered_at))).group_by(Purchase.customer_id),
+            select(col(Purchase.customer_id), func.min(raw(session, col(Purchase.ordered_at)))).group_by(
+                col(Purchase.customer_id)
+            ),
         )
     )
     keep_earliest(
         fetch(
             session,
-            select(StageChange.customer_id, func.min(raw(session, StageChange.at)))
-            .where(StageChange.to_stage.in_(BUYING_STAGES))  # type: ignore[union-attr]
-            .group_by(StageChange.customer_id),
+            select(col(StageChange.customer_id), func.min(raw(session, col(StageChange.at))))
+            .where(col(StageChange.to_stage).in_(BUYING_STAGES))
+            .group_by(col(StageChange.customer_id)),
         )
     )
     # Buying customers written straight into the table (no orders, no history): acquired when created.
     keep_earliest(
         fetch(
             session,
-            select(Customer.id, raw(session, Customer.created_at))
-            .where(Customer.stage.in_(BUYING_STAGES))  # type: ignore[union-attr]
-            .where(~exists().where(Purchase.customer_id == Customer.id))
-            .where(~exists().where(StageChange.customer_id == Customer.id)),
+            select(col(Customer.id), raw(session, col(Customer.created_at)))
+            .where(col(Customer.stage).in_(BUYING_STAGES))
+            .where(~exists().where(col(Purchase.customer_id) == col(Customer.id)))
+            .where(~exists().where(col(StageChange.customer_id) == col(Customer.id))),
         )
     )
     events: dict[int, list[tuple[datetime, int, bool]]] = {}
-    churned, stage_from = Stage.CHURNED, StageChange.from_stage
+    churned, stage_from = Stage.CHURNED, col(StageChange.from_stage)
     for cid, raw_at, sid, to_stage in fetch(
         session,
         select(
-            StageChange.customer_id, raw(session, StageChange.at), StageChange.id, raw(session, StageChange.to_stage)
-        ).where(or_(StageChange.to_stage == churned, and_(stage_from == churned, StageChange.to_stage != churned))),
+            col(StageChange.customer_id),
+            raw(session, col(StageChange.at)),
+            col(StageChange.id),
+            raw(session, col(StageChange.to_stage)),
+        ).where(
+            or_(col(StageChange.to_stage) == churned, and_(stage_from == churned, col(StageChange.to_stage) != churned))
+        ),
     ):
         events.setdefault(cid, []).append((utc(raw_at), sid, str(to_stage) == churned.value))
     for cid, raw_at in fetch(
         session,
-        select(Customer.id, raw(session, Customer.updated_at))
-        .where(Customer.stage == churned)
-        .where(~exists().where(StageChange.customer_id == Customer.id, StageChange.to_stage == churned)),
+        select(col(Customer.id), raw(session, col(Customer.updated_at)))
+        .where(col(Customer.stage) == churned)
+        .where(~exists().where(col(StageChange.customer_id) == col(Customer.id), col(StageChange.to_stage) == churned)),
     ):
         events.setdefault(cid, []).append((utc(raw_at), 0, True))
     ordered = {cid: tuple((at, flag) for at, _, flag in sorted(evs)) for cid, evs in events.items()}
@@ -159,6 +169,8 @@ class RetentionFigures:
     at_end: int  # E
     new: int  # N
     rate: float | None  # percent
+    lapsed: int = 0  # customers from the start still in E but lapsed at the end: counted out of the rate
+    lapsed_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,7 @@ class ChurnFigures:
     at_start: int
     lost: int  # customers at the start who were moved to churned during the period
     rate: float | None  # share, 0..1
+    won_back: int = 0  # customers moved out of churned again during the period (a win-back that worked)
 
     def yearly_rate(self) -> float | None:
         """The rate scaled linearly to 365 days (what the simple CLV's expected lifetime needs)."""
@@ -180,8 +193,19 @@ def retention_from(facts: LifecycleFacts, period: Period) -> RetentionFigures:
     return RetentionFigures(period, s, e, n, (e - n) / s * 100 if s else None)
 
 
-def retention_rate(session: Session, period: Period) -> RetentionFigures:
-    return retention_from(lifecycle_facts(session), period)
+def retention_rate(session: Session, period: Period, *, lapsed_cycles: float | None = None) -> RetentionFigures:
+    """(E - N - lapsed) / S x 100: customers from the start who are lapsed at the end are not kept.
+    `lapsed_cycles` defaults to the desk's setting."""
+    facts = lifecycle_facts(session)
+    plain = retention_from(facts, period)
+    if not plain.at_start:
+        return plain
+    cycles = load_settings(session).lapsed_cycles if lapsed_cycles is None else lapsed_cycles
+    kept = facts.customers_set(period.start_moment) & facts.customers_set(period.end_moment)
+    rhythms = purchase_rhythms(session, before=period.end_moment)
+    lapsed = tuple(sorted(lapsed_ids(rhythms, kept, period.end, cycles)))
+    e, n, s = plain.at_end, plain.new, plain.at_start
+    return RetentionFigures(period, s, e, n, (e - n - len(lapsed)) / s * 100, len(lapsed), lapsed)
 
 
 def retention_by_month(session: Session, period: Period) -> tuple[RetentionFigures, ...]:
@@ -193,7 +217,12 @@ def retention_by_month(session: Session, period: Period) -> tuple[RetentionFigur
 def churn_from(facts: LifecycleFacts, period: Period) -> ChurnFigures:
     s = facts.customers_at(period.start_moment)
     lost = sum(1 for cid in facts.events if facts.lost_in(cid, period))
-    return ChurnFigures(period, s, lost, lost / s if s else None)
+    won = sum(
+        1
+        for evs in facts.events.values()
+        if any(not churned and period.start_moment <= at < period.end_moment for at, churned in evs)
+    )
+    return ChurnFigures(period, s, lost, lost / s if s else None, won)
 
 
 def churn_rate(session: Session, period: Period) -> ChurnFigures:
@@ -213,9 +242,9 @@ def churn_reasons(session: Session, period: Period) -> tuple[ReasonCount, ...]:
     counts = Counter(
         str(reason)
         for (reason,) in session.execute(
-            select(StageChange.churn_reason)
-            .where(StageChange.to_stage == Stage.CHURNED)
-            .where(StageChange.at >= period.start_moment, StageChange.at < period.end_moment)  # type: ignore[operator]
+            select(col(StageChange.churn_reason))
+            .where(col(StageChange.to_stage) == Stage.CHURNED)
+            .where(col(StageChange.at) >= period.start_moment, col(StageChange.at) < period.end_moment)
         )
         if reason is not None
     )
@@ -244,18 +273,42 @@ class Rhythm:
         return (self.last_day - self.first_day).days / (self.days - 1) if self.days > 1 else None
 
 
+def typical_interval(rhythms: dict[int, Rhythm]) -> float | None:
+    """The business's usual gap: the median of the repeat buyers' own mean gaps."""
+    return median([r.interval for r in rhythms.values() if r.interval is not None])
+
+
+def lapse_of(rhythm: Rhythm, typical: float | None, as_of: date, cycles: float) -> tuple[float, bool, date] | None:
+    """(cycle, own cycle?, day they lapsed) when the silence on `as_of` has passed `cycles` cycles, else None.
+    A one-time buyer has no cycle of their own: the business's typical one stands in."""
+    own = rhythm.interval
+    cycle = own if own else typical
+    if not cycle:
+        return None
+    lapsed_on = rhythm.last_day + timedelta(days=math.ceil(cycles * cycle))
+    if lapsed_on >= as_of:
+        return None
+    return cycle, own is not None, lapsed_on
+
+
+def lapsed_ids(rhythms: dict[int, Rhythm], candidates: set[int], as_of: date, cycles: float) -> set[int]:
+    """Which of `candidates` were lapsed on `as_of`."""
+    typical = typical_interval(rhythms)
+    return {cid for cid in candidates if cid in rhythms and lapse_of(rhythms[cid], typical, as_of, cycles)}
+
+
 def purchase_rhythms(
     session: Session, *, customer_ids: Iterable[int] | None = None, before: datetime | None = None
 ) -> dict[int, Rhythm]:
     """Per customer, first and last purchase day and the number of distinct purchase days (one GROUP BY)."""
-    day = day_expr(session, Purchase.ordered_at)
-    stmt = select(Purchase.customer_id, func.min(day), func.max(day), func.count(func.distinct(day))).group_by(
-        grouped(session, Purchase.customer_id)
+    day = day_expr(session, col(Purchase.ordered_at))
+    stmt = select(col(Purchase.customer_id), func.min(day), func.max(day), func.count(func.distinct(day))).group_by(
+        grouped(session, col(Purchase.customer_id))
     )
     if customer_ids is not None:
-        stmt = stmt.where(Purchase.customer_id.in_(list(customer_ids)))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Purchase.customer_id).in_(list(customer_ids)))
     if before is not None:
-        stmt = stmt.where(scanned(session, Purchase.ordered_at) < before)
+        stmt = stmt.where(scanned(session, col(Purchase.ordered_at)) < before)
     return {cid: Rhythm(as_date(lo), as_date(hi), int(n)) for cid, lo, hi, n in fetch(session, stmt)}
 
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from deskapp.core.analytics.metrics.common import Period, fetch, money, ratio
 from deskapp.core.analytics.metrics.orders import margin_cents_by_customer, margin_from_cents
 from deskapp.core.analytics.metrics.retention import lifecycle_facts
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import Customer
+from deskapp.core.records import Customer, Settings
 
 DIMENSIONS = ("source", "tag", "owner")
 NONE_LABEL = "(none)"
@@ -47,14 +47,14 @@ def segments(session: Session, period: Period, settings: Settings, by: str = "so
         raise ValueError(f"segment by one of {', '.join(DIMENSIONS)}, not {by!r}")
     facts = lifecycle_facts(session)
     values = margin_cents_by_customer(session)
-    column = {"source": Customer.source, "tag": Customer.tags, "owner": Customer.owner}[by]
+    column = {"source": col(Customer.source), "tag": col(Customer.tags), "owner": col(Customer.owner)}[by]
     at_start, at_end = facts.customers_set(period.start_moment), facts.customers_set(period.end_moment)
     lost = {cid for cid in facts.events if cid in at_start and facts.lost_in(cid, period)}
     start, end = period.start_moment, period.end_moment
     new = {cid for cid, acquired in facts.acquired.items() if start <= acquired < end}
     acc: dict[str, list[int]] = defaultdict(lambda: [0] * 9)
     nothing = (0, 0, 0)
-    for cid, value in fetch(session, select(Customer.id, column)):
+    for cid, value in fetch(session, select(col(Customer.id), column)):
         keys = [t for t in (value or "").split(",") if t] if by == "tag" else [value]
         flags = (
             1,

@@ -14,26 +14,28 @@ which, and changes nothing. The audit trail itself is kept: the undo is one more
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, not_, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from deskapp.core.db import audit
-from deskapp.core.hygiene.merge_rows import decode
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DeskError, NotFound
-from deskapp.core.records.import_tables import ImportBatch, ImportPrior
-from deskapp.core.records.tables import AuditEntry, Customer, Staff, table_of
-
-BATCH: Table = table_of(ImportBatch)
-AUDIT: Table = table_of(AuditEntry)
-SHOWN_BLOCKERS = 10
-CHUNK = 500  # ids per IN list
+from deskapp.core.hygiene import decode
+from deskapp.core.io.importing.payload import IMPORT_ACTION, UNDO_ACTION, ImportEntry, ImportUndoEntry
+from deskapp.core.io.importing.undo_checks import (
+    AUDIT,
+    BATCH,
+    SHOWN_BLOCKERS,
+    Effects,
+    blockers,
+    in_ranges,
+    read_effects,
+    tables_by_name,
+)
+from deskapp.core.records import Customer, DeskError, ImportPrior, NotFound, Staff, clock, table_of
 
 
 class ImportUndoRefused(DeskError):
@@ -103,7 +105,7 @@ def open_batch(session: Session, kind: str, file_name: str, now: datetime) -> in
         "undone_by": "",
     }
     result = session.connection().execute(insert(BATCH).values(**values))
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key[0])  # type: ignore[index]  # typed Optional; a one-row INSERT has one
 
 
 def close_batch(session: Session, batch_id: int, counts: dict[str, int]) -> None:
@@ -130,188 +132,6 @@ def list_batches(session: Session, *, limit: int = 50) -> list[BatchRow]:
     return [_row(r) for r in rows]
 
 
-@dataclass
-class _Effects:
-    """What one batch did, gathered from its audit entries."""
-
-    inserted: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # table -> id ranges
-    # table -> id -> (field -> value before the import), the first entry that touched it winning
-    before: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
-    after: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # the import's last word
-    erased: set[tuple[str, int]] = field(default_factory=set)  # rows whose values an erasure removed
-
-    def was_inserted(self, table: str, row_id: int) -> bool:
-        return any(a <= row_id <= b for a, b in self.inserted.get(table, ()))
-
-    def inserted_count(self, table: str) -> int:
-        return sum(b - a + 1 for a, b in self.inserted.get(table, ()))
-
-    def touched(self) -> Iterator[tuple[str, int]]:
-        for table, rows in self.before.items():
-            for row_id in rows:
-                yield table, row_id
-
-
-def _batch_entries(session: Session, batch: Any) -> Iterator[dict[str, Any]]:
-    if batch.first_audit_id is None or batch.last_audit_id is None:
-        return
-    stmt = (
-        select(AUDIT.c.changes)
-        .where(AUDIT.c.action == "import", AUDIT.c.id.between(batch.first_audit_id, batch.last_audit_id))
-        .order_by(AUDIT.c.id)
-    )
-    for (changes,) in session.connection().execute(stmt):
-        payload = json.loads(changes or "{}")
-        if payload.get("import_batch") == batch.id:
-            yield payload
-
-
-def _effects(session: Session, batch: Any) -> _Effects:
-    found = _Effects()
-    for entry in _batch_entries(session, batch):
-        for table, ranges in entry.get("inserted", {}).items():
-            found.inserted.setdefault(table, []).extend((int(a), int(b)) for a, b in ranges)
-        priors = entry.get("prior", {})
-        for table, rows in entry.get("updated", {}).items():
-            for key, changes in rows.items():
-                row_id = int(key)
-                if changes == audit.ERASED:
-                    found.erased.add((table, row_id))
-                    continue
-                old = found.before.setdefault(table, {}).setdefault(row_id, {})
-                was = {**priors.get(table, {}).get(key, {}), **{f: v[0] for f, v in changes.items()}}
-                for name, value in was.items():
-                    old.setdefault(name, value)
-                after = found.after.setdefault(table, {}).setdefault(row_id, {})
-                after.update({f: v[1] for f, v in changes.items()})
-                prior = priors.get(table, {}).get(key, {})
-                if "version" in prior:  # the import bumped it by one: any other version is a later save
-                    after["version"] = prior["version"] + 1
-    # Rows the import added and then changed are simply removed: nothing of theirs is restored.
-    for table in list(found.before):
-        for row_id in [r for r in found.before[table] if found.was_inserted(table, r)]:
-            del found.before[table][row_id]
-            found.after[table].pop(row_id, None)
-    return found
-
-
-# --- undoing ------------------------------------------------------------------------------------------------
-
-
-def _tables() -> dict[str, Table]:
-    return {t.name: t for t in SQLModel.metadata.sorted_tables}
-
-
-def _in_ranges(column: Any, ranges: Iterable[tuple[int, int]]) -> Any:
-    return or_(*(column.between(a, b) for a, b in ranges))
-
-
-def _describe(session: Session, table: str, row_id: int) -> str:
-    if table == "customer":
-        name = session.connection().execute(select(table_of(Customer).c.name).where(table_of(Customer).c.id == row_id))
-        found = name.scalar()
-        return f"customer {row_id}" + (f" ({found})" if found else "")
-    return f"{table.replace('_', ' ')} {row_id}"
-
-
-def _blockers(session: Session, batch: Any, effects: _Effects) -> list[str]:
-    conn, tables = session.connection(), _tables()
-    found = [f"{_describe(session, name, row_id)} was erased since" for name, row_id in sorted(effects.erased)]
-    # 1. Imported rows that are gone already (deleted, merged away, erased).
-    for name, ranges in effects.inserted.items():
-        t = tables[name]
-        present = conn.execute(select(func.count()).select_from(t).where(_in_ranges(t.c.id, ranges))).scalar() or 0
-        missing = effects.inserted_count(name) - present
-        if missing:
-            found.append(f"{missing} of the {name.replace('_', ' ')} rows it added are gone")
-    # 2. Rows added since that point at rows the import added: they would be orphaned or deleted with them.
-    for t in tables.values():
-        for fk in t.foreign_keys:
-            target = fk.column.table.name
-            if target not in effects.inserted or t.name == "import_batch":
-                continue
-            ours = effects.inserted.get(t.name, [])
-            stmt = select(t.c.id, fk.parent).where(_in_ranges(fk.parent, effects.inserted[target]))
-            if ours:
-                stmt = stmt.where(not_(_in_ranges(t.c.id, ours)))
-            for row_id, parent in conn.execute(stmt.order_by(t.c.id).limit(SHOWN_BLOCKERS)):
-                what = t.name.replace("_", " ")
-                found.append(f"{what} {row_id} was added since, for {_describe(session, target, parent)}")
-    # 2b. Customers whose stage the import moved: it stamped their updated_at with its own start; another
-    #     stamp means someone saved them since. (In SQL: there can be hundreds of thousands.)
-    moved = _moved_since(conn, batch)
-    found += [f"{_describe(session, 'customer', cid)} was changed since" for cid in moved[:SHOWN_BLOCKERS]]
-    found += [f"customer {cid} was changed since" for cid in moved[SHOWN_BLOCKERS:]]  # counted, not shown
-    # 3. Rows the import touched that were edited since (by anyone: a person, a merge, another import that
-    #    was not itself undone).
-    updated = set(effects.touched())
-
-    def ours(name: str, row_id: int) -> bool:
-        return (name, row_id) in updated or effects.was_inserted(name, row_id)
-
-    undone = {i for (i,) in conn.execute(select(BATCH.c.id).where(BATCH.c.undone_at.is_not(None)))}
-    later = conn.execute(
-        select(AUDIT.c.at, AUDIT.c.staff, AUDIT.c.action, AUDIT.c.entity, AUDIT.c.entity_id, AUDIT.c.changes)
-        .where(AUDIT.c.id > (batch.last_audit_id or 0))
-        .order_by(AUDIT.c.id)
-    )
-    seen: set[tuple[str, int]] = set()
-    for entry in later:
-        hits: list[tuple[str, int]] = []
-        if entry.entity_id is not None and ours(entry.entity, entry.entity_id):
-            hits.append((entry.entity, entry.entity_id))
-        if entry.action == "import":
-            payload = json.loads(entry.changes or "{}")
-            if payload.get("import_batch") in undone:
-                continue
-            for name, rows in payload.get("updated", {}).items():
-                hits += [(name, int(k)) for k in rows if ours(name, int(k))]
-        for name, row_id in hits:
-            if (name, row_id) in seen:
-                continue
-            seen.add((name, row_id))
-            who = f" by {entry.staff}" if entry.staff else ""
-            when = f"{entry.at:%Y-%m-%d %H:%M}"
-            found.append(f"{_describe(session, name, row_id)} was changed since ({entry.action}{who}, {when})")
-    # 4. A value the import wrote that is no longer there (a write the audit trail didn't see).
-    for name, rows in effects.after.items():
-        t = tables[name]
-        ids = [row_id for row_id in rows if (name, row_id) not in seen]
-        current = {}
-        for start in range(0, len(ids), CHUNK):
-            current.update({r.id: r for r in conn.execute(select(t).where(t.c.id.in_(ids[start : start + CHUNK])))})
-        for row_id in ids:
-            now = current.get(row_id)
-            if now is None:
-                found.append(f"{_describe(session, name, row_id)} is gone")
-                continue
-            changed = [f for f, v in rows[row_id].items() if audit.json_value(now._mapping[f]) != v]
-            if changed:
-                fields = sorted(f for f in changed if f != "version")
-                what = f"was changed since ({', '.join(fields)})" if fields else "was saved since"
-                found.append(f"{_describe(session, name, row_id)} {what}")
-    return found
-
-
-def _moved_since(conn: Any, batch: Any) -> list[int]:
-    """Customers in import_prior for the batch (and not added by it) that are gone or were saved since."""
-    prior, customer = table_of(ImportPrior), table_of(Customer)
-    stmt = (
-        select(prior.c.customer_id)
-        .select_from(prior.outerjoin(customer, customer.c.id == prior.c.customer_id))
-        .where(
-            prior.c.batch_id == batch.id,
-            or_(
-                customer.c.id.is_(None),
-                customer.c.version != prior.c.version_after,
-                customer.c.updated_at != select(BATCH.c.started_at).where(BATCH.c.id == batch.id).scalar_subquery(),
-            ),
-        )
-        .order_by(prior.c.customer_id)
-    )
-    return [cid for (cid,) in conn.execute(stmt)]
-
-
 def _restore_moved(conn: Any, batch_id: int) -> int:
     """Stage, version and updated_at back from import_prior, in one statement (portable: correlated
     subqueries rather than UPDATE ... FROM)."""
@@ -335,9 +155,9 @@ def _restore_moved(conn: Any, batch_id: int) -> int:
     return count
 
 
-def _restore(session: Session, effects: _Effects) -> dict[str, int]:
+def _restore(session: Session, effects: Effects) -> dict[str, int]:
     """One executemany per table and set of columns: a purchases import can have moved 100,000 customers."""
-    conn, tables, restored = session.connection(), _tables(), {}
+    conn, tables, restored = session.connection(), tables_by_name(), {}
     for name, rows in effects.before.items():
         t = tables[name]
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -352,7 +172,7 @@ def _restore(session: Session, effects: _Effects) -> dict[str, int]:
     return restored
 
 
-def _remove(session: Session, effects: _Effects) -> dict[str, int]:
+def _remove(session: Session, effects: Effects) -> dict[str, int]:
     """Children before parents; staff last, and only those nobody's customers belong to any more."""
     conn, removed = session.connection(), {}
     staff = table_of(Staff)
@@ -361,7 +181,7 @@ def _remove(session: Session, effects: _Effects) -> dict[str, int]:
         ranges = effects.inserted.get(t.name)
         if not ranges:
             continue
-        where = _in_ranges(t.c.id, ranges)
+        where = in_ranges(t.c.id, ranges)
         if t is staff:
             where = and_(where, t.c.login.not_in(select(table_of(Customer).c.owner).distinct()))
         count = conn.execute(delete(t).where(where)).rowcount
@@ -381,10 +201,10 @@ def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> Und
     if batch.undone_at is not None:
         by = f" by {batch.undone_by}" if batch.undone_by else ""
         raise DeskError(f"import {batch_id} was undone already, on {batch.undone_at:%Y-%m-%d %H:%M}{by}")
-    effects = _effects(session, batch)
-    blockers = _blockers(session, batch, effects)
-    if blockers:
-        raise ImportUndoRefused(batch_id, blockers[:SHOWN_BLOCKERS], len(blockers))
+    effects = read_effects(session, batch)
+    reasons = blockers(session, batch, effects)
+    if reasons:
+        raise ImportUndoRefused(batch_id, reasons[:SHOWN_BLOCKERS], len(reasons))
     result = UndoResult(row, dry_run=dry_run)
     savepoint = conn.begin_nested() if dry_run else None  # a dry run does it all, counts, and rolls back
     result.restored = _restore(session, effects)
@@ -400,10 +220,10 @@ def undo_batch(session: Session, batch_id: int, *, dry_run: bool = False) -> Und
     conn.execute(update(BATCH).where(BATCH.c.id == batch_id).values(undone_at=clock.now(), undone_by=staff))
     audit.record(
         session,
-        action="import undo",
+        action=UNDO_ACTION,
         entity="import_batch",
         entity_id=batch_id,
-        changes={"file": batch.file_name, "removed": result.removed, "restored": result.restored},
+        changes=ImportUndoEntry(batch.file_name, result.removed, result.restored).to_json(),
     )
     return result
 
@@ -416,17 +236,12 @@ def forget_in_imports(session: Session, rows: dict[str, list[int]]) -> int:
     if not wanted:
         return 0
     conn, rewritten = session.connection(), 0
-    stmt = select(AUDIT.c.id, AUDIT.c.changes).where(AUDIT.c.action == "import", AUDIT.c.changes.like('%"updated"%'))
+    stmt = select(AUDIT.c.id, AUDIT.c.changes).where(
+        AUDIT.c.action == IMPORT_ACTION, AUDIT.c.changes.like('%"updated"%')
+    )
     for entry_id, changes in list(conn.execute(stmt)):
-        payload = json.loads(changes or "{}")
-        hit = False
-        for part in ("updated", "prior"):
-            for table, ids in wanted.items():
-                found = payload.get(part, {}).get(table, {})
-                for key in ids & set(found):
-                    found[key] = dict(audit.ERASED)
-                    hit = True
-        if hit:
-            conn.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(changes=audit.dump(payload)))
+        erased = ImportEntry.from_json(json.loads(changes or "{}")).erased(wanted)
+        if erased is not None:
+            conn.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(changes=audit.dump(erased.to_json())))
             rewritten += 1
     return rewritten

@@ -14,8 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     Channel,
     ComplaintCategory,
     ComplaintStatus,
@@ -23,6 +22,7 @@ from deskapp.core.records.tables import (
     FollowUpKind,
     Priority,
     Stage,
+    ValidationFailed,
 )
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "Priority",
     "Stage",
 ]
-from deskapp.core.records.validation import clean_enum, clean_money, clean_text, fold, normalise_tags
+from deskapp.core.records import clean_enum, clean_money, clean_text, fold, normalise_tags
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -137,7 +137,7 @@ def _choice(kind: type[E], field: str, value: str) -> E:
     """Memoised: a file repeats the same few words for its stages and channels (errors are not cached)."""
     synonym = SYNONYMS.get(kind, {}).get(value_key(value))
     if synonym is not None:
-        return synonym  # type: ignore[return-value]
+        return synonym  # type: ignore[return-value]  # SYNONYMS[kind] holds kind's own members; mypy can't tie the two
     return clean_enum(kind, field, value)
 
 

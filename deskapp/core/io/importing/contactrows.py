@@ -16,9 +16,7 @@ from typing import Any
 
 from deskapp.core.io.importing.cleaners import value_key
 from deskapp.core.io.importing.fastpaths import clean_email_fast, clean_phone_fast
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.validation import phone_doubt
+from deskapp.core.records import Settings, ValidationFailed, phone_doubt
 
 _NUMBERED_VALUE = re.compile(r"(?i)^(.*\d+)\s*-\s*value$")
 _GENERIC = frozenset(

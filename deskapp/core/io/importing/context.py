@@ -10,9 +10,11 @@ from typing import Any
 
 from deskapp.core.db import audit
 from deskapp.core.io.importing.kinds import KINDS
-from deskapp.core.io.importing.rows import CleanRow, RowError
+from deskapp.core.io.importing.payload import IMPORT_ACTION, FieldChanges, ImportEntry, Ranges
+from deskapp.core.io.importing.rowrules import RowError
+from deskapp.core.io.importing.rows import CleanRow
 from deskapp.core.io.importing.store import Store
-from deskapp.core.records.settings import Settings
+from deskapp.core.records import Settings
 
 ON_CONFLICT = ("update", "skip", "error")
 
@@ -51,7 +53,10 @@ class WriteContext:
     lifecycle_seconds: float = 0.0  # the part of writing spent on the lifecycle rules
     import_batch: int | None = None  # the ImportBatch row this import writes under (see import_models.py)
     likely: Any = None  # the likely-duplicate check of a customers import (likely.LikelyCheck)
-    _audit: dict[str, Any] = field(default_factory=dict)
+    # What the current batch of rows did, for its audit entry (see payload.ImportEntry).
+    _inserted: dict[str, Ranges] = field(default_factory=dict)
+    _updated: dict[str, dict[str, FieldChanges]] = field(default_factory=dict)
+    _prior: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def row_error(self, row: CleanRow, column: str, field_name: str, value: Any, reason: str) -> None:
         self.reject(row, [RowError(row.line, row.columns.get(column, column), field_name, value, reason)])
@@ -62,7 +67,7 @@ class WriteContext:
         """Inserted ids as [first, last] ranges per table: enough to find (and undo) a batch's rows."""
         if not ids:
             return
-        ranges: list[list[int]] = self._audit.setdefault("inserted", {}).setdefault(table, [])
+        ranges = self._inserted.setdefault(table, [])
         for row_id in ids:
             if ranges and ranges[-1][1] == row_id - 1:
                 ranges[-1][1] = row_id
@@ -72,10 +77,9 @@ class WriteContext:
     def note_updated(self, table: str, row_id: int, changes: dict[str, list[Any]], prior: dict[str, Any]) -> None:
         """A row's changed fields as [old, new], and `prior`: the bookkeeping columns an undo puts back
         (version, updated_at, ...) that the changes, which people read, leave out."""
-        self._audit.setdefault("updated", {}).setdefault(table, {})[str(row_id)] = changes
+        self._updated.setdefault(table, {})[str(row_id)] = changes
         if prior:
-            values = {k: audit.json_value(v) for k, v in prior.items()}
-            self._audit.setdefault("prior", {}).setdefault(table, {})[str(row_id)] = values
+            self._prior.setdefault(table, {})[str(row_id)] = {k: audit.json_value(v) for k, v in prior.items()}
 
     def finish(self) -> None:
         """Write what the batches deferred (stage moves), with an audit entry of its own."""
@@ -88,19 +92,16 @@ class WriteContext:
             self.lifecycle_seconds += time.perf_counter() - started
 
     def flush_audit(self, counts: dict[str, int]) -> None:
-        if not self._audit and not any(counts.values()):
+        if not (self._inserted or self._updated or self._prior) and not any(counts.values()):
             return
+        entry = ImportEntry(
+            self.file_name, self.import_batch, self.batch_number, counts, self._inserted, self._updated, self._prior
+        )
         audit.record(
             self.store.session,
-            action="import",
+            action=IMPORT_ACTION,
             entity=KINDS[self.kind].table,
             entity_id=None,
-            changes={
-                "file": self.file_name,
-                "import_batch": self.import_batch,
-                "batch": self.batch_number,
-                "counts": counts,
-                **self._audit,
-            },
+            changes=entry.to_json(),
         )
-        self._audit = {}
+        self._inserted, self._updated, self._prior = {}, {}, {}

@@ -12,8 +12,7 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.validation import clean_date, clean_datetime
+from deskapp.core.records import ValidationFailed, clean_date, clean_datetime
 
 _NO_DATE = re.compile(r"^0{1,2}[./-]0{1,2}[./-]0{2,4}$")  # Outlook's "0/0/00"
 _NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")  # vCard / Google "--03-14": a day without a year

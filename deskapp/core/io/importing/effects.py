@@ -7,8 +7,10 @@ over the batch, from each customer's stage and earliest order as kept in the imp
 - a purchase with no other purchase at or before it moves an awareness/consideration customer to
   purchase; any later one moves a pre-purchase, purchase or churned customer to retention;
 - a feedback score of 9-10 moves a purchase or retention customer to advocacy;
-- only events inside the settings' history window (`history_window_days`) create the thank-you and
-  onboarding follow-ups, so loading two years of orders doesn't bury today under old reminders.
+- a feedback score asks for the follow-up `activity.feedback_follow_up` names (a call for 0-6, a referral
+  ask for 9-10), as when it is logged at the desk;
+- only events inside the settings' history window (`history_window_days`) create the thank-you,
+  onboarding and feedback follow-ups, so loading two years of orders doesn't bury today under old reminders.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from deskapp.core.activity import feedback_follow_up
 from deskapp.core.customers import lifecycle
 from deskapp.core.io.importing.context import WriteContext
 from deskapp.core.io.importing.stages import StageBook
-from deskapp.core.records import clock
-from deskapp.core.records.tables import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage, table_of
+from deskapp.core.records import FollowUp, FollowUpKind, FollowUpStatus, Purchase, Stage, clock, table_of
 
 PURCHASE: Table = table_of(Purchase)
 FOLLOW_UP: Table = table_of(FollowUp)
@@ -44,6 +46,9 @@ FOLLOW_UP_COLUMNS = (
 )
 
 
+Feedback = tuple[int, dict[str, Any], tuple[int, FollowUpKind, str]]  # customer, row, (days after, kind, note)
+
+
 def book_for(ctx: WriteContext, kind: str) -> StageBook:
     if ctx.stages is None:
         ctx.stages = StageBook(ctx.store, purchases=kind == "purchases")
@@ -62,6 +67,7 @@ def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[st
     book = book_for(ctx, kind)
     staff, moved = ctx.staff, 0
     wants_follow_ups: list[tuple[int, int, dict[str, Any], bool]] = []
+    feedback: list[Feedback] = []
     for row_id, row in inserted:
         cid = row["customer_id"]
         stage = book.get(cid)
@@ -70,6 +76,10 @@ def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[st
             if score is not None and score >= 9 and stage in lifecycle.ADVOCACY_BY_SCORE_FROM:
                 book.move(cid, Stage.ADVOCACY, row["occurred_at"], f"feedback score {score}", staff)
                 moved += 1
+            if score is not None and lifecycle.creates_follow_ups(row["occurred_at"], ctx.settings, ctx.now):
+                plan = feedback_follow_up(score, row.get("summary") or "", ctx.settings)
+                if plan is not None:
+                    feedback.append((cid, row, plan))
             continue
         at = row["ordered_at"]
         earliest = book.earliest(cid)
@@ -85,6 +95,8 @@ def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[st
             wants_follow_ups.append((cid, row_id, row, first))
     ctx.note_inserted("stage_change", book.end_batch(ctx.now))
     ctx.counts.stage_changes += moved
+    if feedback:
+        _feedback_follow_ups(ctx, feedback)
     if wants_follow_ups:
         owners = dict(
             ctx.store.fetch("SELECT id, owner FROM customer WHERE id IN {keys}", {w[0] for w in wants_follow_ups})
@@ -96,6 +108,33 @@ def after_insert(ctx: WriteContext, kind: str, inserted: list[tuple[int, dict[st
         ]
         ctx.note_inserted("follow_up", ctx.store.insert_ids(FOLLOW_UP, FOLLOW_UP_COLUMNS, follow_ups))
         ctx.counts.follow_ups_created += len(follow_ups)
+
+
+def _feedback_follow_ups(
+    ctx: WriteContext, wanted: list[tuple[int, dict[str, Any], tuple[int, FollowUpKind, str]]]
+) -> None:
+    owners = dict(ctx.store.fetch("SELECT id, owner FROM customer WHERE id IN {keys}", {w[0] for w in wanted}))
+    rows = [
+        (
+            cid,
+            clock.local_date(row["occurred_at"]) + timedelta(days=offset),
+            None,
+            kind,
+            note,
+            FollowUpStatus.OPEN,
+            None,
+            owners.get(cid, ""),
+            None,
+            None,
+            True,
+            None,
+            ctx.now,
+            1,
+        )
+        for cid, row, (offset, kind, note) in wanted
+    ]
+    ctx.note_inserted("follow_up", ctx.store.insert_ids(FOLLOW_UP, FOLLOW_UP_COLUMNS, rows))
+    ctx.counts.follow_ups_created += len(rows)
 
 
 def _purchase_follow_ups(

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from deskapp.core.records.validation import clean_email, clean_phone, clean_text
+from deskapp.core.records import clean_email, clean_phone, clean_text
 
 # --- e-mail -------------------------------------------------------------------------------------------------
 
@@ -136,7 +136,7 @@ def _apply(shape: _Shape, digits: str) -> tuple[str, str] | None:
     if shape.trunk_pattern is not None and shape.trunk_pattern.match(national):
         return None
     if not (shape.general and shape.general.fullmatch(national) and shape.typed and shape.typed.fullmatch(national)):
-        import phonenumbers
+        import phonenumbers  # lazy: phonenumbers' metadata loads only when a phone is checked
 
         # The length is part of the shape, so "possible" was settled when the shape was learned.
         number = phonenumbers.PhoneNumber(country_code=shape.country_code, national_number=int(national))
@@ -156,8 +156,8 @@ def _validity_patterns(parsed: Any, metadata: Any) -> tuple[re.Pattern[str] | No
     taking the first where the number has a type. Only when the learned region is the first in that list
     is "valid there" the same as "valid"; otherwise the full check runs (still without the parse).
     """
-    import phonenumbers
-    from phonenumbers import phonenumberutil as util
+    import phonenumbers  # lazy: phonenumbers' metadata loads only when a phone is checked
+    from phonenumbers import phonenumberutil as util  # lazy: phonenumbers' metadata loads only when a phone is checked
 
     regions = util.COUNTRY_CODE_TO_REGION_CODE.get(parsed.country_code, ())
     region = phonenumbers.region_code_for_number(parsed)
@@ -175,8 +175,8 @@ def _validity_patterns(parsed: Any, metadata: Any) -> tuple[re.Pattern[str] | No
 
 def _learn(region: str, text: str, digits: str, e164: str, search: str) -> _Shape | None:
     """The shape of a number the full validator accepted, or None when its parse can't be replayed."""
-    import phonenumbers
-    from phonenumbers import PhoneMetadata
+    import phonenumbers  # lazy: phonenumbers' metadata loads only when a phone is checked
+    from phonenumbers import PhoneMetadata  # lazy: phonenumbers' metadata loads only when a phone is checked
 
     parsed = phonenumbers.parse(text, region)
     if parsed.italian_leading_zero or parsed.extension:

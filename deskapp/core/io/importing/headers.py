@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from deskapp.core.io.importing.cleaners import value_key
 from deskapp.core.io.importing.kinds import KINDS, KindSpec
-from deskapp.core.records.errors import DeskError
+from deskapp.core.records import DeskError
 
 
 class MappingError(DeskError, ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deskapp.core.customers.contacts import CONTACT_FIELDS
+from deskapp.core.customers import CONTACT_FIELDS
 from deskapp.core.io.importing.cleaners import value_key
 
 

@@ -33,17 +33,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deskapp.core.hygiene.duplicates import DuplicateIndex, gc_paused
-from deskapp.core.hygiene.matching import (
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from deskapp.core.hygiene import (
     DEFAULT_MIN_SCORE,
     MAX_NAME_POINTS,
+    DuplicateIndex,
     Profile,
     blocking_keys,
+    gc_paused,
     make_profile,
     score_pair,
 )
 from deskapp.core.io.importing.rows import CleanRow
 from deskapp.core.io.importing.sources import ImportFileError
+from deskapp.core.records import Customer
 
 DUPLICATES_OPTIONS = ("create", "skip")
 MIN_SCORE = DEFAULT_MIN_SCORE
@@ -126,15 +131,11 @@ def exact_points(a: Profile, b: Profile) -> int:
     return points
 
 
-def desk_index(session: Any) -> DuplicateIndex:
+def desk_index(session: Session) -> DuplicateIndex:
     """Every customer (archived ones too: a lost customer coming back is worth knowing), without external
     ids for the same reason as `row_profile`."""
-    from sqlalchemy import select
-
-    from deskapp.core.records.tables import Customer
-
     columns = (Customer.id, Customer.name, Customer.email, Customer.phone, Customer.company, Customer.birthday)
-    rows = session.connection().execute(select(*columns).order_by(Customer.id))  # type: ignore[arg-type]
+    rows = session.connection().execute(select(*(col(c) for c in columns)).order_by(col(Customer.id)))
     return DuplicateIndex.from_rows((tuple(r) + (None,) for r in rows), name_keys=NAME_KEYS)
 
 

@@ -10,125 +10,32 @@ leave the database as it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy.engine import Engine
 
-from deskapp.core.db.engine import session_scope
+from deskapp.core.db import DeskSession, session_scope
 from deskapp.core.io.importing.batches import close_batch, open_batch
-from deskapp.core.io.importing.context import ON_CONFLICT, Counts, WriteContext
+from deskapp.core.io.importing.context import ON_CONFLICT, WriteContext
 from deskapp.core.io.importing.dates import DateReader
-from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, build_mapping, detect_preset
+from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, Mapping, build_mapping, detect_preset
 from deskapp.core.io.importing.kinds import KINDS, kind_named
 from deskapp.core.io.importing.likely import LikelyCheck, check_duplicates_option
+from deskapp.core.io.importing.readers import open_records
 from deskapp.core.io.importing.rejects import RejectWriter
-from deskapp.core.io.importing.rows import CleanRow, RowCleaner, RowError
+from deskapp.core.io.importing.rowrules import RowError
+from deskapp.core.io.importing.rows import CleanRow, RowCleaner
 from deskapp.core.io.importing.saved_mappings import mapping_columns
 from deskapp.core.io.importing.shopify import group_orders, order_headers
 from deskapp.core.io.importing.sources import ImportFileError, Record, Source
 from deskapp.core.io.importing.store import Store
-from deskapp.core.records import clock
-from deskapp.core.records.errors import DeskError
-from deskapp.core.records.settings import load_settings
-
-
-@dataclass
-class ImportOptions:
-    format: str | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    mapping: Sequence[str] = ()  # "Source column=field" overrides
-    dayfirst: bool | None = None  # None: day first unless the file is a known month-first export
-    on_conflict: str = "update"
-    create_missing: bool = False
-    skip_invalid: bool = False
-    dry_run: bool = False
-    rejects: str | Path | None = None
-    batch_size: int = 5000
-    errors_kept: int = 1000
-    saved_mapping: Any = None  # a saved_mappings.SavedMapping read the same way (explicit options win)
-    duplicates: str = "create"  # customers that look like existing ones: "create" (and report) or "skip"
-
-
-@dataclass
-class ImportSummary:
-    kind: str
-    file: str
-    format: str
-    encoding: str
-    delimiter: str | None
-    preset: str | None
-    mapping: list[tuple[str, str]]
-    ignored: list[str]
-    dry_run: bool
-    counts: Counts = field(default_factory=Counts)
-    errors: list[RowError] = field(default_factory=list)
-    errors_total: int = 0
-    warnings: list[str] = field(default_factory=list)
-    warnings_total: int = 0
-    notices: list[str] = field(default_factory=list)
-    committed: bool = False
-    seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=lambda: {"read": 0.0, "validate": 0.0, "write": 0.0})
-    rejects_file: str | None = None
-    import_batch: int | None = None  # the batch id `deskapp import undo` takes (None: nothing committed)
-    overrides: list[str] = field(default_factory=list)  # the --map overrides in effect (saved ones included)
-    field_columns: list[tuple[str, str]] = field(default_factory=list)  # (column, field) the mapping read
-    likely_duplicates: list[Any] = field(default_factory=list)  # likely.LikelyDuplicateRow, by line
-    likely_duplicates_total: int = 0
-    not_imported: list[str] = field(default_factory=list)  # columns the desk doesn't keep that held values
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.counts.rows / self.seconds if self.seconds > 0 else 0.0
-
-    @property
-    def exit_code(self) -> int:
-        """0: every row imported (or would be); 1: rows were rejected."""
-        return 1 if self.counts.rejected else 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "file": self.file,
-            "format": self.format,
-            "encoding": self.encoding,
-            "delimiter": self.delimiter,
-            "detected_export": self.preset,
-            "mapping": [{"columns": src, "field": target} for src, target in self.mapping],
-            "ignored_columns": self.ignored,
-            "not_imported": self.not_imported,
-            "dry_run": self.dry_run,
-            "committed": self.committed,
-            "import_batch": self.import_batch,
-            **self.counts.as_dict(),
-            "errors_total": self.errors_total,
-            "errors": [e.as_dict() for e in self.errors],
-            "warnings": self.warnings,
-            "warnings_total": self.warnings_total,
-            "notices": self.notices,
-            "likely_duplicates_total": self.likely_duplicates_total,
-            "likely_duplicates": [d.as_dict(committed=self.committed) for d in self.likely_duplicates],
-            "rejects_file": self.rejects_file,
-            "seconds": round(self.seconds, 3),
-            "rows_per_second": round(self.rows_per_second, 1),
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-        }
-
-
-# What a batch's audit entry counts (rows and rejects belong to the whole file).
-BATCH_COUNTS = (
-    "inserted",
-    "updated",
-    "unchanged",
-    "skipped",
-    "customers_created",
-    "stage_changes",
-    "follow_ups_created",
-)
+from deskapp.core.io.importing.summary import BATCH_COUNTS, ImportOptions, ImportSummary
+from deskapp.core.io.importing.write_activity import write_activity
+from deskapp.core.io.importing.write_customers import write_customers
+from deskapp.core.records import DeskError, clock, load_settings
 
 
 class _RollBack(Exception):
@@ -175,7 +82,7 @@ def import_file(
     with Source(path, format=options.format, encoding=options.encoding, delimiter=options.delimiter) as source:
         if source.info.format == "vcf" and spec.name != "customers":
             raise ImportFileError("vCard files hold contacts: import them as customers")
-        headers, records = source.open_records()
+        headers, records = open_records(source)
         file_headers, preset = headers, detect_preset(headers)
         if not headers and source.info.format != "csv":
             headers = spec.field_names()  # an empty JSON array: no keys to map, and no rows to import
@@ -189,10 +96,19 @@ def import_file(
         mapping.preset = mapping.preset or preset
         info = source.info
         summary = ImportSummary(
-            spec.name, info.name, info.format, info.encoding, info.delimiter, mapping.preset,
-            mapping.describe(), mapping.ignored, options.dry_run, notices=list(info.notices),
-            overrides=overrides, field_columns=mapping_columns(mapping),
-        )  # fmt: skip
+            kind=spec.name,
+            file=info.name,
+            format=info.format,
+            encoding=info.encoding,
+            delimiter=info.delimiter,
+            preset=mapping.preset,
+            mapping=mapping.describe(),
+            ignored=mapping.ignored,
+            dry_run=options.dry_run,
+            notices=list(info.notices),
+            overrides=overrides,
+            field_columns=mapping_columns(mapping),
+        )
         if on_start:
             on_start(summary, info.size)
         dayfirst = options.dayfirst
@@ -205,7 +121,11 @@ def import_file(
         rejects = RejectWriter(options.rejects, info, file_headers) if options.rejects else None
         summary.rejects_file = str(options.rejects) if options.rejects else None
         try:
-            _run(engine, source, records, mapping, dates, options, summary, rejects, staff, progress)
+            run = ImportRun(
+                engine=engine, source=source, records=records, mapping=mapping, dates=dates, options=options,
+                summary=summary, rejects=rejects, staff=staff, progress=progress,
+            )  # fmt: skip
+            run.execute()
         except _RollBack:
             summary.committed = False
         except UnicodeDecodeError as exc:
@@ -225,59 +145,77 @@ def import_file(
     return summary
 
 
-def _run(
-    engine: Engine,
-    source: Source,
-    records: Any,
-    mapping: Any,
-    dates: DateReader,
-    options: ImportOptions,
-    summary: ImportSummary,
-    rejects: RejectWriter | None,
-    staff: str | None,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    from deskapp.core.io.importing.write_activity import write_activity
-    from deskapp.core.io.importing.write_customers import write_customers
+@dataclass(frozen=True, kw_only=True)
+class ImportRun:
+    """One import of an opened file, from its first record to commit or roll-back: what to read (`source`,
+    `records` by `mapping`), how (`dates`, `options`), where its report goes (`summary`, `rejects`) and for
+    whom (`staff`). `execute` is the one transaction; the steps below it are named after what they do."""
 
-    counts, timings = summary.counts, summary.timings
-    write = write_customers if mapping.kind == "customers" else write_activity
+    engine: Engine
+    source: Source
+    records: Iterable[Record]
+    mapping: Mapping
+    dates: DateReader
+    options: ImportOptions
+    summary: ImportSummary
+    rejects: RejectWriter | None = None
+    staff: str | None = None
+    progress: Callable[[int, int], None] | None = None
 
-    def reject(row: CleanRow | Record, errors: list[RowError]) -> None:
-        counts.rejected += 1
+    def reject(self, row: CleanRow | Record, errors: list[RowError]) -> None:
+        summary = self.summary
+        summary.counts.rejected += 1
         summary.errors_total += len(errors)
-        room = options.errors_kept - len(summary.errors)
+        room = self.options.errors_kept - len(summary.errors)
         if room > 0:
             summary.errors.extend(errors[:room])
-        if rejects is not None:
-            rejects.write(row.record if isinstance(row, CleanRow) else row, errors)
+        if self.rejects is not None:
+            self.rejects.write(row.record if isinstance(row, CleanRow) else row, errors)
 
-    def warn(message: str) -> None:
-        summary.warnings_total += 1
-        if len(summary.warnings) < 20:
-            summary.warnings.append(message)
+    def warn(self, message: str) -> None:
+        self.summary.warnings_total += 1
+        if len(self.summary.warnings) < 20:
+            self.summary.warnings.append(message)
 
-    with session_scope(engine, staff=staff, write=True) as session:
-        settings = load_settings(session)
+    def execute(self) -> None:
+        """Validate and write every record in one write transaction; raises _RollBack when it must not
+        commit (a dry run, or rejected rows without `skip_invalid`)."""
+        summary, options, counts = self.summary, self.options, self.summary.counts
+        with session_scope(self.engine, staff=self.staff, write=True) as session:
+            ctx = self._context(session)
+            batch_id = open_batch(session, self.mapping.kind, Path(summary.file).name, ctx.now)
+            ctx.import_batch = summary.import_batch = batch_id
+            cleaner = RowCleaner(self.mapping, ctx.settings, self.dates, csv_input=self.source.info.format == "csv")
+            self._stream(cleaner, lambda batch: self._write_batch(ctx, batch))
+            self._finish(ctx)
+            if options.dry_run or (counts.rejected and not options.skip_invalid):
+                summary.import_batch = None
+                raise _RollBack
+            close_batch(session, batch_id, counts.as_dict())
+            summary.committed = True
+
+    def _context(self, session: DeskSession) -> WriteContext:
+        settings, summary = load_settings(session), self.summary
         ctx = WriteContext(
-            Store(session), settings, session.staff, clock.now(), Path(summary.file).name, mapping.kind,
-            options.on_conflict, options.create_missing, counts, reject, warn=warn,
+            Store(session), settings, session.staff, clock.now(), Path(summary.file).name, self.mapping.kind,
+            self.options.on_conflict, self.options.create_missing, summary.counts, self.reject, warn=self.warn,
         )  # fmt: skip
-        cleaner = RowCleaner(mapping, settings, dates, csv_input=source.info.format == "csv")
         ctx.store.use_large_cache()
-        ctx.likely = LikelyCheck.for_import(mapping.kind, options.duplicates, summary)
-        batch_id = open_batch(session, mapping.kind, Path(summary.file).name, ctx.now)
-        ctx.import_batch = summary.import_batch = batch_id
+        ctx.likely = LikelyCheck.for_import(self.mapping.kind, self.options.duplicates, summary)
+        return ctx
 
-        def writer(batch: list[CleanRow]) -> None:
-            started = time.perf_counter()
-            ctx.batch_number += 1
-            before = {k: getattr(counts, k) for k in BATCH_COUNTS}
-            write(ctx, batch)
-            ctx.flush_audit({k: getattr(counts, k) - before[k] for k in BATCH_COUNTS})
-            timings["write"] += time.perf_counter() - started
+    def _write_batch(self, ctx: WriteContext, batch: list[CleanRow]) -> None:
+        started, counts = time.perf_counter(), self.summary.counts
+        ctx.batch_number += 1
+        before = {k: getattr(counts, k) for k in BATCH_COUNTS}
+        write = write_customers if self.mapping.kind == "customers" else write_activity
+        write(ctx, batch)
+        ctx.flush_audit({k: getattr(counts, k) - before[k] for k in BATCH_COUNTS})
+        self.summary.timings["write"] += time.perf_counter() - started
 
-        _stream(source, records, cleaner, writer, options, summary, reject, warn, progress)
+    def _finish(self, ctx: WriteContext) -> None:
+        """What the batches deferred (stage moves), then the store's settings back."""
+        timings = self.summary.timings
         started = time.perf_counter()
         ctx.finish()
         timings["write"] += time.perf_counter() - started
@@ -285,11 +223,45 @@ def _run(
             timings["lifecycle"] = ctx.lifecycle_seconds  # included in "write"
         ctx.store.search.restore()
         ctx.store.restore_cache()
-        if options.dry_run or (counts.rejected and not options.skip_invalid):
-            summary.import_batch = None
-            raise _RollBack
-        close_batch(session, batch_id, counts.as_dict())
-        summary.committed = True
+
+    def _stream(self, cleaner: RowCleaner, writer: Callable[[list[CleanRow]], None]) -> None:
+        """Read and validate row by row; hand each full batch to the writer."""
+        counts, timings, kind = self.summary.counts, self.summary.timings, self.mapping.kind
+        unread = list(self.mapping.ignored)  # ignored columns not yet seen holding a value
+        batch: list[CleanRow] = []
+        keys: set[tuple[Any, ...]] = set()
+        perf = time.perf_counter
+        iterator = iter(self.records)
+        while True:
+            t0 = perf()
+            record = next(iterator, None)
+            t1 = perf()
+            timings["read"] += t1 - t0
+            if record is None:
+                break
+            counts.rows += 1
+            if unread:
+                _note_not_imported(unread, record.values, self.summary.not_imported)
+            result = cleaner.clean(record)
+            timings["validate"] += perf() - t1
+            if isinstance(result, list):
+                self.reject(record, result)
+                continue
+            for message in result.warnings:
+                self.warn(message)
+            row_keys = _batch_keys(kind, result)
+            if len(batch) >= self.options.batch_size or row_keys & keys:
+                # A full batch, or the same record twice: the second must see the first in the database.
+                writer(batch)
+                batch, keys = [], set()
+                if self.progress:
+                    self.progress(self.source.bytes_read, counts.rows)
+            batch.append(result)
+            keys.update(row_keys)
+        if batch:
+            writer(batch)
+        order = self.mapping.ignored
+        self.summary.not_imported.sort(key=order.index)  # in the file's order, however the rows revealed them
 
 
 def _note_not_imported(unread: list[str], values: dict[str, Any], found: list[str]) -> None:
@@ -300,54 +272,4 @@ def _note_not_imported(unread: list[str], values: dict[str, Any], found: list[st
         found.append(column)
 
 
-def _stream(
-    source: Source,
-    records: Any,
-    cleaner: RowCleaner,
-    writer: Callable[[list[CleanRow]], None],
-    options: ImportOptions,
-    summary: ImportSummary,
-    reject: Callable[[Record, list[RowError]], None],
-    warn: Callable[[str], None],
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """Read and validate row by row; hand each full batch to the writer."""
-    counts, timings, kind = summary.counts, summary.timings, cleaner.mapping.kind
-    unread = list(cleaner.mapping.ignored)  # ignored columns not yet seen holding a value
-    batch: list[CleanRow] = []
-    keys: set[tuple[Any, ...]] = set()
-    perf = time.perf_counter
-    iterator = iter(records)
-    while True:
-        t0 = perf()
-        record = next(iterator, None)
-        t1 = perf()
-        timings["read"] += t1 - t0
-        if record is None:
-            break
-        counts.rows += 1
-        if unread:
-            _note_not_imported(unread, record.values, summary.not_imported)
-        result = cleaner.clean(record)
-        timings["validate"] += perf() - t1
-        if isinstance(result, list):
-            reject(record, result)
-            continue
-        for message in result.warnings:
-            warn(message)
-        row_keys = _batch_keys(kind, result)
-        if len(batch) >= options.batch_size or row_keys & keys:
-            # A full batch, or the same record twice: the second must see the first in the database.
-            writer(batch)
-            batch, keys = [], set()
-            if progress:
-                progress(source.bytes_read, counts.rows)
-        batch.append(result)
-        keys.update(row_keys)
-    if batch:
-        writer(batch)
-    order = cleaner.mapping.ignored
-    summary.not_imported.sort(key=order.index)  # in the file's order, however the rows revealed them
-
-
-__all__ = ["DeskError", "ImportOptions", "ImportSummary", "import_file"]
+__all__ = ["DeskError", "ImportOptions", "ImportRun", "ImportSummary", "import_file"]

@@ -16,17 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 from deskapp.core.io.importing.sources import ImportFileError, Record, Source
+from deskapp.core.io.importing.vcard import read_cards
 
 PEEK_RECORDS = 200  # JSON has no header: the columns are the keys seen in the first records
 
 
 def open_records(source: Source) -> tuple[list[str], Iterator[Record]]:
+    """The column names (for the mapping) and the records, streamed."""
     fmt = source.info.format
     if fmt == "csv":
         return _csv_records(source)
     if fmt == "vcf":
-        from deskapp.core.io.importing.vcard import read_cards
-
         return _with_keys(read_cards(source.text))
     if fmt == "jsonl":
         return _with_keys(_jsonl_records(source))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from deskapp.core.io.importing.rows import RowError
+from deskapp.core.io.importing.rowrules import RowError
 from deskapp.core.io.importing.sources import Record, SourceInfo
 from deskapp.core.io.importing.vcard import escape
 

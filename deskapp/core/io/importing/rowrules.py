@@ -6,12 +6,28 @@ validate step, with its line, before anything is written.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from deskapp.core.io.importing.cleaners import currency_in
 from deskapp.core.io.importing.contactrows import finish_contacts
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import ComplaintStatus
+from deskapp.core.records import ComplaintStatus, Settings
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row, by the file's own column (what the person will look for) and line."""
+
+    line: int
+    column: str
+    field: str
+    value: Any
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        value = self.value if isinstance(self.value, str | int | float | bool | type(None)) else str(self.value)
+        return {"line": self.line, "column": self.column, "field": self.field, "value": value, "reason": self.reason}
+
 
 REQUIRED = {
     "interactions": ("channel", "occurred_at"),
@@ -22,9 +38,7 @@ REQUIRED = {
 CUSTOMER_REFS = ("customer_external_id", "customer_email", "customer_id")
 
 
-def _error(line: int, columns: dict[str, str], field: str, value: Any, reason: str) -> Any:
-    from deskapp.core.io.importing.rows import RowError
-
+def _error(line: int, columns: dict[str, str], field: str, value: Any, reason: str) -> RowError:
     return RowError(line, columns.get(field, field), field, value, reason)
 
 
@@ -35,10 +49,10 @@ def finish_row(
     line: int,
     settings: Settings,
     warnings: list[str] | None = None,
-) -> list[Any]:
+) -> list[RowError]:
     if kind == "customers":
         return _customers(out, columns, line, settings, [] if warnings is None else warnings)
-    errors: list[Any] = []
+    errors: list[RowError] = []
     for name in REQUIRED[kind]:
         if out.get(name) is None:
             errors.append(_error(line, columns, name, "", "is required"))
@@ -58,7 +72,7 @@ def finish_row(
 
 def _customers(
     out: dict[str, Any], columns: dict[str, str], line: int, settings: Settings, warnings: list[str]
-) -> list[Any]:
+) -> list[RowError]:
     errors = []
     parts = out.pop("name_parts", "")
     if not out.get("name"):

@@ -12,34 +12,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from deskapp.core.customers.contacts import clean_consent, clean_country, clean_language
+from deskapp.core.customers import clean_consent, clean_country, clean_language, clean_special_dates
 from deskapp.core.io.importing import cleaners as c
 from deskapp.core.io.importing.contactrows import contact_values
 from deskapp.core.io.importing.dates import DateReader, YearlessDate, normalise_time_text
 from deskapp.core.io.importing.fastpaths import clean_email_fast
 from deskapp.core.io.importing.headers import Mapping
 from deskapp.core.io.importing.kinds import KINDS
-from deskapp.core.io.importing.rowrules import finish_row
+from deskapp.core.io.importing.rowrules import RowError, finish_row
 from deskapp.core.io.importing.sources import Record
-from deskapp.core.records.errors import ValidationFailed
-from deskapp.core.records.settings import Settings
-from deskapp.core.records.tables import ChurnReason, FollowUpStatus
-from deskapp.core.records.validation import clean_enum, clean_int, clean_text
+from deskapp.core.records import (
+    ChurnReason,
+    FollowUpStatus,
+    Settings,
+    ValidationFailed,
+    clean_enum,
+    clean_int,
+    clean_text,
+)
 
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")  # our CSV export's guard against formula injection
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    field: str
-    value: Any
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        value = self.value if isinstance(self.value, str | int | float | bool | type(None)) else str(self.value)
-        return {"line": self.line, "column": self.column, "field": self.field, "value": value, "reason": self.reason}
 
 
 @dataclass(slots=True)
@@ -84,9 +76,7 @@ def _currency(value: Any) -> str:
 
 
 def _special_dates(value: Any) -> str:
-    from deskapp.core.customers.service import _clean_special_dates
-
-    return _clean_special_dates(value)
+    return clean_special_dates(value)
 
 
 def _lenient(field: str, cleaner: Callable[[Any], str], value: Any) -> dict[str, Any]:

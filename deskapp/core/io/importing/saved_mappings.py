@@ -24,19 +24,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from deskapp.core.db import session_scope
 from deskapp.core.io.importing.cleaners import value_key
 from deskapp.core.io.importing.headers import Mapping, MappingError
 from deskapp.core.io.importing.kinds import KINDS
-from deskapp.core.records.tables import Setting
-
-if TYPE_CHECKING:
-    from deskapp.core.io.importing.pipeline import ImportOptions, ImportSummary
+from deskapp.core.io.importing.summary import ImportOptions, ImportSummary
+from deskapp.core.records import Setting, clock
 
 PREFIX = "import.mapping."
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,59}")
@@ -174,9 +173,11 @@ def ignored_columns(overrides: Sequence[str]) -> list[str]:
 
 def list_mappings(session: Session) -> list[SavedMapping]:
     """Every saved mapping, by name. A stored value that is not a mapping (edited by hand) is left out."""
-    rows = session.exec(  # type: ignore[attr-defined]
-        select(Setting).where(col(Setting.key).startswith(PREFIX)).order_by(col(Setting.key))
-    ).all()
+    rows = (
+        session.execute(select(Setting).where(col(Setting.key).startswith(PREFIX)).order_by(col(Setting.key)))
+        .scalars()
+        .all()
+    )
     found = []
     for row in rows:
         try:
@@ -257,9 +258,6 @@ def save_after_import(
     Its own short transaction, after the import's."""
     if not should_save(summary, options):
         return None
-    from deskapp.core.db.engine import session_scope
-    from deskapp.core.records import clock
-
     with session_scope(engine, staff=staff, write=True) as session:
         saved = mapping_from_import(
             name, summary, options, saved_by=session.staff, saved_at=clock.now().isoformat(timespec="seconds")

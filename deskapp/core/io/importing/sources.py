@@ -12,12 +12,11 @@ import codecs
 import csv
 import io
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from deskapp.core.records.errors import DeskError
+from deskapp.core.records import DeskError
 
 HEAD_BYTES = 64 * 1024
 FORMATS = ("csv", "json", "jsonl", "vcf")
@@ -230,9 +229,3 @@ class Source:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def open_records(self) -> tuple[list[str], Iterator[Record]]:
-        """The column names (for the mapping) and the records, streamed."""
-        from deskapp.core.io.importing.readers import open_records
-
-        return open_records(self)

@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import column, insert, literal, select, table, update
 
 from deskapp.core.io.importing.store import Store, parse_moment
-from deskapp.core.records.tables import Stage, table_of
+from deskapp.core.io.importing.write_customers import STAGE_CHANGE
+from deskapp.core.records import Customer, ImportPrior, Stage, table_of
 
 STAGES = list(Stage)
 CODES = {stage: code for code, stage in enumerate(STAGES)}
@@ -63,7 +64,7 @@ class StageBook:
                 self.first[cid] = math.nan
         for cid, first in firsts:
             if self.moves[cid] == 0 and not self._seen_first(cid):
-                self.first[cid] = parse_moment(first).timestamp()  # type: ignore[union-attr]
+                self.first[cid] = parse_moment(first).timestamp()  # type: ignore[union-attr]  # a MIN over rows that exist
 
     def _seen_first(self, cid: int) -> bool:
         return not math.isnan(self.first[cid])
@@ -117,8 +118,6 @@ class StageBook:
 
     def end_batch(self, now: datetime) -> list[int]:
         """Per batch: park the batch's stage changes (SQLite) or write them now (elsewhere). Returns new ids."""
-        from deskapp.core.io.importing.write_customers import STAGE_CHANGE
-
         rows, self._pending = self._pending, []
         if not rows:
             return []
@@ -147,9 +146,6 @@ class StageBook:
         earlier batch of this import keeps the values from before the first."""
         if self.import_batch is None:
             return
-        from deskapp.core.records.import_tables import ImportPrior
-        from deskapp.core.records.tables import Customer
-
         prior, customer = table_of(ImportPrior), table_of(Customer)
         already = select(prior.c.customer_id).where(prior.c.batch_id == self.import_batch)
         rows = select(
@@ -163,9 +159,6 @@ class StageBook:
         a later save (even one within the same second) from the import's own."""
         if self.import_batch is None:
             return
-        from deskapp.core.records.import_tables import ImportPrior
-        from deskapp.core.records.tables import Customer
-
         prior, customer = table_of(ImportPrior), table_of(Customer)
         now = select(customer.c.version).where(customer.c.id == prior.c.customer_id).scalar_subquery()
         self.store.conn.execute(update(prior).where(prior.c.batch_id == self.import_batch).values(version_after=now))
@@ -181,8 +174,6 @@ class StageBook:
         """Write what was deferred: stage changes by customer, then the customers' stages in id order."""
         if not self.deferred or not self._temp_made:
             return []
-        from deskapp.core.io.importing.write_customers import STAGE_CHANGE
-
         columns = ", ".join(STAGE_CHANGE_COLUMNS)
         self.store.restore_cache()  # the sort below takes as much memory as the page cache may: keep both small
         before = self.store.conn.exec_driver_sql("SELECT max(id) FROM stage_change").scalar() or 0

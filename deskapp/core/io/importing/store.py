@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Enum, Table, Time, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from deskapp.core.records.types import Money, UTCDateTime, to_money
+from deskapp.core.io.importing.searchindex import BulkSearchIndex
+from deskapp.core.records import Customer, Money, UTCDateTime, table_of, to_money
 
 Converter = Callable[[Any], Any]
 
@@ -106,8 +107,6 @@ class Store:
         self.sqlite = self.conn.dialect.name == "sqlite"
         self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Converter]]] = {}
         self._cache: Any = None
-        from deskapp.core.io.importing.searchindex import BulkSearchIndex
-
         self.search = BulkSearchIndex(self)
 
     def _raw_statement(self, table: Table, columns: tuple[str, ...]) -> tuple[str, list[Converter]]:
@@ -133,7 +132,7 @@ class Store:
             self._cache = None
 
     def _cursor(self) -> Any:
-        return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        return self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # None only once closed
 
     def _sqlite_rows(self, converters: list[Converter], rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
         """Rows in stored form; only the columns that need it are converted (the rest pass as they are)."""
@@ -182,8 +181,6 @@ class Store:
     def bump_customers(self, moves: Iterable[tuple[Any, int, int]], now: datetime) -> None:
         """For each (stage, number of moves, id), in id order: set the stage and updated_at, add the moves
         to version. Streams: a million moved customers are never a list in memory."""
-        from deskapp.core.records.tables import Customer, table_of
-
         table: Table = table_of(Customer)
         if self.sqlite:
             stamp = _sqlite_datetime(now)
@@ -256,7 +253,7 @@ class Store:
 
     def insert_one(self, table: Table, values: dict[str, Any]) -> int:
         result = self.conn.execute(insert(table).values(**values))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(result.inserted_primary_key[0])  # type: ignore[index]  # typed Optional; a one-row INSERT has one
 
     def update_rows(self, table: Table, changes: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """UPDATE ... WHERE id = ?, one executemany per set of changed columns."""

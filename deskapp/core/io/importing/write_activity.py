@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
-from deskapp.core.db.audit import json_value
+from deskapp.core.db import json_value
 from deskapp.core.io.importing import effects
 from deskapp.core.io.importing.context import WriteContext
 from deskapp.core.io.importing.kinds import KINDS
 from deskapp.core.io.importing.rows import CleanRow
 from deskapp.core.io.importing.write_customers import ensure_staff, insert_customers
-from deskapp.core.records.tables import (
+from deskapp.core.records import (
     Complaint,
     ComplaintCategory,
     ComplaintStatus,

@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from deskapp.core.io.importing.context import WriteContext
-from deskapp.core.records.contact_tables import CustomerEmail, CustomerPhone
-from deskapp.core.records.tables import table_of
+from deskapp.core.records import CustomerEmail, CustomerPhone, table_of
 
 EMAIL: Table = table_of(CustomerEmail)
 PHONE: Table = table_of(CustomerPhone)

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
-from deskapp.core.customers.contacts import CONTACT_FIELDS
-from deskapp.core.db.audit import json_value
+from deskapp.core.customers import CONTACT_FIELDS
+from deskapp.core.db import json_value
 from deskapp.core.io.importing.context import WriteContext
 from deskapp.core.io.importing.kinds import CUSTOMERS
 from deskapp.core.io.importing.rows import CleanRow
 from deskapp.core.io.importing.write_contacts import add_contacts, held_contacts, merged_search
-from deskapp.core.records.tables import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange, table_of
+from deskapp.core.records import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange, table_of
 
 CUSTOMER: Table = table_of(Customer)
 STAGE_CHANGE: Table = table_of(StageChange)
