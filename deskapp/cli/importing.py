@@ -257,6 +257,8 @@ def _print_summary(summary: Any, *, show_mapping: bool, mapping_name: str | None
             out(Text(f"  {columns} -> {target}"))
         if summary.ignored:
             out(Text(f"  ignored: {', '.join(summary.ignored)}", style="dim"))
+    if summary.not_imported:
+        out(Text(f"not imported: {', '.join(summary.not_imported)}", style="yellow"))
     for notice in summary.notices:
         out(Text(f"note: {notice}", style="yellow"))
     for warning in summary.warnings:

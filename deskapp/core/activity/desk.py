@@ -7,6 +7,7 @@ Kept in the core so the screens get frozen values (never ORM objects) and the ru
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,11 +16,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from deskapp.core.activity.reminders import due_follow_ups
-from deskapp.core.customers import get_customer, last_contact_at, stage_history
+from deskapp.core.customers import contacts_of, get_customer, last_contact_at, stage_history
 from deskapp.core.records import (
     OPEN_COMPLAINT_STATUSES,
     PENDING_FOLLOW_UP_STATUSES,
     Complaint,
+    Customer,
     FollowUp,
     FollowUpRow,
     Purchase,
@@ -66,6 +68,21 @@ class CustomerProfile:
     next_follow_up: date | None
     orders: int
     revenue: Decimal
+    # What a contact has (see deskapp.core.customers.contacts): shown when there is something to show.
+    address: str = ""
+    language: str = ""
+    consent: str = ""  # "given 2026-01-10 (signed up in the shop)", "" when nobody asked
+    more_emails: tuple[tuple[str, str], ...] = ()  # (address, label)
+    more_phones: tuple[tuple[str, str], ...] = ()  # (as typed, label)
+    special_days: tuple[tuple[str, str], ...] = ()  # (label, "YYYY-MM-DD" or "--MM-DD")
+
+
+def _consent_line(c: Customer) -> str:
+    if c.marketing_consent is None:
+        return ""
+    when = f" {c.consent_at.astimezone():%Y-%m-%d}" if c.consent_at else ""
+    how = f" ({c.consent_source})" if c.consent_source else ""
+    return f"{c.marketing_consent}{when}{how}"
 
 
 def customer_profile(session: Session, customer_id: int) -> CustomerProfile:
@@ -95,6 +112,8 @@ def customer_profile(session: Session, customer_id: int) -> CustomerProfile:
             col(FollowUp.status).in_(PENDING_FOLLOW_UP_STATUSES),
         )
     ).one()
+    held = contacts_of(session, c.id)
+    special = json.loads(c.special_dates) if c.special_dates else []
     orders, revenue = session.execute(
         select(func.count(), func.coalesce(func.sum(col(Purchase.amount)), 0)).where(col(Purchase.customer_id) == c.id)
     ).one()
@@ -122,6 +141,12 @@ def customer_profile(session: Session, customer_id: int) -> CustomerProfile:
         next_follow_up=next_due,
         orders=int(orders),
         revenue=Decimal(revenue).quantize(Decimal("0.01")),  # sum() keeps the Money type: already Decimal
+        address=", ".join(p for p in (c.street, f"{c.postcode} {c.city}".strip(), c.region, c.country) if p),
+        language=c.language,
+        consent=_consent_line(c),
+        more_emails=tuple((e.value, e.label) for e in held.emails),
+        more_phones=tuple((p.raw or p.value, p.label) for p in held.phones),
+        special_days=tuple((str(d.get("label", "")), str(d["date"])) for d in special),
     )
 
 

@@ -7,8 +7,25 @@ May import `deskapp.core.records` and `deskapp.core.db`; nothing above them.
 
 from __future__ import annotations
 
-from deskapp.core.customers import cleaning, lifecycle, listing, lookup, search, service
+from deskapp.core.customers import cleaning, contacts, lifecycle, listing, lookup, search, service
 from deskapp.core.customers.cleaning import clean_customer_fields, clean_special_dates, customer_cleaners
+from deskapp.core.customers.contacts import (
+    ADDRESS_FIELDS,
+    CONTACT_FIELDS,
+    EMAIL,
+    PHONE,
+    Contacts,
+    ContactValue,
+    clean_consent,
+    clean_country,
+    clean_language,
+    contact_field_cleaners,
+    contacts_by_customer,
+    contacts_of,
+    keep_losing_contacts,
+    search_contacts_of,
+    set_contacts,
+)
 from deskapp.core.customers.lifecycle import (
     ADVOCACY_BY_SCORE_FROM,
     PRE_PURCHASE,
@@ -45,18 +62,31 @@ from deskapp.core.customers.service import (
 from deskapp.core.customers.timeline import timeline
 
 __all__ = [
+    "ADDRESS_FIELDS",
     "ADVOCACY_BY_SCORE_FROM",
+    "CONTACT_FIELDS",
+    "EMAIL",
+    "PHONE",
     "PRE_PURCHASE",
     "REPEAT_PURCHASE_FROM",
+    "ContactValue",
+    "Contacts",
     "add_follow_up",
     "after_interaction",
     "after_purchase",
     "after_referral",
     "archive_customer",
     "change_stage",
+    "clean_consent",
+    "clean_country",
     "clean_customer_fields",
+    "clean_language",
     "clean_special_dates",
     "cleaning",
+    "contact_field_cleaners",
+    "contacts",
+    "contacts_by_customer",
+    "contacts_of",
     "count_customers",
     "create_customer",
     "creates_follow_ups",
@@ -70,6 +100,7 @@ __all__ = [
     "fts_expression",
     "get_customer",
     "index_in_sync",
+    "keep_losing_contacts",
     "last_contact_at",
     "lifecycle",
     "listing",
@@ -79,9 +110,11 @@ __all__ = [
     "rebuild_index",
     "record_initial_stage",
     "search",
+    "search_contacts_of",
     "search_customers",
     "search_terms",
     "service",
+    "set_contacts",
     "stage_history",
     "timeline",
     "to_row",

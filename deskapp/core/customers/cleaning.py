@@ -7,7 +7,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from deskapp.core.customers.contacts import contact_field_cleaners
 from deskapp.core.records import (
+    EDITABLE_FIELDS,
     FieldError,
     Settings,
     Stage,
@@ -17,8 +19,10 @@ from deskapp.core.records import (
     clean_enum,
     clean_int,
     clean_phone,
+    clean_special_day,
     clean_text,
     normalise_tags,
+    phone_region_for,
 )
 
 
@@ -33,22 +37,21 @@ def clean_special_dates(value: Any) -> str:
     for item in items:
         if not isinstance(item, Mapping) or "date" not in item:
             raise ValidationFailed.one("special_dates", value, 'each entry needs a "date"')
-        day = clean_date("special_dates", item["date"], required=True)
-        assert day is not None
-        cleaned.append(
-            {"label": clean_text("special_dates", item.get("label", ""), max_length=100), "date": day.isoformat()}
-        )
+        day = clean_special_day("special_dates", item["date"])
+        cleaned.append({"label": clean_text("special_dates", item.get("label", ""), max_length=100), "date": day})
     return json.dumps(cleaned, ensure_ascii=False)
 
 
-def customer_cleaners(settings: Settings) -> dict[str, Callable[[Any], dict[str, Any]]]:
-    """One cleaner per public field, each returning the stored column values it produces."""
+def customer_cleaners(settings: Settings, country: str | None = None) -> dict[str, Callable[[Any], dict[str, Any]]]:
+    """One cleaner per public field, each returning the stored column values it produces. A phone
+    without a country code is read in the customer's `country` when known, else the desk's region."""
 
     def phone(v: Any) -> dict[str, Any]:
-        e164, raw, search = clean_phone(v, settings.phone_region)
+        e164, raw, search = clean_phone(v, phone_region_for(country, settings.phone_region))
         return {"phone": e164, "phone_raw": raw, "search_phone": search}
 
-    return {
+    cleaners: dict[str, Callable[[Any], dict[str, Any]]] = {
+        **contact_field_cleaners(),
         "name": lambda v: {"name": clean_text("name", v, required=True, max_length=300)},
         "company": lambda v: {"company": clean_text("company", v, max_length=300)},
         "email": lambda v: {"email": clean_email(v)},
@@ -64,11 +67,15 @@ def customer_cleaners(settings: Settings) -> dict[str, Callable[[Any], dict[str,
         "external_id": lambda v: {"external_id": clean_text("external_id", v, max_length=200) or None},
         "archived": lambda v: {"archived": bool(v)},
     }
+    return {name: cleaners[name] for name in (*EDITABLE_FIELDS, "archived")}  # in the registry's order
 
 
-def clean_customer_fields(fields: Mapping[str, Any], settings: Settings, *, partial: bool = False) -> dict[str, Any]:
-    """Validate every given field at once, so a form can show all its errors together."""
-    cleaners = customer_cleaners(settings)
+def clean_customer_fields(
+    fields: Mapping[str, Any], settings: Settings, *, partial: bool = False, country: str | None = None
+) -> dict[str, Any]:
+    """Validate every given field at once, so a form can show all its errors together (`country`: the
+    stored customer's, when the fields don't name one)."""
+    cleaners = customer_cleaners(settings, fields.get("country") or country)
     errors = [FieldError(name, fields[name], "is not a customer field") for name in sorted(set(fields) - set(cleaners))]
     out: dict[str, Any] = {}
     for name, cleaner in cleaners.items():

@@ -16,8 +16,8 @@ from sqlmodel import Session, col
 
 from deskapp.core.records import Customer, fold
 
-# Column weights for bm25: a hit in the name counts most, then company, e-mail, phone, tags.
-WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0)
+# Column weights for bm25: a hit in the name counts most, then company, e-mail, phone, tags, further contacts.
+WEIGHTS = (10.0, 4.0, 2.0, 2.0, 1.0, 2.0)
 # The accent folding PostgreSQL's search_text trigger applies (migration 0002), for ranking by name there.
 PG_FOLD_FROM = "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳ"  # noqa: E501
 PG_FOLD_TO = "aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzsoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyy"  # noqa: E501
@@ -101,6 +101,7 @@ def _like_match(terms: list[str]) -> Subquery:
         col(Customer.email),
         col(Customer.search_phone),
         func.replace(col(Customer.tags), ",", " "),
+        col(Customer.search_contacts),
     ]
     haystack = func.lower(" " + func.concat_ws(" ", *parts))
     conditions = [haystack.like(f"% {escape_like(term)}%", escape="\\") for term in terms]

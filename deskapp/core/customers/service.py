@@ -90,7 +90,7 @@ def update_customer(
         raise ConflictError("customer", customer_id, customer_snapshot(customer))
     if "stage" in fields:
         raise ValidationFailed.one("stage", fields["stage"], "change the stage with change_stage (it asks a reason)")
-    values = clean_customer_fields(fields, settings, partial=True)
+    values = clean_customer_fields(fields, settings, partial=True, country=customer.country)
     _check_unique(session, values, exclude_id=customer_id)
     if "owner" in values and values["owner"] != customer.owner:
         session.add(
@@ -136,6 +136,8 @@ _PUBLIC_FORMS: dict[str, Callable[[Any], Any]] = {
     "stage": str,
     "birthday": _iso_or_none,
     "special_dates": lambda stored: json.loads(stored) if stored else [],
+    "marketing_consent": lambda stored: str(stored) if stored else None,
+    "consent_at": lambda stored: stored.isoformat() if stored else None,
     "created_at": datetime.isoformat,
     "updated_at": datetime.isoformat,
 }

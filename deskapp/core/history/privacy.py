@@ -25,6 +25,8 @@ from deskapp.core.io import forget_in_imports
 from deskapp.core.records import (
     AuditEntry,
     Complaint,
+    CustomerEmail,
+    CustomerPhone,
     FollowUp,
     Interaction,
     MergeRecord,
@@ -33,9 +35,15 @@ from deskapp.core.records import (
     Referral,
     StageChange,
     clock,
+    table_of,
 )
 
-CHILDREN = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)
+CHILDREN = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange, CustomerEmail, CustomerPhone)
+# Erasure blanks these columns of the customer row (name, birthday and external id are handled apart).
+ERASED_TEXT = (
+    "company", "email", "phone", "phone_raw", "search_phone", "tags", "notes", "special_dates",
+    "street", "postcode", "city", "region", "country", "language", "consent_source", "search_contacts",
+)  # fmt: skip
 
 
 def _in_referral(customer_id: int) -> ColumnElement[bool]:
@@ -142,6 +150,9 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
         for model in CHILDREN
     }
     touched["follow_up"] = _changed(session, delete(FollowUp).where(col(FollowUp.customer_id) == customer_id))
+    for contact in (CustomerEmail, CustomerPhone):  # further e-mails and phones are nothing but personal data
+        table = table_of(contact)
+        touched[table.name] = _changed(session, delete(table).where(table.c.customer_id == customer_id))
     touched["interaction"] = _changed(
         session,
         update(Interaction)
@@ -179,9 +190,11 @@ def erase_person(session: Session, customer_id: int) -> dict[str, int]:
     # Merge records keep snapshots of both customers for undo: they hold the person's data too.
     touched["merge_record"] = forget_merges_of(session, customer_id)
     customer.name = f"Erased customer {customer_id}"
-    for field in ("company", "email", "phone", "phone_raw", "search_phone", "tags", "notes", "special_dates"):
+    for field in ERASED_TEXT:
         setattr(customer, field, "")
     customer.birthday = None
+    customer.marketing_consent = None
+    customer.consent_at = None
     customer.external_id = None
     customer.archived = True
     customer.version += 1

@@ -15,7 +15,7 @@ from deskapp.core.hygiene.duplicates import (
     find_duplicates,
     gc_paused,
 )
-from deskapp.core.hygiene.likely import LikelyDuplicate, likely_duplicates_of, pair_score
+from deskapp.core.hygiene.likely import LikelyDuplicate, likely_duplicates_of, pair_score, profile_from_fields
 from deskapp.core.hygiene.matching import (
     DEFAULT_MIN_SCORE,
     MAX_NAME_POINTS,
@@ -70,6 +70,7 @@ __all__ = [
     "name_similarity",
     "pair_score",
     "plan_merge",
+    "profile_from_fields",
     "score_pair",
     "soundex",
     "undo_merge",

@@ -34,6 +34,7 @@ from deskapp.core.records import (
     clean_date,
     clean_phone,
     load_settings,
+    phone_region_for,
 )
 
 SEARCH_CANDIDATES = 50  # the best matches from the search index (by name, by phone) that are scored
@@ -72,7 +73,8 @@ def profile_from_fields(fields: Mapping[str, Any], settings: Settings, *, custom
         except (ValidationFailed, ValueError):
             return None
 
-    phone = cleaned(clean_phone, fields.get("phone"), settings.phone_region)
+    region = cleaned(phone_region_for, fields.get("country"), settings.phone_region) or settings.phone_region
+    phone = cleaned(clean_phone, fields.get("phone"), region)
     return make_profile(
         customer_id,
         str(fields.get("name") or ""),

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlmodel import Session, col
 
+from deskapp.core.customers import keep_losing_contacts, search_contacts_of
 from deskapp.core.db import audit, staff_of
 from deskapp.core.hygiene.merge_history import (
     MergeRow,
@@ -67,7 +68,22 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "special_dates": ("special_dates",),
     "notes": ("notes",),
     "external_id": ("external_id",),
+    # An address moves as a whole (a street from one and a city from the other is nobody's address), and
+    # so does a consent with when and how it was given.
+    "address": ("street", "postcode", "city", "region", "country"),
+    "language": ("language",),
+    "marketing_consent": ("marketing_consent", "consent_at", "consent_source"),
 }
+ADDRESS = FIELD_COLUMNS["address"]
+
+
+def field_value(customer: Customer, field: str) -> Any:
+    """The value a person compares for one merge field (an address as one line)."""
+    if field == "address":
+        return ", ".join(str(getattr(customer, c)) for c in ADDRESS if getattr(customer, c))
+    return getattr(customer, field)
+
+
 STAGE_ORDER = (Stage.AWARENESS, Stage.CONSIDERATION, Stage.PURCHASE, Stage.RETENTION, Stage.ADVOCACY)
 PICKS = ("survivor", "other")
 
@@ -120,9 +136,13 @@ def _united_dates(first: str, second: str) -> str:
 
 def _default(field: str, survivor: Customer, other: Customer) -> tuple[Any, str]:
     """(value, taken) for one field when nobody picked."""
-    mine, theirs = getattr(survivor, field), getattr(other, field)
+    mine, theirs = field_value(survivor, field), field_value(other, field)
     if mine == theirs:
         return mine, "same"
+    if field == "marketing_consent" and mine is not None and theirs is not None:
+        # the later decision stands: a withdrawal after a consent is a withdrawal
+        later_is_other = (other.consent_at or other.updated_at) > (survivor.consent_at or survivor.updated_at)
+        return (theirs, "other") if later_is_other else (mine, "survivor")
     if field == "tags":
         return normalise_tags(tag_list(mine) + tag_list(theirs)), "both"
     if field == "notes":
@@ -153,7 +173,7 @@ def _choices(survivor: Customer, other: Customer, picks: Mapping[str, str]) -> t
         raise ValidationFailed(errors)
     out = []
     for field in FIELD_COLUMNS:
-        mine, theirs = getattr(survivor, field), getattr(other, field)
+        mine, theirs = field_value(survivor, field), field_value(other, field)
         if field in picks:
             value, taken = (mine, "survivor") if picks[field] == "survivor" else (theirs, "other")
         else:
@@ -238,8 +258,12 @@ def merge_customers(
         session.flush()
         assert owner_change.id is not None
         added["owner_change"] = [owner_change.id]
+    kept = keep_losing_contacts(session, survivor, other, values)
+    if kept:
+        added.update(kept)
     session.delete(other)
     session.flush()  # the other's external id and e-mail are free before the survivor takes them
+    values["search_contacts"] = search_contacts_of(session, survivor_id, survivor.country or other.country)
     changed = False
     for column, value in values.items():
         if getattr(survivor, column) != value:

@@ -20,6 +20,8 @@ from deskapp.core.db import json_value
 from deskapp.core.records import (
     Complaint,
     Customer,
+    CustomerEmail,
+    CustomerPhone,
     DeskError,
     FollowUp,
     Interaction,
@@ -32,7 +34,8 @@ from deskapp.core.records import (
 )
 
 # A customer's history: every row of these follows its customer into a merge (by `customer_id`).
-HISTORY = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange)
+# Further e-mails and phones move too: the survivor keeps every way to reach the person.
+HISTORY = (Interaction, Complaint, Purchase, FollowUp, StageChange, OwnerChange, CustomerEmail, CustomerPhone)
 # Referrals point at two customers; merge handles both ends itself.
 REFERRAL_COLUMNS = ("referrer_id", "referred_id")
 DERIVED = frozenset({"search_text"})  # kept by a PostgreSQL trigger; never compared or restored by hand

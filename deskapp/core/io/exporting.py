@@ -23,6 +23,14 @@ from typing import IO, Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from deskapp.core.customers import CONTACT_FIELDS
+from deskapp.core.io.export_contacts import (
+    attach_contacts,
+    json_contacts,
+    numbered_cells,
+    numbered_columns,
+    vcard_contacts,
+)
 from deskapp.core.io.importing.vcard import escape, fold_line
 from deskapp.core.records import (
     PENDING_FOLLOW_UP_STATUSES,
@@ -56,6 +64,7 @@ CUSTOMER_FIELDS = (
     "updated_at",
     "archived",
     "version",
+    *CONTACT_FIELDS,
 )
 CUSTOMER_REF_FIELDS = ("customer_id", "customer_external_id", "customer_email", "customer_name")
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -117,8 +126,10 @@ def _records(session: Session, kind: str) -> Iterator[dict[str, Any]]:
         page = session.execute(
             select(*columns).select_from(joins).where(table.c.id > last).order_by(table.c.id).limit(PAGE)
         ).all()
-        for row in page:
-            yield dict(row._mapping)
+        records = [dict(row._mapping) for row in page]
+        if kind == "customers":
+            attach_contacts(session, records)
+        yield from records
         if len(page) < PAGE:
             return
         last = page[-1].id
@@ -180,15 +191,20 @@ def export_records(
         if excel:
             out.write("\ufeff")
         writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-        writer.writerow(fields)
+        extra, emails, phones = numbered_columns(session) if kind == "customers" else ([], 0, 0)
+        writer.writerow([*fields, *extra])
         for record in _records(session, kind):
-            writer.writerow([_cell(f, record.get(f)) for f in fields])
+            cells = numbered_cells(record["_contacts"], emails, phones) if extra else []
+            writer.writerow([_cell(f, record.get(f)) for f in fields] + [_cell("", c) for c in cells])
             count += 1
         return count
     if fmt == "json":
         out.write("[")
     for record in _records(session, kind):
-        text = json.dumps({f: _plain(f, record.get(f)) for f in fields}, ensure_ascii=False)
+        values = {f: _plain(f, record.get(f)) for f in fields}
+        if kind == "customers":
+            values.update(json_contacts(record["_contacts"]))
+        text = json.dumps(values, ensure_ascii=False)
         if fmt == "json":
             out.write(("," if count else "") + "\n" + text)
         else:
@@ -209,10 +225,7 @@ def _write_vcards(session: Session, out: IO[str]) -> int:
         props: list[tuple[str, str]] = [("FN", escape(c["name"]))]
         if c["company"]:
             props.append(("ORG", escape(c["company"])))
-        if c["email"]:
-            props.append(("EMAIL", escape(c["email"])))
-        if c["phone"]:
-            props.append(("TEL;VALUE=uri;TYPE=voice", f"tel:{c['phone']}"))
+        props += vcard_contacts(c, c["_contacts"])
         if c["birthday"]:
             props.append(("BDAY", c["birthday"].strftime("%Y%m%d")))
         if c["notes"]:
@@ -232,6 +245,9 @@ def _write_vcards(session: Session, out: IO[str]) -> int:
             "PHONE-RAW": c["phone_raw"],
             "CREATED-AT": _plain("created_at", c["created_at"]),
             "ARCHIVED": "true" if c["archived"] else "",
+            "MARKETING-CONSENT": _plain("marketing_consent", c["marketing_consent"]),
+            "CONSENT-AT": _plain("consent_at", c["consent_at"]),
+            "CONSENT-SOURCE": c["consent_source"],
         }
         props += [(f"X-DESKAPP-{k}", escape(str(v))) for k, v in extra.items() if v not in (None, "")]
         lines = ["BEGIN:VCARD", "VERSION:4.0", *(f"{name}:{value}" for name, value in props), "END:VCARD"]

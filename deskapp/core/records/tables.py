@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 
 # Tables kept in their own modules load with this one, so whoever reads SQLModel.metadata (migrations, db
 # copy, the schema test) sees every table whatever else was imported.
+from deskapp.core.records.contact_tables import ConsentStatus, CustomerEmail, CustomerPhone  # noqa: F401
 from deskapp.core.records.import_tables import ImportBatch, ImportPrior  # noqa: F401
 from deskapp.core.records.merge_tables import MergeRecord  # noqa: F401
 from deskapp.core.records.types import Money, UTCDateTime, utcnow
@@ -187,6 +188,18 @@ class Customer(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     archived: bool = Field(default=False, index=True)
     version: int = Field(default=1)  # optimistic concurrency: bumped by every update
+    # The postal address and what else a contact holds (migration 0005); country is ISO 3166 alpha-2 and
+    # decides how a phone number without a country code is read.
+    street: str = Field(default="", max_length=300)
+    postcode: str = Field(default="", max_length=32)
+    city: str = Field(default="", max_length=100)
+    region: str = Field(default="", max_length=100)
+    country: str = Field(default="", max_length=2)
+    language: str = Field(default="", max_length=35)  # preferred language, a BCP 47 tag ("sv", "en-GB")
+    marketing_consent: ConsentStatus | None = Field(default=None, sa_column=enum_column(ConsentStatus, nullable=True))
+    consent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    consent_source: str = Field(default="", max_length=200)  # how it was given or withdrawn
+    search_contacts: str = Field(default="")  # the further e-mails and phones' digit forms, for the index
 
 
 class Interaction(SQLModel, table=True):
@@ -343,5 +356,7 @@ AUDITED_TABLES = frozenset(
         "referral",
         "staff",
         "setting",
+        "customer_email",
+        "customer_phone",
     }
 )

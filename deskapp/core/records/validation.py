@@ -77,8 +77,11 @@ def _phone(text: str, region: str) -> tuple[str, str]:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationFailed.one("phone", text, f"is not a phone number ({exc})") from None
-    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
-        raise ValidationFailed.one("phone", text, f"is not a valid phone number for region {region}")
+    # Only what can't be a number is refused: the metadata lags real allocations (+44 7700 900123 is a
+    # possible UK mobile it calls invalid), so `phone_doubt` turns "not known valid" into a warning.
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:  # "local only" (12345) is no number to call
+        raise ValidationFailed.one("phone", text, f"is not a possible phone number (read in region {region})")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     national = str(parsed.national_number)
     prefix = "0" if phonenumbers.country_code_for_region(region) != parsed.country_code else ""
@@ -97,6 +100,29 @@ def clean_phone(value: Any, region: str, field: str = "phone") -> tuple[str, str
     except ValidationFailed as exc:
         raise ValidationFailed.one(field, value, exc.errors[0].message) from None
     return e164, text, search
+
+
+@lru_cache(maxsize=65536)
+def phone_doubt(e164: str) -> str | None:
+    """Why a stored (possible) number may be wrong, or None when the phone metadata knows its range."""
+    import phonenumbers
+
+    if not e164:
+        return None
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return "is not a phone number"
+    if phonenumbers.is_valid_number(parsed):
+        return None
+    return "is a possible number in a range the phone metadata does not know; kept, check it"
+
+
+def phone_region_for(country: str | None, default: str) -> str:
+    """The region a number without a country code is read in: the customer's country, else the desk's."""
+    from deskapp.core.records.countries import country_code
+
+    return country_code(country) or default.upper()
 
 
 def clean_enum(kind: type[E], field: str, value: Any, *, default: E | None = None) -> E:
@@ -210,6 +236,36 @@ def clean_date(field: str, value: Any, *, required: bool = False, dayfirst: bool
         return parse_date(str(value), dayfirst=dayfirst)
     except ValueError:
         raise ValidationFailed.one(field, value, "is not a date (use YYYY-MM-DD)") from None
+
+
+_YEARLESS = re.compile(r"^--(\d{2})-?(\d{2})$")
+
+
+def clean_special_day(field: str, value: Any) -> str:
+    """A special day as stored: "YYYY-MM-DD", or "--MM-DD" for a day whose year nobody knows (a birthday
+    from a phone's contacts); Apple's year 1604 means the same."""
+    text = "" if value is None else str(value).strip()
+    found = _YEARLESS.match(text)
+    if found:
+        month, day = int(found[1]), int(found[2])
+        try:
+            date(2000, month, day)  # a leap year: 29 February is a day too
+        except ValueError:
+            raise ValidationFailed.one(field, value, "is not a day of the year (use --MM-DD)") from None
+        return f"--{month:02d}-{day:02d}"
+    day_value = clean_date(field, value, required=True)
+    assert day_value is not None
+    if day_value.year == 1604:
+        return f"--{day_value.month:02d}-{day_value.day:02d}"
+    return day_value.isoformat()
+
+
+def special_day_date(stored: str) -> tuple[date, bool]:
+    """(the date, whether it has a year) of a stored special day; a yearless one is placed in 2000."""
+    found = _YEARLESS.match(stored)
+    if found:
+        return date(2000, int(found[1]), int(found[2])), False
+    return date.fromisoformat(stored), True
 
 
 def clean_time(field: str, value: Any) -> time | None:

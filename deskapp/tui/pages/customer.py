@@ -69,8 +69,20 @@ def profile_card(p: CustomerProfile) -> Text:
     line("Owner", p.owner or "nobody")
     if p.email:
         line("E-mail", p.email)
+    for address, label in p.more_emails:
+        line(f"  {label or 'e-mail'}"[:12], address)
     if p.phone or p.phone_raw:
         line("Phone", p.phone_raw or p.phone)
+    for number, label in p.more_phones:
+        line(f"  {label or 'phone'}"[:12], number)
+    if p.address:
+        line("Address", p.address)
+    if p.language:
+        line("Language", p.language)
+    if p.consent:
+        line("Marketing", p.consent)
+    for label, when_day in p.special_days:
+        line((label or "Special day").capitalize()[:12], when_day.replace("--", "every "))
     if p.tags:
         line("Tags", ", ".join(p.tags))
     if p.source:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -74,12 +75,13 @@ def test_google_contacts_old_utf16_export(engine: Engine, data: Path) -> None:
     assert people["Pyörähuolto Oy"].tags == ",partners,"
 
 
-def test_google_contacts_new_export_warns_about_birthdays_without_a_year(engine: Engine, data: Path) -> None:
+def test_google_contacts_new_export_keeps_birthdays_without_a_year(engine: Engine, data: Path) -> None:
     summary = run(engine, "customers", data / "google_contacts_new.csv")
     assert summary.preset == "google-contacts" and counts(summary) == (2, 0, 0, 0)
-    assert summary.warnings_total == 1 and "has no year" in summary.warnings[0]
+    assert summary.warnings_total == 0
     people = customers(engine)
     assert people["Zsófia Nagy"].birthday is None and people["Zsófia Nagy"].tags == ",vip,"
+    assert json.loads(people["Zsófia Nagy"].special_dates) == [{"label": "birthday", "date": "--03-14"}]
     assert people["Grace Taylor"].company == "Taylor Cycles Ltd" and people["Grace Taylor"].phone == "+442079460123"
 
 
@@ -127,8 +129,10 @@ def test_json_lines(engine: Engine, data: Path) -> None:
 
 def test_vcards(engine: Engine, data: Path) -> None:
     summary = run(engine, "customers", data / "contacts.vcf")
-    assert counts(summary) == (3, 0, 0, 0) and summary.warnings_total == 1  # --1225 has no year
+    assert counts(summary) == (3, 0, 0, 0) and summary.warnings_total == 0
     people = customers(engine)
+    yearless = [p for p in people.values() if "--12-25" in p.special_dates]  # BDAY --1225: kept without a year
+    assert len(yearless) == 1 and yearless[0].birthday is None
     assert people["Ödön Kovács"].phone == "+36704009372"
     assert people["Åsa Lindqvist"].company == "Cykelverkstan AB" and people["Åsa Lindqvist"].tags == ",vip,newsletter,"
     assert people["Harry Brown"].phone == "+447911123456"

@@ -119,10 +119,11 @@ def test_json_named_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
 def test_vcard_reads_2_1_quoted_printable_3_0_and_4_0(data: Path) -> None:
     _, _, cards = read(data / "contacts.vcf")
     first, second, third = (c.values for c in cards)
-    assert first["name"] == "Ödön Kovács" and first["phone"] == "+36 70 400 9372"
+    assert first["name"] == "Ödön Kovács" and first["phone"][0]["value"] == "+36 70 400 9372"  # every TEL, best first
+    assert [p["value"] for p in first["phone"]] == ["+36 70 400 9372", "+36 1 234 5678"]
     assert second["company"] == "Cykelverkstan AB" and second["tags"] == ["vip", "newsletter"]
     assert second["notes"] == "Prefers mornings, calls before 9"
     assert second["external_id"].startswith("urn:uuid:")
-    assert third["phone"] == "+44-7911-123456" and third["birthday"] == "--1225"
+    assert third["phone"] == [{"value": "+44-7911-123456", "label": "cell"}] and third["birthday"] == "--1225"
     assert third["notes"].endswith("seventy-five octets long")
     assert [c.line for c in cards] == [1, 10, 21]

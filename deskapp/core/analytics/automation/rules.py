@@ -23,6 +23,7 @@ from deskapp.core.records import (
     Purchase,
     Settings,
     clock,
+    special_day_date,
 )
 
 # --- cadence ----------------------------------------------------------------------------------------------
@@ -145,22 +146,23 @@ def plan_special_days(session: Session, today: date, settings: Settings, *, ahea
         .where(col(Customer.archived).is_(False))
         .where(candidates),
     ):
-        days: list[tuple[str, date, str]] = []
+        days: list[tuple[str, date, str, bool]] = []
         if birthday is not None:
-            days.append(("birthday", as_date(birthday), "birthday"))
+            days.append(("birthday", as_date(birthday), "birthday", True))
         if cid in first_purchase:
-            days.append(("anniversary", first_purchase[cid], "anniversary of becoming a customer"))
+            days.append(("anniversary", first_purchase[cid], "anniversary of becoming a customer", True))
         for item in json.loads(special) if special else []:
             label = str(item.get("label") or "special day")
-            days.append((_slug(label), date.fromisoformat(item["date"]), label))
-        for slug, day, label in days:
+            day, has_year = special_day_date(item["date"])  # "--06-21": a day whose year nobody knows
+            days.append((_slug(label), day, label, has_year))
+        for slug, day, label, has_year in days:
             occurrence = next_occurrence(day, today)
             if occurrence > window_end:
                 continue
             years = occurrence.year - day.year
-            if slug == "anniversary" and years < 1:
+            if slug == "anniversary" and has_year and years < 1:
                 continue
-            nth = f" ({years} year{'s' if years > 1 else ''})" if slug == "anniversary" else ""
+            nth = f" ({years} year{'s' if years > 1 else ''})" if slug == "anniversary" and has_year else ""
             reason = f"Special day: {name}'s {label}{nth} on {occurrence.isoformat()}"
             key = f"{KEY_PREFIX}special:{cid}:{slug}:{occurrence.isoformat()}"
             due = max(today, occurrence - timedelta(days=lead))

@@ -59,6 +59,8 @@ PRESETS: tuple[tuple[str, frozenset[str]], ...] = (
     ("google-contacts", frozenset({"firstname", "lastname", "email1value", "labels"})),
     ("outlook", frozenset({"firstname", "lastname", "emailaddress", "businessphone", "categories"})),
     ("hubspot", frozenset({"recordid", "firstname", "lastname", "lifecyclestage"})),
+    ("shopify-customers", frozenset({"customerid", "acceptsemailmarketing", "defaultaddresscountrycode"})),
+    ("shopify-orders", frozenset({"name", "financialstatus", "lineitemname", "total"})),
 )
 MONTH_FIRST_PRESETS = frozenset({"outlook"})
 
@@ -110,7 +112,7 @@ def build_mapping(kind: str, headers: Sequence[str], overrides: Sequence[str] = 
     for spec_field in spec.fields:
         if spec_field.name in chosen:
             continue
-        wanted = 99 if spec_field.several or spec_field.joined else 1
+        wanted = 99 if spec_field.several or spec_field.joined or spec_field.collect else 1
         for synonym in spec_field.keys():
             for column in by_key.get(synonym, []):
                 if column not in taken and len(chosen.get(spec_field.name, ())) < wanted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deskapp.core.customers import CONTACT_FIELDS
 from deskapp.core.io.importing.cleaners import value_key
 
 
@@ -18,6 +19,7 @@ class FieldSpec:
     synonyms: str = ""  # "|"-separated
     joined: bool = False  # several columns joined with spaces (first + middle + last name)
     several: bool = False  # several columns, the first non-empty one wins (Outlook's mobile, business, home)
+    collect: bool = False  # several columns, every non-empty one kept: (column, value) pairs in file order
 
     def keys(self) -> list[str]:
         return list(dict.fromkeys(value_key(s) for s in (self.name, *self.synonyms.split("|")) if s))
@@ -40,6 +42,13 @@ class KindSpec:
 
 
 F = FieldSpec
+
+
+def _numbered(template: str, count: int = 20) -> str:
+    """Google's numbered columns: "E-mail 1 - Value", "E-mail 2 - Value", ..."""
+    return "|".join(template.format(i) for i in range(1, count + 1))
+
+
 REF_GROUP = ("customer_external_id", "customer_email", "customer_id")
 CUSTOMER_REFS = (
     F(
@@ -71,24 +80,76 @@ CUSTOMERS = KindSpec(
         F(
             "company",
             "company name|organization|organisation|organization name|organisation name|organization 1 - name|org"
-            "|business name|employer|associated company|account name|företag|yritys|cég",
+            "|business name|employer|associated company|account name|default address company|billing company"
+            "|företag|yritys|cég",
             several=True,
         ),
         F(
             "email",
-            "e-mail|email address|e-mail address|mail|e-mail 1 - value|primary email|work email|personal email"
-            "|e-mail 2 address|e-mail 2 - value|e-mail 3 address|e-post|sähköposti",
-            several=True,
+            "e-mail|email address|e-mail address|mail|primary email|work email|personal email|e-post|sähköposti"
+            f"|{_numbered('e-mail {} - value')}|e-mail 2 address|e-mail 3 address|email 2|email 3|secondary email"
+            "|other email|home email|emails",
+            collect=True,
         ),
         F(
             "phone",
             "mobile|mobile phone|mobile phone number|mobile number|cell|cell phone|phone number|telephone|tel"
-            "|phone 1 - value|primary phone|business phone|home phone|company main phone|other phone|phone 2 - value"
-            "|business phone 2|home phone 2|telefon|telefonnummer|mobil|puhelin|matkapuhelin|telefonszám",
-            several=True,
+            f"|{_numbered('phone {} - value')}|primary phone|business phone|home phone|company main phone|other phone"
+            "|business phone 2|home phone 2|car phone|assistant's phone|default address phone|billing phone"
+            "|telefon|telefonnummer|mobil|puhelin|matkapuhelin|telefonszám|work phone|phone 2|phone 3|phones",
+            collect=True,
         ),
         F("phone_raw"),
         F("tags", "tag|labels|categories|groups|group membership|keywords|segments|taggar"),
+        # The labels of the numbered e-mails and phones are read beside their values (see contactrows.py).
+        F("contact_labels", f"{_numbered('e-mail {} - label')}|{_numbered('phone {} - label')}", collect=True),
+        F(
+            "street",
+            "street address|street|address|address line 1|address1|address 1 - street|home street|business street"
+            "|other street|default address address1|billing address1|billing street|mailing street"
+            "|address 1 - formatted|gatuadress|adress|katuosoite|osoite|utca|cím",
+            several=True,
+        ),
+        F(
+            "street2",
+            "address line 2|address2|address 1 - extended address|address 1 - po box|home street 2|business street 2"
+            "|default address address2|billing address2",
+            joined=True,
+        ),
+        F(
+            "postcode",
+            "postal code|post code|zip|zip code|zipcode|address 1 - postal code|home postal code|business postal code"
+            "|other postal code|default address zip|billing zip|mailing zip|postnummer|postinumero|irányítószám",
+            several=True,
+        ),
+        F(
+            "city",
+            "town|address 1 - city|home city|business city|other city|default address city|billing city|mailing city"
+            "|ort|postort|stad|kaupunki|postitoimipaikka|város|település",
+            several=True,
+        ),
+        F(
+            "region",
+            "state|province|county|state/province|address 1 - region|home state|business state|other state"
+            "|default address province code|default address province|billing province|mailing state|län|maakunta|megye",
+            several=True,
+        ),
+        F(
+            "country",
+            "country code|country/region|address 1 - country|home country/region|business country/region"
+            "|other country/region|default address country code|default address country|billing country"
+            "|mailing country|land|maa|ország",
+            several=True,
+        ),
+        F("address_labels", f"{_numbered('address {} - label')}|{_numbered('address {} - type')}", collect=True),
+        F("language", "preferred language|locale|lang|språk|kieli|nyelv"),
+        F(
+            "marketing_consent",
+            "accepts email marketing|accepts marketing|email marketing consent|marketing opt in|opt in"
+            "|subscribed|newsletter|marketing",
+        ),
+        F("consent_at", "consent date|consent updated at|email marketing consent updated at|opt in date"),
+        F("consent_source", "consent source|email marketing consent opt in level|consent method|opt in source"),
         F("source", "lead source|original source|acquisition source|how did you hear about us|referral source"),
         F("owner", "contact owner|account owner|assigned to|sales rep|hubspot owner|account manager"),
         F("stage", "lifecycle stage|lifecycle|customer stage"),
@@ -114,6 +175,8 @@ CUSTOMERS = KindSpec(
         "special_dates",
         "notes",
         "archived",
+        *CONTACT_FIELDS,
+        "search_contacts",
     ),
 )
 

@@ -22,7 +22,7 @@ from deskapp.core.io.importing.amounts import DECIMALS
 from deskapp.core.io.importing.batches import close_batch, open_batch
 from deskapp.core.io.importing.context import ON_CONFLICT, WriteContext
 from deskapp.core.io.importing.dates import DateReader
-from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, Mapping, build_mapping
+from deskapp.core.io.importing.headers import MONTH_FIRST_PRESETS, Mapping, build_mapping, detect_preset
 from deskapp.core.io.importing.kinds import KINDS, kind_named
 from deskapp.core.io.importing.likely import LikelyCheck, check_duplicates_option
 from deskapp.core.io.importing.readers import open_records
@@ -30,6 +30,7 @@ from deskapp.core.io.importing.rejects import RejectWriter
 from deskapp.core.io.importing.rowrules import RowError
 from deskapp.core.io.importing.rows import CleanRow, RowCleaner
 from deskapp.core.io.importing.saved_mappings import mapping_columns
+from deskapp.core.io.importing.shopify import group_orders, order_headers
 from deskapp.core.io.importing.sources import ImportFileError, Record, Source
 from deskapp.core.io.importing.store import Store
 from deskapp.core.io.importing.summary import BATCH_COUNTS, ImportOptions, ImportSummary
@@ -85,12 +86,17 @@ def import_file(
         if source.info.format == "vcf" and spec.name != "customers":
             raise ImportFileError("vCard files hold contacts: import them as customers")
         headers, records = open_records(source)
+        file_headers, preset = headers, detect_preset(headers)
         if not headers and source.info.format != "csv":
             headers = spec.field_names()  # an empty JSON array: no keys to map, and no rows to import
+        shopify_notices: list[str] = []
+        if spec.name == "purchases" and preset == "shopify-orders":
+            headers, records = order_headers(headers), group_orders(headers, records, shopify_notices)
         overrides = list(options.mapping)
         if options.saved_mapping is not None:
             overrides = options.saved_mapping.overrides_for(headers, overrides)
         mapping = build_mapping(spec.name, headers, overrides)
+        mapping.preset = mapping.preset or preset
         info = source.info
         summary = ImportSummary(
             kind=spec.name,
@@ -113,7 +119,9 @@ def import_file(
             dayfirst = False
             summary.notices.append(f"{mapping.preset} export: dates read month first (use --dayfirst if not)")
         dates = DateReader(dayfirst)
-        rejects = RejectWriter(options.rejects, info, headers) if options.rejects else None
+        shopify_notices[:0] = summary.notices
+        summary.notices = shopify_notices  # the orders reader adds to it as it reads
+        rejects = RejectWriter(options.rejects, info, file_headers) if options.rejects else None
         summary.rejects_file = str(options.rejects) if options.rejects else None
         try:
             run = ImportRun(
@@ -228,6 +236,7 @@ class ImportRun:
     def _stream(self, cleaner: RowCleaner, writer: Callable[[list[CleanRow]], None]) -> None:
         """Read and validate row by row; hand each full batch to the writer."""
         counts, timings, kind = self.summary.counts, self.summary.timings, self.mapping.kind
+        unread = list(self.mapping.ignored)  # ignored columns not yet seen holding a value
         batch: list[CleanRow] = []
         keys: set[tuple[Any, ...]] = set()
         perf = time.perf_counter
@@ -240,6 +249,8 @@ class ImportRun:
             if record is None:
                 break
             counts.rows += 1
+            if unread:
+                _note_not_imported(unread, record.values, self.summary.not_imported)
             result = cleaner.clean(record)
             timings["validate"] += perf() - t1
             if isinstance(result, list):
@@ -258,6 +269,16 @@ class ImportRun:
             keys.update(row_keys)
         if batch:
             writer(batch)
+        order = self.mapping.ignored
+        self.summary.not_imported.sort(key=order.index)  # in the file's order, however the rows revealed them
+
+
+def _note_not_imported(unread: list[str], values: dict[str, Any], found: list[str]) -> None:
+    """Move the ignored columns this row has a value in from `unread` to `found`: data the desk leaves out
+    is named, never dropped in silence (an ignored column that is empty throughout loses nothing)."""
+    for column in [c for c in unread if str(values.get(c) or "").strip()]:
+        unread.remove(column)
+        found.append(column)
 
 
 __all__ = ["DeskError", "ImportOptions", "ImportRun", "ImportSummary", "import_file"]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from deskapp.core.io.importing.cleaners import currency_in
-from deskapp.core.io.importing.fastpaths import clean_phone_fast
-from deskapp.core.records import ComplaintStatus, Settings, ValidationFailed
+from deskapp.core.io.importing.contactrows import finish_contacts
+from deskapp.core.records import ComplaintStatus, Settings
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,15 @@ def _error(line: int, columns: dict[str, str], field: str, value: Any, reason: s
 
 
 def finish_row(
-    kind: str, out: dict[str, Any], columns: dict[str, str], line: int, settings: Settings
+    kind: str,
+    out: dict[str, Any],
+    columns: dict[str, str],
+    line: int,
+    settings: Settings,
+    warnings: list[str] | None = None,
 ) -> list[RowError]:
     if kind == "customers":
-        return _customers(out, columns, line, settings.phone_region)
+        return _customers(out, columns, line, settings, [] if warnings is None else warnings)
     errors: list[RowError] = []
     for name in REQUIRED[kind]:
         if out.get(name) is None:
@@ -65,7 +70,9 @@ def finish_row(
     return errors
 
 
-def _customers(out: dict[str, Any], columns: dict[str, str], line: int, region: str) -> list[RowError]:
+def _customers(
+    out: dict[str, Any], columns: dict[str, str], line: int, settings: Settings, warnings: list[str]
+) -> list[RowError]:
     errors = []
     parts = out.pop("name_parts", "")
     if not out.get("name"):
@@ -75,17 +82,6 @@ def _customers(out: dict[str, Any], columns: dict[str, str], line: int, region: 
             out["name"] = out["company"]  # a business contact with no person's name
         else:
             errors.append(_error(line, columns, "name", "", "is required (no name, first/last name or company)"))
-    typed = out.pop("_typed_phone", None)
-    if typed and "phone" not in out:
-        try:
-            out["phone"], out["phone_raw"], out["search_phone"] = clean_phone_fast(typed, region, "phone_raw")
-        except ValidationFailed as exc:
-            errors.append(_error(line, columns, "phone_raw", typed, exc.errors[0].message))
-    elif typed and out.get("phone"):
-        try:
-            same = clean_phone_fast(typed, region)[0] == out["phone"]
-        except ValidationFailed:
-            same = False
-        if same:  # our own export: what was typed, beside the E.164 form of the same number
-            out["phone_raw"] = typed
+    for column, field, value, reason in finish_contacts(out, columns, line, settings, warnings):
+        errors.append(_error(line, {field: column}, field, value, reason))
     return errors

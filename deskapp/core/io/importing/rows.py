@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from deskapp.core.customers import clean_special_dates
+from deskapp.core.customers import clean_consent, clean_country, clean_language, clean_special_dates
 from deskapp.core.io.importing import cleaners as c
 from deskapp.core.io.importing.amounts import AmountReader
+from deskapp.core.io.importing.contactrows import contact_values
 from deskapp.core.io.importing.dates import DateReader, YearlessDate, normalise_time_text
-from deskapp.core.io.importing.fastpaths import clean_email_fast, clean_phone_fast
+from deskapp.core.io.importing.fastpaths import clean_email_fast
 from deskapp.core.io.importing.headers import Mapping
+from deskapp.core.io.importing.kinds import KINDS
 from deskapp.core.io.importing.rowrules import RowError, finish_row
 from deskapp.core.io.importing.sources import Record
 from deskapp.core.records import (
@@ -30,7 +32,6 @@ from deskapp.core.records import (
     clean_text,
 )
 
-PHONE_COLUMNS = ("phone", "phone_raw", "search_phone")
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")  # our CSV export's guard against formula injection
 
 
@@ -79,6 +80,13 @@ def _special_dates(value: Any) -> str:
     return clean_special_dates(value)
 
 
+def _lenient(field: str, cleaner: Callable[[Any], str], value: Any) -> dict[str, Any]:
+    try:
+        return {field: cleaner(value)}
+    except ValidationFailed as exc:
+        return {f"_unread_{field}": exc.errors[0]}
+
+
 class RowCleaner:
     """Validates the records of one file against one kind, with the file's mapping and date convention."""
 
@@ -91,8 +99,10 @@ class RowCleaner:
         self.dates = dates
         self.csv_input = csv_input
         cleaners = self._cleaners()
+        collected = {f.name for f in KINDS[mapping.kind].fields if f.collect}
+        # `joined` in the plan: False, True (joined with spaces) or "collect" (every non-empty cell, see kinds)
         plan = [
-            (name, src.columns, src.joined, *cleaners[name])
+            (name, src.columns, "collect" if name in collected else src.joined, *cleaners[name])
             for name, src in mapping.sources.items()
             if name in cleaners
         ]
@@ -102,16 +112,20 @@ class RowCleaner:
         self.plan = [p[:5] for p in plan if p[0] not in inline]
         self.all_plan = [p[:5] for p in plan]
         self.columns = {name: src.columns[0] for name, src in mapping.sources.items()}
+        self.record_values: dict[str, Any] = {}  # the row being cleaned (the contact cleaners read its labels)
 
     def _cleaners(self) -> dict[str, Cleaner]:
-        d, region = self.dates, self.settings.phone_region
+        d = self.dates
         # Google's exports put several values in one cell (" ::: ") and system labels ("* starred") among the
         # labels; elsewhere ":::" and "* " are just text.
         google = (self.mapping.preset or "").startswith("google")
         first = c.first_of if google else _same
         tags = c.clean_google_tags if google else c.clean_tags
+        # Shopify writes its ids as '7012345678901 so that Excel keeps every digit.
+        shopify = (self.mapping.preset or "").startswith("shopify")
+        external_id = _one("external_id", lambda v: c.fast_text("external_id", v, 200).lstrip("'") or None)
         common: dict[str, Cleaner] = {
-            "external_id": _optional_text("external_id"),
+            "external_id": external_id if shopify else _optional_text("external_id"),
             "customer_external_id": _optional_text("customer_external_id"),
             "customer_email": _one("customer_email", lambda v: clean_email_fast(first(v), "customer_email")),
             "customer_id": _one("customer_id", lambda v: clean_int("customer_id", v, minimum=1)),
@@ -129,8 +143,19 @@ class RowCleaner:
                 name=_text("name", 300),
                 name_parts=_text("name_parts", 300),
                 company=_one("company", lambda v: c.fast_text("company", first(v), 300)),
-                email=_one("email", lambda v: clean_email_fast(first(v))),
-                phone=_many(lambda v: dict(zip(PHONE_COLUMNS, clean_phone_fast(first(v), region), strict=True))),
+                email=_many(lambda v: {"_emails": contact_values(v, self.record_values)}),
+                phone=_many(lambda v: {"_phones": contact_values(v, self.record_values)}),
+                street=_text("street", 300),
+                street2=_text("street2", 300),
+                postcode=_text("postcode", 32),
+                city=_text("city", 100),
+                region=_text("region", 100),
+                # A country or language the desk can't name is a warning, not a refused row (see contactrows).
+                country=_many(lambda v: _lenient("country", clean_country, v)),
+                language=_many(lambda v: _lenient("language", clean_language, v)),
+                marketing_consent=_one("marketing_consent", clean_consent),
+                consent_at=_one("consent_at", lambda v: d.datetime("consent_at", v)),
+                consent_source=_text("consent_source", 200),
                 phone_raw=_many(lambda v: {"_typed_phone": clean_text("phone_raw", v, max_length=64)}),
                 tags=_one("tags", tags),
                 source=_one("source", lambda v: c.fast_text("source", v, 100).lower()),
@@ -203,6 +228,25 @@ class RowCleaner:
         used = [col for col, part in parts if part]
         return " ".join(part for _, part in parts if part), " + ".join(used) or " + ".join(columns)
 
+    def _collected(self, columns: tuple[str, ...], values: dict[str, Any]) -> tuple[list[tuple[str, Any]], str]:
+        """Every non-empty cell of the columns, as (column, text) pairs: all of a contact's e-mails or phones."""
+        found: list[tuple[str, Any]] = []
+        for column in columns:
+            cell = values.get(column)
+            if cell is None or cell == "" or cell == []:
+                continue
+            for item in cell if isinstance(cell, list) else [cell]:
+                if isinstance(item, dict):  # {"value": ..., "label": ...}: vCard, our JSON
+                    if str(item.get("value") or "").strip():
+                        found.append((column, item))
+                    continue
+                text = str(item)
+                if self.csv_input and _NEUTRALISED.match(text):
+                    text = text[1:]
+                if text.strip():
+                    found.append((column, text))
+        return found, found[0][0] if found else columns[0]
+
     def clean(self, record: Record) -> CleanRow | list[RowError]:
         """The row's stored values, or every error in it. The loop is the import's hottest code: kept flat."""
         line = record.line
@@ -229,8 +273,14 @@ class RowCleaner:
         errors: list[RowError] = []
         warnings: list[str] = []
         columns = self.columns
+        self.record_values = values
+        value: Any
         for name, sources, joined, fn, many in plan:
-            if joined:
+            if joined == "collect":
+                value, column = self._collected(sources, values)
+                if not value:
+                    continue
+            elif joined:
                 value, column = self._joined(sources, values)
                 if not value:
                     continue
@@ -257,12 +307,14 @@ class RowCleaner:
                 else:
                     out[name] = fn(value)
             except YearlessDate:
-                warnings.append(f"line {line}: {column} {value!r} has no year; left empty")
+                out["_yearless_" + name] = str(value).strip()  # kept as a special day without a year
             except ValidationFailed as exc:
                 errors.extend(RowError(line, column, e.field, value, e.message) for e in exc.errors)
         failed = {e.field for e in errors}
         errors.extend(
-            e for e in finish_row(self.mapping.kind, out, columns, line, self.settings) if e.field not in failed
+            e
+            for e in finish_row(self.mapping.kind, out, columns, line, self.settings, warnings)
+            if e.field not in failed
         )
         if errors:
             return errors

@@ -62,6 +62,7 @@ class ImportSummary:
     field_columns: list[tuple[str, str]] = field(default_factory=list)  # (column, field) the mapping read
     likely_duplicates: list[Any] = field(default_factory=list)  # likely.LikelyDuplicateRow, by line
     likely_duplicates_total: int = 0
+    not_imported: list[str] = field(default_factory=list)  # columns the desk doesn't keep that held values
 
     @property
     def rows_per_second(self) -> float:
@@ -82,6 +83,7 @@ class ImportSummary:
             "detected_export": self.preset,
             "mapping": [{"columns": src, "field": target} for src, target in self.mapping],
             "ignored_columns": self.ignored,
+            "not_imported": self.not_imported,
             "dry_run": self.dry_run,
             "committed": self.committed,
             "import_batch": self.import_batch,

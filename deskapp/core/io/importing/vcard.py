@@ -14,7 +14,13 @@ from typing import Any
 
 from deskapp.core.io.importing.sources import Record
 
-_PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
+_PROPERTY = re.compile(r"^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.S)
+_APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")  # Apple's built-in labels: _$!<Mobile>!$_
+# Properties that hold nothing a person would miss; any other property the desk doesn't read is named in
+# the import summary as not imported (under its own name: URL, PHOTO, X-SOCIALPROFILE, ...).
+_SILENT = frozenset(
+    {"VERSION", "PRODID", "REV", "N", "X-ABUID", "X-ABADR", "X-ABLABEL", "KIND", "SOURCE", "X-ABSHOWAS", "CLIENTPIDMAP"}
+)
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T.*)?$")
 
 
@@ -77,26 +83,54 @@ def _rank(params: dict[str, str], preferred: tuple[str, ...]) -> int:
     return score * 10 + next((i for i, t in enumerate(preferred) if t in types), len(preferred))
 
 
-def _card_values(props: list[tuple[str, dict[str, str], str]]) -> dict[str, Any]:
+def _label(params: dict[str, str], group_label: str | None) -> str:
+    """A value's label: Apple's X-ABLabel for its item group, else its TYPE (pref and internet left out)."""
+    if group_label:
+        apple = _APPLE_LABEL.match(group_label)
+        return (apple[1] if apple else group_label).strip()[:64]
+    types = [t for t in params.get("TYPE", "").split(",") if t and t not in ("pref", "internet", "voice")]
+    return ",".join(types)[:64]
+
+
+def _address(value: str) -> dict[str, str]:
+    """ADR: post office box; extended address; street; locality; region; postal code; country."""
+    box, extended, street, city, region, postcode, country, *_ = [*split_unescaped(value, ";"), *[""] * 7]
+    parts = [p.strip() for p in (street, extended, box) if p.strip()]
+    out = {"street": ", ".join(parts), "city": city, "region": region, "postcode": postcode, "country": country}
+    return {k: v.strip() for k, v in out.items() if v.strip()}
+
+
+def _card_values(props: list[tuple[str | None, str, dict[str, str], str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    emails, phones = [], []
-    for name, params, value in props:
+    labels = {group: value for group, name, _, value in props if group and name == "X-ABLABEL"}
+    emails: list[tuple[int, int, dict[str, str]]] = []
+    phones: list[tuple[int, int, dict[str, str]]] = []
+    addresses: list[tuple[int, int, dict[str, str]]] = []
+    for group, name, params, value in props:
+        label = labels.get(group) if group else None
         if name == "FN":
             out["name"] = unescape(value)
-        elif name == "N" and "name" not in out:
+        elif name == "N" and not any(p[1] == "FN" for p in props):
             family, given, additional, *_ = [*split_unescaped(value, ";"), "", "", ""]
             out["name_parts"] = " ".join(p for p in (given, additional, family) if p.strip())
         elif name == "ORG":
             out["company"] = split_unescaped(value, ";")[0]
         elif name == "EMAIL":
-            emails.append((_rank(params, ("internet", "home", "work")), unescape(value)))
+            item = {"value": unescape(value), "label": _label(params, label)}
+            emails.append((_rank(params, ("internet", "home", "work")), len(emails), item))
         elif name == "TEL":
             number = value[4:] if value.lower().startswith("tel:") else unescape(value)
-            phones.append((_rank(params, ("cell", "mobile", "voice", "home", "work")), number))
+            item = {"value": number, "label": _label(params, label)}
+            phones.append((_rank(params, ("cell", "mobile", "voice", "home", "work")), len(phones), item))
+        elif name == "ADR":
+            addresses.append((_rank(params, ("home", "work")), len(addresses), _address(value)))
         elif name == "BDAY":
             out["birthday"] = _iso_date(value)
-        elif name == "ANNIVERSARY":
-            out.setdefault("special_dates", [{"label": "anniversary", "date": _iso_date(value)}])
+        elif name in ("ANNIVERSARY", "X-ABDATE"):
+            what = _label({}, label).lower() if label else "anniversary"
+            out.setdefault("special_dates", []).append({"label": what, "date": _iso_date(value)})
+        elif name == "LANG":
+            out.setdefault("language", unescape(value))
         elif name == "NOTE":
             out["notes"] = unescape(value)
         elif name == "CATEGORIES":
@@ -105,20 +139,26 @@ def _card_values(props: list[tuple[str, dict[str, str], str]]) -> dict[str, Any]
             out["external_id"] = unescape(value)
         elif name.startswith("X-DESKAPP-"):
             out[name[len("X-DESKAPP-") :].lower().replace("-", "_")] = unescape(value)
+        elif name not in _SILENT and value.strip():
+            out.setdefault(name, value[:200])
     if emails:
-        out["email"] = min(emails, key=lambda e: e[0])[1]
+        out["email"] = [item for *_, item in sorted(emails, key=lambda e: e[:2])]
     if phones:
-        out["phone"] = min(phones, key=lambda p: p[0])[1]
+        out["phone"] = [item for *_, item in sorted(phones, key=lambda p: p[:2])]
+    if addresses:
+        out.update(min(addresses, key=lambda a: a[:2])[2])
     return out
 
 
 def _iso_date(value: str) -> str:
+    """ISO text for a vCard date; Apple writes a day without a year in the year 1604 ("--MM-DD" here)."""
     compact = _COMPACT_DATE.match(value.strip())
-    return "-".join(compact.groups()) if compact else value.strip().split("T")[0]
+    day = "-".join(compact.groups()) if compact else value.strip().split("T")[0]
+    return "--" + day[5:] if day.startswith("1604-") else day
 
 
 def read_cards(lines: Iterable[str]) -> Iterator[Record]:
-    props: list[tuple[str, dict[str, str], str]] | None = None
+    props: list[tuple[str | None, str, dict[str, str], str]] | None = None
     raw: list[str] = []
     start = 0
     for number, text in _unfold(lines):
@@ -127,7 +167,7 @@ def read_cards(lines: Iterable[str]) -> Iterator[Record]:
             if props is not None and text.strip():
                 raw.append(text)
             continue
-        name, param_text, value = found[1].upper(), found[2], found[3]
+        group, name, param_text, value = found[1], found[2].upper(), found[3], found[4]
         if name == "BEGIN" and value.strip().upper() == "VCARD":
             props, raw, start = [], [text], number
             continue
@@ -139,7 +179,7 @@ def read_cards(lines: Iterable[str]) -> Iterator[Record]:
             props = None
             continue
         params = _params(param_text)
-        props.append((name, params, _decode(value, params)))
+        props.append((group, name, params, _decode(value, params)))
     if props is not None:
         yield Record(start, _card_values(props), raw, "has BEGIN:VCARD but no END:VCARD")
 

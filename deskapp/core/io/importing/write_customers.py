@@ -12,10 +12,12 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from deskapp.core.customers import CONTACT_FIELDS
 from deskapp.core.db import json_value
 from deskapp.core.io.importing.context import WriteContext
 from deskapp.core.io.importing.kinds import CUSTOMERS
 from deskapp.core.io.importing.rows import CleanRow
+from deskapp.core.io.importing.write_contacts import add_contacts, held_contacts, merged_search
 from deskapp.core.records import ChurnReason, Customer, OwnerChange, Staff, Stage, StageChange, table_of
 
 CUSTOMER: Table = table_of(Customer)
@@ -40,7 +42,10 @@ INSERT_COLUMNS = (
     "updated_at",
     "archived",
     "version",
+    *CONTACT_FIELDS,
+    "search_contacts",
 )
+NOT_TEXT = frozenset({"marketing_consent", "consent_at"})  # contact fields whose empty value is NULL
 # `insert_customers` builds its tuples in INSERT_COLUMNS order: owner is at 8, stage at 9, created_at at 15.
 BULK_INDEX_FROM = 500  # batches this large index the search in one statement (see searchindex.py)
 STAGE_COLUMNS = ("customer_id", "from_stage", "to_stage", "at", "reason", "churn_reason", "staff", "automatic")
@@ -82,6 +87,8 @@ def insert_customers(ctx: WriteContext, values: Sequence[dict[str, Any]]) -> lis
                 now,
                 get("archived", False),
                 1,
+                *(get(f, None if f in NOT_TEXT else "") for f in CONTACT_FIELDS),
+                get("search_contacts", ""),
             )
         )
     if len(tuples) >= BULK_INDEX_FROM and not ctx.store.search.tried:
@@ -94,6 +101,9 @@ def insert_customers(ctx: WriteContext, values: Sequence[dict[str, Any]]) -> lis
         for customer_id, v, row in zip(ids, values, tuples, strict=True)
     ]
     ctx.note_inserted("customer", ids)
+    extras = [(cid, v) for cid, v in zip(ids, values, strict=True) if "search_contacts" in v]
+    if extras:
+        add_contacts(ctx, extras, {})
     ctx.note_inserted("stage_change", ctx.store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, changes))
     ctx.counts.stage_changes += len(changes)
     ensure_staff(ctx, {t[8] for t in tuples})
@@ -166,6 +176,8 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
             lambda ks: select(t).where(t.c.id.in_(ks)), (cid for _, cid in matched if cid is not None)
         )
     }
+    held = held_contacts(ctx, [cid for row, cid in matched if cid is not None and "search_contacts" in row.values])
+    extras: list[tuple[int, dict[str, Any]]] = []
     new: list[CleanRow] = []
     updates: list[tuple[int, dict[str, Any]]] = []
     stage_changes, owner_changes, owners = [], [], set()
@@ -175,6 +187,9 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
             new.append(row)
             continue
         old = existing[cid]
+        if "search_contacts" in v:  # further e-mails and phones are added to those held, never replace them
+            v = {**v, "search_contacts": merged_search(old.search_contacts, v["search_contacts"])}
+            extras.append((cid, v))
         changes = {f: v[f] for f in CUSTOMERS.compare if f in v and v[f] != getattr(old, f)}
         if "phone" in changes:
             changes.update(phone_raw=v.get("phone_raw", ""), search_phone=v.get("search_phone", ""))
@@ -214,6 +229,8 @@ def write_customers(ctx: WriteContext, rows: Sequence[CleanRow]) -> None:
             prior["search_phone"] = old.search_phone
         ctx.note_updated("customer", cid, audit, prior)
     store.update_rows(t, updates)
+    updated_ids = {cid for cid, _ in updates}
+    add_contacts(ctx, [(cid, v) for cid, v in extras if cid in updated_ids], held)
     ctx.counts.updated += len(updates)
     ctx.note_inserted("stage_change", store.insert_ids(STAGE_CHANGE, STAGE_COLUMNS, stage_changes))
     ctx.counts.stage_changes += len(stage_changes)
