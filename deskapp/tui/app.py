@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
-from deskapp.tui import probe
+from deskapp.tui import modes, probe
 from deskapp.tui.data import Desk, guard
 from deskapp.tui.pages.base import DeskScreen
 from deskapp.tui.pages.today import TodayScreen
@@ -30,7 +30,6 @@ from deskapp.tui.widgets.tables import DeskTable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-    from textual.command import Provider
     from textual.notifications import SeverityLevel
 
     from deskapp.core.db import ChangeWatcher
@@ -59,63 +58,21 @@ def parse_keymap(text: str) -> dict[str, str]:
     return {name.strip(): key.strip() for name, _, key in pairs if name.strip() and key.strip()}
 
 
-def _customers_page() -> Screen[Any]:
-    from deskapp.tui.pages.customers import CustomersScreen
-
-    return CustomersScreen()
-
-
-def _complaints_page() -> Screen[Any]:
-    from deskapp.tui.pages.complaints import ComplaintsScreen
-
-    return ComplaintsScreen()
-
-
-def _follow_ups_page() -> Screen[Any]:
-    from deskapp.tui.pages.followups import FollowUpsScreen
-
-    return FollowUpsScreen()
-
-
-def _reports_page() -> Screen[Any]:
-    from deskapp.tui.pages.reports import ReportsScreen
-
-    return ReportsScreen()
-
-
-def _duplicates_page() -> Screen[Any]:
-    from deskapp.tui.pages.duplicates import DuplicatesScreen
-
-    return DuplicatesScreen()
-
-
-def _settings_page() -> Screen[Any]:
-    from deskapp.tui.pages.settings import SettingsScreen
-
-    return SettingsScreen()
-
-
-def _customer_commands() -> type[Provider]:
-    from deskapp.tui.commands import CustomerCommands
-
-    return CustomerCommands
-
-
 class DeskApp(App[None]):
     CSS_PATH = str(Path(__file__).with_name("desk.tcss"))  # absolute: subclasses elsewhere find it too
     TITLE = "deskapp"
     # Only the home page is imported up front; the others (and the forms) when first shown.
     MODES: ClassVar[dict[str, Any]] = {
         "today": TodayScreen,
-        "customers": _customers_page,
-        "complaints": _complaints_page,
-        "follow_ups": _follow_ups_page,
-        "reports": _reports_page,
-        "duplicates": _duplicates_page,
-        "settings": _settings_page,
+        "customers": modes.customers_page,
+        "complaints": modes.complaints_page,
+        "follow_ups": modes.follow_ups_page,
+        "reports": modes.reports_page,
+        "duplicates": modes.duplicates_page,
+        "settings": modes.settings_page,
     }
     DEFAULT_MODE = "today"  # the first screen is the home page itself, not an empty one switched away from
-    COMMANDS = App.COMMANDS | {_customer_commands}
+    COMMANDS = App.COMMANDS | {modes.customer_commands}
     BINDINGS = [
         Binding("1", "goto('today')", "Today", id="desk.today", show=False),
         Binding("2", "goto('customers')", "Customers", id="desk.customers", show=False),
