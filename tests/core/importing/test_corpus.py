@@ -182,12 +182,14 @@ def test_interactions_complaints_and_follow_ups(swedish_desk: Engine, data: Path
     assert (cases["T-1"].status, cases["T-1"].priority) == ("in_progress", "high")
     assert cases["T-1"].first_response_due is not None and cases["T-1"].owner == "tester"
     assert (cases["T-2"].priority, cases["T-2"].status) == ("urgent", "resolved")
+    # The 10/10 visit asks for a referral (the desk's own rule, for imported answers too); the file's three.
     assert [(f.kind, f.due_date, f.due_time is not None) for f in reminders] == [
+        ("referral_ask", date(2026, 11, 22), False),
         ("thank_you", date(2026, 11, 30), False),
         ("check_in", date(2026, 12, 1), True),
         ("special_day", date(2027, 1, 15), False),
     ]
-    assert reminders[1].assignee == "anna" and reminders[0].assignee == "tester"
+    assert reminders[2].assignee == "anna" and reminders[1].assignee == "tester"
 
 
 def test_every_corpus_file_imports_twice_without_change(swedish_desk: Engine, data: Path) -> None:
