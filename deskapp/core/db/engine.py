@@ -32,8 +32,10 @@ from deskapp.core.db.migrate import (
     upgrade_from,
 )
 from deskapp.core.db.sessions import DeskSession, session_scope
+from deskapp.core.db.setting_store import write_setting
 from deskapp.core.db.staff import current_staff
 from deskapp.core.db.urls import APP_NAME, default_data_dir, describe_url, resolve_url
+from deskapp.core.records import Settings, locale_defaults
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -104,9 +106,6 @@ def open_engine(
 
 
 def _settings_from_locale(engine: Engine) -> None:
-    from deskapp.core.db.setting_store import write_setting
-    from deskapp.core.records import Settings, locale_defaults
-
     found = locale_defaults(os.environ)
     if found is None:
         return

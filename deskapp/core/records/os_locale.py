@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
+
 # The POSIX order for messages: LC_ALL overrides everything, then the category, then LANG.
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -73,8 +75,6 @@ def locale_in_effect(environ: Mapping[str, str]) -> tuple[str, str] | None:
 def locale_defaults(environ: Mapping[str, str]) -> LocaleDefaults | None:
     """The phone region and currency the locale names; None for `C`, `POSIX`, no territory or nothing set,
     so the desk keeps its built-in defaults."""
-    import phonenumbers
-
     found = locale_in_effect(environ)
     if found is None:
         return None

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import phonenumbers
+
 from deskapp.core.records.errors import DeskError, ValidationFailed
 from deskapp.core.records.os_locale import CURRENCIES
 from deskapp.core.records.settings import Settings
@@ -114,8 +116,6 @@ def _probability(key: str, text: str, _current: Any) -> float:
 
 
 def _region(key: str, text: str, _current: Any) -> str:
-    import phonenumbers
-
     code = text.strip().upper()
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise refuse(key, text, REGION_ALLOWED)
