@@ -14,7 +14,7 @@ from textual.widgets import Select, Static
 
 from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import session_scope
-from deskapp.core.history import bulk as bulk_core
+from deskapp.core import history as bulk_core  # the face the desk calls
 from deskapp.core.records.tables import AuditEntry, Customer, Stage, StageChange
 from deskapp.tui.app import DeskApp
 from deskapp.tui.dialogs.bulk import BulkForm
