@@ -12,9 +12,9 @@ from sqlmodel import col
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
+from deskapp.core import history as bulk_core  # the face the desk calls
 from deskapp.core.customers import service as customers
 from deskapp.core.db.engine import session_scope
-from deskapp.core import history as bulk_core  # the face the desk calls
 from deskapp.core.records.tables import AuditEntry, Customer, Stage, StageChange
 from deskapp.tui.app import DeskApp
 from deskapp.tui.dialogs.bulk import BulkForm
