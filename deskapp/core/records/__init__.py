@@ -52,9 +52,10 @@ if TYPE_CHECKING:
     from deskapp.core.records.countries import country_code, language_code
     from deskapp.core.records.import_tables import ImportBatch, ImportPrior
     from deskapp.core.records.merge_tables import MergeRecord
-    from deskapp.core.records.os_locale import CURRENCIES, LocaleDefaults, locale_defaults
+    from deskapp.core.records.os_locale import CURRENCIES, CURRENCY_OF_COUNTRY, LocaleDefaults, locale_defaults
     from deskapp.core.records.setting_rules import (
         KEYS,
+        RULES,
         SettingRule,
         UnknownSetting,
         parse_setting,
@@ -118,9 +119,9 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("country_code", "language_code"), "countries"),
     **dict.fromkeys(("ImportBatch", "ImportPrior"), "import_tables"),
     "MergeRecord": "merge_tables",
-    **dict.fromkeys(("CURRENCIES", "LocaleDefaults", "locale_defaults"), "os_locale"),
+    **dict.fromkeys(("CURRENCIES", "CURRENCY_OF_COUNTRY", "LocaleDefaults", "locale_defaults"), "os_locale"),
     **dict.fromkeys(
-        ("KEYS", "SettingRule", "UnknownSetting", "parse_setting", "rule_for", "show_setting"), "setting_rules"
+        ("KEYS", "RULES", "SettingRule", "UnknownSetting", "parse_setting", "rule_for", "show_setting"), "setting_rules"
     ),
     **dict.fromkeys(("Settings", "load_settings", "plain_setting", "save_setting"), "settings"),
     **dict.fromkeys(
@@ -194,6 +195,7 @@ __all__ = [
     "AUDITED_TABLES",
     "BOOKKEEPING_COLUMNS",
     "CURRENCIES",
+    "CURRENCY_OF_COUNTRY",
     "CUSTOMER_FIELDS",
     "EDITABLE_FIELDS",
     "FIELD_COLUMNS",
@@ -203,6 +205,7 @@ __all__ = [
     "PENDING_FOLLOW_UP_STATUSES",
     "PENDING_SQL",
     "PUBLIC_COLUMNS",
+    "RULES",
     "STORED_COLUMNS",
     "AuditEntry",
     "Channel",

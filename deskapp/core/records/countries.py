@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import phonenumbers
+
 # Names by folded key (letters only, lower case, no accents). The desk's users' countries first, in English
 # and in Swedish, Finnish, Hungarian, Afrikaans and Zulu; then neighbours and the usual trading partners.
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -104,8 +106,6 @@ _BY_NAME: dict[str, str] = {_key(name): code for code, names in _NAMES.items() f
 
 
 def _known_codes() -> frozenset[str]:
-    import phonenumbers
-
     return frozenset(phonenumbers.SUPPORTED_REGIONS) | frozenset(_NAMES)
 
 

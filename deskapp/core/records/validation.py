@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from deskapp.core.records.countries import country_code
 from deskapp.core.records.errors import ValidationFailed
 from deskapp.core.records.types import to_money
 
@@ -105,8 +106,6 @@ def clean_phone(value: Any, region: str, field: str = "phone") -> tuple[str, str
 @lru_cache(maxsize=65536)
 def phone_doubt(e164: str) -> str | None:
     """Why a stored (possible) number may be wrong, or None when the phone metadata knows its range."""
-    import phonenumbers
-
     if not e164:
         return None
     try:
@@ -120,8 +119,6 @@ def phone_doubt(e164: str) -> str | None:
 
 def phone_region_for(country: str | None, default: str) -> str:
     """The region a number without a country code is read in: the customer's country, else the desk's."""
-    from deskapp.core.records.countries import country_code
-
     return country_code(country) or default.upper()
 
 
