@@ -65,7 +65,9 @@ def _print(result: Any, counts: Counter[str]) -> None:
     from rich.text import Text
 
     verb = "Would create" if result.dry_run else "Created"
-    if not counts:
+    if not counts and result.held_back:
+        console.print(Text("Nothing more today: the daily cap of new automatic reminders is used up."))
+    elif not counts:
         console.print(Text("Nothing new: every reminder the rules want already exists."))
     else:
         made = ", ".join(f"{n} {rule.replace('_', ' ')}" for rule, n in sorted(counts.items()))
