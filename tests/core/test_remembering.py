@@ -192,3 +192,16 @@ def test_old_feedback_from_history_creates_no_reminders(session: Session, frozen
     old = id_of(create_customer(session, name="Said so last year"))
     log_interaction(session, old, channel="call", summary="meh", score=2, occurred_at=at(2025, 11, 1))
     assert follow_ups(session, old) == []
+
+
+def test_no_offers_to_someone_who_withdrew_marketing_consent(session: Session, frozen_now: datetime) -> None:
+    from sqlalchemy import update
+
+    from deskapp.core.records.tables import Customer
+
+    no = id_of(create_customer(session, name="Said no to marketing", birthday="1980-11-25"))
+    yes = id_of(create_customer(session, name="Never asked", birthday="1980-11-25"))
+    session.execute(update(Customer).where(col(Customer.id) == no).values(marketing_consent="withdrawn"))
+    result = run_sweep(session, TODAY, SETTINGS, use_model=False)
+    assert {a.customer_id for a in result.actions if a.rule == "special_day"} == {yes}
+    assert any("marketing consent withdrawn" in note for note in result.notes)

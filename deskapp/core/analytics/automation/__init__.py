@@ -168,6 +168,8 @@ def run_sweep(
         )
     if guarded.over_contacted:
         said.append(f"{guarded.over_contacted} left out: contacted {settings.over_contact_limit}+ times lately")
+    if guarded.no_consent:
+        said.append(f"{guarded.no_consent} special-day or win-back offers left out: marketing consent withdrawn")
     if guarded.moved:
         said.append(f"{guarded.moved} moved to another day: one automatic reminder per customer per day")
     if dry_run:

@@ -8,6 +8,9 @@ before anything is written:
   kind, automatic or not), or another plan, moves to the next free day (within a fortnight, else waits);
 - over-contact: a customer contacted outbound `over_contact_limit` times within `over_contact_window_days`
   gets no outreach (cadence, special day, win-back) this time; at-risk care is still planned;
+- consent: a customer who withdrew marketing consent gets no special-day or win-back outreach (offers);
+  service follow-ups (check-ins, at-risk care) stay. Nobody asked yet is not a withdrawal: those are
+  personal calls by their owner, not marketing sends;
 - the daily cap: at most `sweep_daily_cap` automatic reminders are created per day, most urgent first
   (at risk, win-back, special days, cadence; then the oldest due); the rest are planned again tomorrow,
   since their keys are still unused.
@@ -25,10 +28,20 @@ from sqlmodel import col
 
 from deskapp.core.analytics.automation.plans import KEY_PREFIX, Plan
 from deskapp.core.analytics.metrics.common import as_date, fetch, raw
-from deskapp.core.records import PENDING_FOLLOW_UP_STATUSES, Direction, FollowUp, Interaction, Settings, clock
+from deskapp.core.records import (
+    PENDING_FOLLOW_UP_STATUSES,
+    ConsentStatus,
+    Customer,
+    Direction,
+    FollowUp,
+    Interaction,
+    Settings,
+    clock,
+)
 
 PRIORITY = {"at_risk": 0, "win_back": 1, "special_day": 2, "cadence": 3}
 OUTREACH = frozenset({"cadence", "special_day", "win_back"})
+MARKETING = frozenset({"special_day", "win_back"})  # outreach that needs marketing consent
 SHIFT_DAYS = 14
 
 
@@ -38,6 +51,7 @@ class Guarded:
     moved: int  # moved to another day (one a day per customer)
     over_contacted: int  # outreach left out for customers contacted too often lately
     capped: int  # held back by the daily cap, for the next days
+    no_consent: int = 0  # marketing outreach left out: the customer withdrew consent
 
 
 def _busy_days(session: Session, today: date, last: date) -> set[tuple[int, date]]:
@@ -66,6 +80,20 @@ def _over_contacted(session: Session, settings: Settings) -> set[int]:
     }
 
 
+def _withdrawn(session: Session, customer_ids: set[int]) -> set[int]:
+    if not customer_ids:
+        return set()
+    return {
+        cid
+        for (cid,) in fetch(
+            session,
+            select(col(Customer.id))
+            .where(col(Customer.id).in_(customer_ids))
+            .where(col(Customer.marketing_consent) == ConsentStatus.WITHDRAWN),
+        )
+    }
+
+
 def created_today(session: Session, today: date) -> int:
     """Automatic reminders the sweep already created today (what the cap counts)."""
     upper = KEY_PREFIX[:-1] + chr(ord(KEY_PREFIX[-1]) + 1)
@@ -84,12 +112,16 @@ def guard(session: Session, plans: list[Plan], today: date, settings: Settings) 
     last = max((p.due for p in ordered), default=today) + timedelta(days=SHIFT_DAYS)
     busy = _busy_days(session, today, last)
     tired = _over_contacted(session, settings)
+    withdrawn = _withdrawn(session, {p.customer_id for p in ordered if p.rule in MARKETING})
     room = max(settings.sweep_daily_cap - created_today(session, today), 0)
     kept: list[Plan] = []
     left_out: Counter[str] = Counter()
     for plan in ordered:
         if plan.rule in OUTREACH and plan.customer_id in tired:
             left_out["tired"] += 1
+            continue
+        if plan.rule in MARKETING and plan.customer_id in withdrawn:
+            left_out["no consent"] += 1
             continue
         due = plan.due
         while (plan.customer_id, due) in busy and due < plan.due + timedelta(days=SHIFT_DAYS):
@@ -105,4 +137,5 @@ def guard(session: Session, plans: list[Plan], today: date, settings: Settings) 
             plan = replace(plan, due=due)
         busy.add((plan.customer_id, due))
         kept.append(plan)
-    return Guarded(kept, left_out["moved"], left_out["tired"], left_out["capped"] + left_out["no free day"])
+    held = left_out["capped"] + left_out["no free day"]
+    return Guarded(kept, left_out["moved"], left_out["tired"], held, left_out["no consent"])
