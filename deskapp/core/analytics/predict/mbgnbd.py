@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from deskapp.core.analytics.predict.models import ModelUnavailable, _compress, _minimise, _Unique
+from deskapp.core.analytics.predict.models import _BgNbdData, fit_rate_and_dropout
 
 if TYPE_CHECKING:
     import numpy as np
@@ -76,13 +76,7 @@ class MbgNbdParams:
         return expected
 
 
-class _Data:
-    def __init__(self, x: Array, t_x: Array, T: Array, w: Array) -> None:
-        self.x, self.t_x, self.T, self.w = x, t_x, T, w
-        self.ux, self.utx, self.uT = _Unique(x), _Unique(t_x), _Unique(T)
-
-
-def _negll(log_params: Array, d: _Data) -> tuple[float, Array]:
+def _negll(log_params: Array, d: _BgNbdData) -> tuple[float, Array]:
     """Minus the modified BG/NBD log-likelihood and its gradient in log-parameters.
 
     L = B(a, b+x+1)/B(a, b) * Gamma(r+x) alpha^r / Gamma(r) * [(alpha+T)^-(r+x) + a/(b+x) (alpha+t_x)^-(r+x)];
@@ -115,15 +109,6 @@ def _negll(log_params: Array, d: _Data) -> tuple[float, Array]:
 
 
 def fit_mbgnbd(frequency: Array, recency: Array, age: Array) -> MbgNbdParams:
-    """Maximum-likelihood modified BG/NBD parameters (times scaled to a max age of 10 while fitting)."""
-    import numpy as np
-
-    x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, age))
-    if len(x) < 2 or not (x > 0).any():
-        raise ModelUnavailable("the model needs at least two customers and at least one repeat purchase")
-    scale = 10.0 / max(float(T.max()), 1e-9)
-    (cx, ctx, cT), w = _compress(x, t_x * scale, T * scale)
-    result = _minimise(_negll, np.zeros(4), (_Data(cx, ctx, cT, w),))
-    r, alpha, a, b = np.exp(result.x)
-    ll = -float(result.fun) + float(np.log(scale) * x.sum())
-    return MbgNbdParams(float(r), float(alpha / scale), float(a), float(b), ll, len(x), bool(result.success))
+    """Maximum-likelihood modified BG/NBD parameters."""
+    r, alpha, a, b, ll, n, converged = fit_rate_and_dropout(_negll, frequency, recency, age, "the model")
+    return MbgNbdParams(r, alpha, a, b, ll, n, converged)

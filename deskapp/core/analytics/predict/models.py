@@ -150,22 +150,30 @@ def _compress(*columns: Array) -> tuple[list[Array], Array]:
     return [column[first] for column in ordered], counts
 
 
-def fit_bgnbd(frequency: Array, recency: Array, age: Array) -> BgNbdParams:
-    """Maximum-likelihood BG/NBD parameters. Times are scaled to a max age of 10 while fitting (better
-    conditioned), and alpha scaled back."""
+def fit_rate_and_dropout(
+    negll: Any, frequency: Array, recency: Array, age: Array, model: str
+) -> tuple[float, float, float, float, float, int, bool]:
+    """Maximum likelihood for the BG/NBD family (r, alpha, a, b; log-likelihood, customers, converged):
+    times are scaled to a max age of 10 while fitting (better conditioned), and alpha scaled back."""
     import numpy as np  # lazy: ~0.13 s, fits only
 
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (frequency, recency, age))
     if len(x) < 2 or not (x > 0).any():
-        raise ModelUnavailable("BG/NBD needs at least two customers and at least one repeat purchase")
+        raise ModelUnavailable(f"{model} needs at least two customers and at least one repeat purchase")
     scale = 10.0 / max(float(T.max()), 1e-9)
     (cx, ctx, cT), w = _compress(x, t_x * scale, T * scale)
-    result = _minimise(_bgnbd_negll, np.zeros(4), (_BgNbdData(cx, ctx, cT, w),))
+    result = _minimise(negll, np.zeros(4), (_BgNbdData(cx, ctx, cT, w),))
     r, alpha, a, b = np.exp(result.x)
     # Scaling time by s lowers each customer's log-likelihood by x ln s; add it back so the value is the
     # log-likelihood of the data as given.
     ll = -float(result.fun) + float(np.log(scale) * x.sum())
-    return BgNbdParams(float(r), float(alpha / scale), float(a), float(b), ll, len(x))
+    return float(r), float(alpha / scale), float(a), float(b), ll, len(x), bool(result.success)
+
+
+def fit_bgnbd(frequency: Array, recency: Array, age: Array) -> BgNbdParams:
+    """Maximum-likelihood BG/NBD parameters."""
+    r, alpha, a, b, ll, n, _converged = fit_rate_and_dropout(_bgnbd_negll, frequency, recency, age, "BG/NBD")
+    return BgNbdParams(r, alpha, a, b, ll, n)
 
 
 @dataclass(frozen=True)
